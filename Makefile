@@ -1,0 +1,58 @@
+# Salvo. `make run` serves the embedded default; `make test` runs the whole suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: pyproject.toml
+	@PYTHON=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PY) ] || $$PYTHON -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install Salvo with its development tools
+
+run: install ## Migrate, load the demo data and serve http://127.0.0.1:8000 (SQLite, inline tasks)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+demo: install ## Load the demo data only (idempotent)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+
+test: install ## The whole suite (PostgreSQL / a real worker when DATABASE_URL / CELERY_BROKER_URL are set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff: lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install ## ruff: fix and format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install ## Fail when models and migrations disagree
+	$(MANAGE) makemigrations --check --dry-run
+
+schema-check: install ## Validate the OpenAPI schema
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+
+worker: install ## A Celery worker (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: install ## Celery beat (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+bench: install ## Benchmarks
+	@echo "Benchmarks are not written yet." >&2; exit 1
+
+clean: ## Remove the virtualenv and the SQLite database
+	rm -rf $(VENV) db.sqlite3

@@ -1,0 +1,14 @@
+"""The test suite: SQLite unless DATABASE_URL is set; eager tasks unless CELERY_BROKER_URL is."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["*"]
+CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")

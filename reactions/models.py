@@ -1,0 +1,236 @@
+"""Who reacts to a launch, who speaks for them, and what they said."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import MD5
+from django.urls import reverse
+
+from timeline.models import Launch, PublishableQuerySet, Source, Status
+
+
+class ActorKind(models.TextChoices):
+    STATE = "state", "State"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class Actor(models.Model):
+    """A state (by its ISO 3166-1 code) or an organisation that speaks on launches."""
+
+    code = models.CharField(
+        max_length=12,
+        unique=True,
+        help_text="ISO 3166-1 alpha-2 for a state (KR, US); a short code for an organisation (UN).",
+    )
+    kind = models.CharField(max_length=20, choices=ActorKind)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=80, blank=True, help_text="As used in running text.")
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ActorKind.values), name="actor_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=ActorKind.STATE) | Q(code__regex=r"^[A-Z]{2}$"),
+                name="actor_state_code_is_iso",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def get_absolute_url(self):
+        return reverse("reactions:actor", kwargs={"code": self.code})
+
+
+class Speaker(models.Model):
+    """A person or office who speaks for an actor, reused across statements."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="speakers")
+    name = models.CharField(
+        max_length=200, help_text='"Dmitry Peskov" or "U.S. Indo-Pacific Command".'
+    )
+    role = models.CharField(max_length=200, blank=True, help_text='"Kremlin spokesman".')
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "name"], name="speaker_unique_per_actor"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+    def get_absolute_url(self):
+        return self.actor.get_absolute_url()
+
+
+class Theme(models.Model):
+    """A recurring argument in statements: "violates UNSC resolutions"."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reactions:theme", kwargs={"slug": self.slug})
+
+
+class Channel(models.TextChoices):
+    WRITTEN = "written_statement", "Written statement"
+    BRIEFING = "briefing", "Briefing"
+    REMARKS = "remarks", "Remarks"
+    SOCIAL = "social_media", "Social media"
+    STATE_MEDIA = "state_media", "State media"
+    UN_SESSION = "un_session", "UN session"
+    JOINT = "joint_statement", "Joint statement"
+
+
+class QuoteKind(models.TextChoices):
+    VERBATIM = "verbatim", "Verbatim quote"
+    PARAPHRASE = "paraphrase", "Reported speech"
+
+
+class Stance(models.IntegerChoices):
+    CONDEMNS = -2, "Condemns"
+    CONCERNED = -1, "Concerned"
+    NEUTRAL = 0, "Neutral"
+    SUPPORTIVE = 1, "Supportive"
+    DEFENDS = 2, "Defends"
+
+
+class StatementQuerySet(PublishableQuerySet):
+    def for_actor_page(self):
+        """Published statements on published launches, newest launch first, with their launch."""
+        return (
+            self.published()
+            .filter(launch__status=Status.PUBLISHED)
+            .select_related("actor", "speaker", "source", "launch")
+            .order_by("-launch__sort_at", "issued_on", "id")
+        )
+
+
+BEFORE_LAUNCH = "A statement cannot be issued before the launch (compared in UTC)."
+
+
+class Statement(models.Model):
+    """One actor's reaction to one launch, with its verbatim quote and its source."""
+
+    launch = models.ForeignKey(Launch, on_delete=models.PROTECT, related_name="statements")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="statements")
+    co_signers = models.ManyToManyField(
+        Actor, related_name="cosigned_statements", blank=True, help_text="For joint statements."
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    issued_on = models.DateField(help_text="The day it was issued, in UTC.")
+    issued_at = models.DateTimeField(
+        null=True, blank=True, help_text="The exact time, when known. Leave empty for day only."
+    )
+    channel = models.CharField(max_length=20, choices=Channel, default=Channel.WRITTEN)
+    quote = models.TextField(help_text="The words as published, verbatim, in English.")
+    quote_kind = models.CharField(
+        max_length=12,
+        choices=QuoteKind,
+        default=QuoteKind.VERBATIM,
+        help_text="Reported speech when the source paraphrases rather than quotes.",
+    )
+    original_text = models.TextField(blank=True, help_text="The quote in its original language.")
+    original_language = models.CharField(max_length=16, blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="One line for the timeline.")
+    stance = models.SmallIntegerField(choices=Stance)
+    themes = models.ManyToManyField(Theme, related_name="statements", blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
+    via = models.CharField(
+        max_length=200, blank=True, help_text='The outlet that reported it: "RIA Novosti".'
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["launch", "issued_on", "id"]
+        indexes = [
+            models.Index(fields=["launch", "issued_on", "id"]),
+            models.Index(fields=["actor", "issued_on"]),
+            models.Index(fields=["status", "issued_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values), name="statement_stance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="statement_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="statement_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(quote=""), name="statement_quote_required"),
+            models.CheckConstraint(
+                condition=Q(quote_kind__in=QuoteKind.values), name="statement_quote_kind_valid"
+            ),
+            # Hashed: a long quote would overflow a PostgreSQL B-tree index entry.
+            models.UniqueConstraint("launch", "actor", MD5("quote"), name="statement_unique_quote"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} on {self.launch}"
+
+    def get_absolute_url(self):
+        return f"{self.launch.get_absolute_url()}#statement-{self.pk}"
+
+    @property
+    def response_latency(self):
+        """Time from launch to statement, when both are known to the minute."""
+        if self.issued_at and self.launch.occurred_at:
+            return self.issued_at - self.launch.occurred_at
+        return None
+
+    def clean(self):
+        if (
+            self.issued_at
+            and self.issued_on
+            and self.issued_at.astimezone(datetime.UTC).date() != self.issued_on
+        ):
+            raise ValidationError(
+                {"issued_at": "This time falls on another UTC day than 'issued on'."}
+            )
+        if self.speaker_id and self.actor_id and self.speaker.actor_id != self.actor_id:
+            raise ValidationError({"speaker": "This speaker speaks for another actor."})
+        if not self.launch_id:
+            return
+        launch = self.launch
+        if self.issued_at and launch.occurred_at:
+            if self.issued_at < launch.occurred_at:
+                raise ValidationError({"issued_at": BEFORE_LAUNCH})
+        elif self.issued_on and self.issued_on < launch.earliest_utc_day:
+            raise ValidationError({"issued_on": BEFORE_LAUNCH})

@@ -1,0 +1,661 @@
+"""Launches, the events around them, the links between the two, and the sources we cite."""
+
+import datetime
+import zoneinfo
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """Only what readers and anonymous API clients may see."""
+        return self.filter(status=Status.PUBLISHED)
+
+
+def validate_state_code(value):
+    if pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError(
+            "%(value)s is not an ISO 3166-1 alpha-2 country code.", params={"value": value}
+        )
+
+
+class Source(models.Model):
+    """A document we cite: an article, a statement page, or a dataset."""
+
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="Where the document can be read. Unique."
+    )
+    reference = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="A short key for a source without a single URL, such as a dataset (CNS-DB).",
+    )
+    title = models.CharField(max_length=500, blank=True, help_text="The document's headline.")
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="The outlet or body that published it."
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was published, if known."
+    )
+    language = models.CharField(
+        max_length=16, blank=True, default="en", help_text="Language code, e.g. en, ko, ru."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["publisher", "url", "reference", "id"]
+        indexes = [models.Index(fields=["publisher", "url", "reference", "id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_url_unique"),
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="source_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(reference=""), name="source_has_url_or_reference"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.reference or self.url
+
+    def get_absolute_url(self):
+        return self.url or reverse("timeline:index")
+
+
+class LaunchCategory(models.TextChoices):
+    BALLISTIC = "ballistic", "Ballistic missile"
+    CRUISE = "cruise", "Cruise missile"
+    SPACE = "space_launch", "Space launch"
+    ARTILLERY = "artillery", "Rocket artillery"
+    MIXED = "mixed", "Mixed salvo"
+    OTHER = "other", "Other"
+
+
+class MissileClass(models.TextChoices):
+    CRBM = "CRBM", "Close-range ballistic (CRBM)"
+    SRBM = "SRBM", "Short-range ballistic (SRBM)"
+    MRBM = "MRBM", "Medium-range ballistic (MRBM)"
+    IRBM = "IRBM", "Intermediate-range ballistic (IRBM)"
+    ICBM = "ICBM", "Intercontinental ballistic (ICBM)"
+    SLBM = "SLBM", "Submarine-launched ballistic (SLBM)"
+    CRUISE = "cruise", "Cruise missile"
+    HGV = "hypersonic_glide", "Hypersonic glide vehicle"
+    SLV = "slv", "Satellite launch vehicle"
+    ARTILLERY = "artillery_rocket", "Artillery rocket"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    PARTIAL = "partial", "Partial success"
+    FAILURE = "failure", "Failure"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Confidence(models.TextChoices):
+    SUSPECTED = "suspected", "Suspected"
+    CONFIRMED = "confirmed", "Confirmed"
+    CLAIMED = "claimed", "Claimed by the launching state"
+
+
+class LaunchQuerySet(PublishableQuerySet):
+    def with_derived_facts(self):
+        """Annotate each launch with its place in the published record.
+
+        `category_ordinal`: its rank among the year's launches of its category (the
+        "sixth ballistic launch this year"); `previous_same_class_on`/`_slug`: the last
+        published launch of its missile class before it; `previous_on`/`_slug`: the last
+        published launch of any kind. Correlated subqueries, so a filtered list still
+        counts against the whole published record.
+        """
+        published = Launch.objects.published()
+        earlier = published.filter(
+            Q(sort_at__lt=OuterRef("sort_at"))
+            | Q(sort_at=OuterRef("sort_at"), pk__lt=OuterRef("pk"))
+        )
+        ordinal = (
+            earlier.filter(
+                category=OuterRef("category"),
+                occurred_on__year=ExtractYear(OuterRef("occurred_on")),
+            )
+            .order_by()
+            .values("category")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        latest_first = earlier.order_by("-sort_at", "-pk")
+        same_class = latest_first.filter(missile_class=OuterRef("missile_class"))
+        return self.annotate(
+            category_ordinal=Coalesce(Subquery(ordinal), 0) + 1,
+            previous_same_class_on=Subquery(same_class.values("occurred_on")[:1]),
+            previous_same_class_slug=Subquery(same_class.values("slug")[:1]),
+            previous_on=Subquery(latest_first.values("occurred_on")[:1]),
+            previous_slug=Subquery(latest_first.values("slug")[:1]),
+        )
+
+    def chronological(self):
+        return self.order_by("sort_at", "id")
+
+    def _published_statements(self):
+        # Reached through the reverse relation: timeline never imports reactions.
+        statement = self.model._meta.get_field("statements").related_model
+        return statement.objects.published()
+
+    def for_timeline(self):
+        """Published launches for the timeline: derived facts and each reaction's actor."""
+        return (
+            self.published()
+            .with_derived_facts()
+            .prefetch_related(
+                Prefetch(
+                    "statements",
+                    queryset=self._published_statements()
+                    .select_related("actor")
+                    .order_by("issued_on", "id"),
+                ),
+                Prefetch(
+                    "links",
+                    queryset=Link.objects.published()
+                    .select_related("event")
+                    .order_by("event__start_date", "id"),
+                ),
+            )
+            .chronological()
+        )
+
+    def for_detail(self):
+        """Everything a launch page shows, in a fixed number of queries."""
+        return self.with_derived_facts().prefetch_related(
+            "sources",
+            Prefetch("claims", queryset=LaunchClaim.objects.select_related("source")),
+            Prefetch(
+                "links",
+                queryset=Link.objects.published()
+                .select_related("event", "source")
+                .order_by("event__start_date", "id"),
+            ),
+            Prefetch(
+                "statements",
+                queryset=self._published_statements()
+                .select_related("actor", "speaker", "source")
+                .prefetch_related("co_signers", "themes")
+                .order_by("issued_on", "issued_at", "id"),
+            ),
+        )
+
+
+class Launch(models.Model):
+    """One launch event: one or several missiles fired together."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    external_id = models.CharField(
+        max_length=120,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The record's id in the file it was imported from (L2025-011, cns:…).",
+    )
+    launching_state = models.CharField(
+        max_length=2,
+        default="KP",
+        validators=[validate_state_code],
+        help_text="ISO 3166-1 alpha-2 code of the state that launched (KP for North Korea).",
+    )
+    occurred_on = models.DateField(help_text="The local date of the launch.")
+    occurred_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The exact time, when reported. Leave empty when only the day is known.",
+    )
+    local_timezone = models.CharField(
+        max_length=64,
+        default="Asia/Seoul",
+        help_text="The zone the launch is reported in (Korea Standard Time for KP launches).",
+    )
+    time_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='How the time was reported when not exact: "just past noon", "08:10-09:20".',
+    )
+    sort_at = models.DateTimeField(
+        editable=False,
+        help_text="Position on the timeline: the exact time, or the end of the local day.",
+    )
+    missile_count = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Best number of missiles; empty when not stated."
+    )
+    count_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Counts as reported, when not a single number: "several (JCS); 2 (nagix)".',
+    )
+    category = models.CharField(
+        max_length=20, choices=LaunchCategory, default=LaunchCategory.BALLISTIC
+    )
+    missile_class = models.CharField(
+        max_length=20, choices=MissileClass, default=MissileClass.UNKNOWN
+    )
+    missile_type_label = models.CharField(
+        max_length=300, blank=True, help_text='The type as reported: "MRBM (hypersonic/MaRV)".'
+    )
+    missile_name = models.CharField(
+        max_length=300, blank=True, help_text="Designation, e.g. Hwasong-11; as reported."
+    )
+    launch_site = models.CharField(max_length=300, blank=True)
+    site_latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    site_longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    direction = models.CharField(
+        max_length=300, blank=True, help_text='Direction or target area: "East Sea".'
+    )
+    distance_km = models.DecimalField(
+        max_digits=8, decimal_places=1, null=True, blank=True, help_text="Best value; see claims."
+    )
+    apogee_km = models.DecimalField(
+        max_digits=8, decimal_places=1, null=True, blank=True, help_text="Best value; see claims."
+    )
+    flight_time_min = models.DecimalField(
+        max_digits=7, decimal_places=1, null=True, blank=True, help_text="Best value; see claims."
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.UNKNOWN)
+    outcome_note = models.CharField(
+        max_length=300, blank=True, help_text='The outcome as reported: "KCNA claims success".'
+    )
+    confidence = models.CharField(max_length=10, choices=Confidence, default=Confidence.SUSPECTED)
+    disputed = models.BooleanField(
+        default=False, help_text="Figures or identity differ between sources."
+    )
+    reporting_authority = models.CharField(
+        max_length=300, blank=True, help_text='Who reported it: "South Korea\'s JCS; KCNA".'
+    )
+    summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="Context an analyst should know.")
+    sources = models.ManyToManyField(Source, related_name="launches", blank=True)
+    import_record = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The imported cells, verbatim: nothing a file said is lost.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LaunchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_at", "id"]
+        indexes = [
+            models.Index(fields=["sort_at", "id"]),
+            models.Index(fields=["status", "sort_at"]),
+            models.Index(fields=["category", "sort_at"]),
+            models.Index(fields=["missile_class", "sort_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(missile_count__isnull=True) | Q(missile_count__gte=1),
+                name="launch_count_at_least_one",
+            ),
+            models.CheckConstraint(
+                condition=Q(distance_km__isnull=True) | Q(distance_km__gte=0),
+                name="launch_distance_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(apogee_km__isnull=True) | Q(apogee_km__gte=0),
+                name="launch_apogee_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(flight_time_min__isnull=True) | Q(flight_time_min__gte=0),
+                name="launch_flight_time_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(site_latitude__isnull=True)
+                | Q(site_latitude__gte=-90, site_latitude__lte=90),
+                name="launch_latitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(site_longitude__isnull=True)
+                | Q(site_longitude__gte=-180, site_longitude__lte=180),
+                name="launch_longitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=LaunchCategory.values), name="launch_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(missile_class__in=MissileClass.values), name="launch_class_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="launch_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=Confidence.values), name="launch_confidence_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="launch_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(launching_state__regex=r"^[A-Z]{2}$"), name="launch_state_is_iso_code"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_on:%Y-%m-%d} {self.get_missile_class_display()}"
+
+    def save(self, *args, **kwargs):
+        self.sort_at = self.compute_sort_at()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"occurred_on", "occurred_at"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "sort_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("timeline:launch", kwargs={"slug": self.slug})
+
+    def compute_sort_at(self):
+        if self.occurred_at:
+            return self.occurred_at
+        # Day-only launches sort after the timed launches of the same local day.
+        end_of_day = datetime.datetime.combine(self.occurred_on, datetime.time(23, 59, 59))
+        return timezone.make_aware(end_of_day, self.zone).astimezone(datetime.UTC)
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.local_timezone)
+
+    @property
+    def local_time(self):
+        """The exact time in the launch's own zone, or None when only the day is known."""
+        return self.occurred_at.astimezone(self.zone) if self.occurred_at else None
+
+    @property
+    def earliest_utc_day(self):
+        """The first UTC day the launch can have happened on."""
+        if self.occurred_at:
+            return self.occurred_at.astimezone(datetime.UTC).date()
+        start = timezone.make_aware(
+            datetime.datetime.combine(self.occurred_on, datetime.time()), self.zone
+        )
+        return start.astimezone(datetime.UTC).date()
+
+    @property
+    def days_since_previous(self):
+        previous = getattr(self, "previous_on", None)
+        return (self.occurred_on - previous).days if previous else None
+
+    @property
+    def days_since_previous_same_class(self):
+        previous = getattr(self, "previous_same_class_on", None)
+        return (self.occurred_on - previous).days if previous else None
+
+    def clean(self):
+        try:
+            zone = self.zone
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"local_timezone": "Not a known time zone."}) from exc
+        if self.occurred_at and self.occurred_on:
+            local_day = self.occurred_at.astimezone(zone).date()
+            if local_day != self.occurred_on:
+                message = f"The time falls on {local_day} locally, not {self.occurred_on}."
+                raise ValidationError({"occurred_at": message})
+
+
+class ClaimAttribute(models.TextChoices):
+    DISTANCE = "distance", "Distance (km)"
+    APOGEE = "apogee", "Apogee (km)"
+    COUNT = "count", "Missile count"
+    TYPE = "type", "Missile type"
+    NAME = "name", "Missile name"
+    FLIGHT_TIME = "flight_time", "Flight time (min)"
+    OUTCOME = "outcome", "Outcome"
+
+
+class LaunchClaim(models.Model):
+    """One figure as claimed by someone: "~700 km (JCS)", "1,500 km (KCNA claim)"."""
+
+    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="claims")
+    attribute = models.CharField(max_length=20, choices=ClaimAttribute)
+    value_text = models.CharField(
+        max_length=300, help_text='The value as stated, verbatim: "~700", "several", "350-400".'
+    )
+    value = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Its number, when it has one (the lower bound of a range).",
+    )
+    value_max = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Upper bound of a range."
+    )
+    claimant = models.CharField(
+        max_length=200, blank=True, help_text="Who said it: JCS, Japan MoD, KCNA, INDOPACOM…"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in which the claims were listed."
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+
+    class Meta:
+        ordering = ["launch", "attribute", "position", "id"]
+        indexes = [models.Index(fields=["launch", "attribute", "position", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attribute__in=ClaimAttribute.values), name="claim_attribute_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="claim_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True) | Q(value__lte=F("value_max")),
+                name="claim_range_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["launch", "attribute", "position"], name="claim_position_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_attribute_display()}: {self.value_text}" + (
+            f" ({self.claimant})" if self.claimant else ""
+        )
+
+    def get_absolute_url(self):
+        return self.launch.get_absolute_url()
+
+
+class EventKind(models.TextChoices):
+    SANCTIONS = "sanctions", "Sanctions"
+    SUMMIT = "summit", "Summit"
+    STATE_VISIT = "state_visit", "State visit"
+    EXERCISE = "exercise", "Military exercise"
+    UN_ACTION = "un_action", "UN action"
+    WARNING = "warning", "Warning by the launching state"
+    TALKS = "talks", "Talks"
+    POLICY = "policy", "Policy announcement"
+    MILITARY = "military", "Military event"
+    ELECTION = "election", "Election"
+    INAUGURATION = "inauguration", "Inauguration"
+    OTHER = "other", "Other"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class EventQuerySet(PublishableQuerySet):
+    def chronological(self):
+        return self.order_by("start_date", "id")
+
+    def for_timeline(self):
+        """Published events with the published launches they are linked to."""
+        return (
+            self.published()
+            .prefetch_related(
+                Prefetch(
+                    "links",
+                    queryset=Link.objects.published()
+                    .filter(launch__status=Status.PUBLISHED)
+                    .select_related("launch")
+                    .order_by("launch__sort_at", "id"),
+                )
+            )
+            .chronological()
+        )
+
+    def for_detail(self):
+        return self.prefetch_related(
+            "sources",
+            Prefetch(
+                "links",
+                queryset=Link.objects.published()
+                .filter(launch__status=Status.PUBLISHED)
+                .select_related("launch", "source")
+                .order_by("launch__sort_at", "id"),
+            ),
+        )
+
+
+class Event(models.Model):
+    """A context or triggering event: sanctions, a summit, an exercise, a warning."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    external_id = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    kind = models.CharField(max_length=20, choices=EventKind)
+    kind_label = models.CharField(
+        max_length=60, blank=True, help_text="A finer label from the source data (inter_korean)."
+    )
+    title = models.CharField(max_length=400)
+    start_date = models.DateField()
+    date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="Month when only the month is known (the date is then the 1st).",
+    )
+    end_date = models.DateField(null=True, blank=True)
+    date_note = models.CharField(
+        max_length=300, blank=True, help_text="How the date was established, if inferred."
+    )
+    location = models.CharField(max_length=300, blank=True)
+    participants = models.CharField(
+        max_length=500, blank=True, help_text="The states and bodies involved, as named."
+    )
+    participant_codes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Actor codes of the participants that could be identified.",
+    )
+    description = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="events", blank=True)
+    import_record = models.JSONField(default=dict, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        indexes = [
+            models.Index(fields=["start_date", "id"]),
+            models.Index(fields=["status", "start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_end_not_before_start",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values),
+                name="event_date_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="event_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start_date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("timeline:event", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date is before the start date."})
+
+
+class Relation(models.TextChoices):
+    RESPONSE_TO = "response_to", "Response to"
+    TIMED_WITH = "timed_with", "Timed with"
+    FOLLOWED_BY = "followed_by", "Followed by"
+
+
+class LinkConfidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Link(models.Model):
+    """A launch tied to an event, with the analyst's reason and a source."""
+
+    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="links")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
+    relation = models.CharField(
+        max_length=20,
+        choices=Relation,
+        help_text="Response to: reported as a response to the event. Timed with: coincides "
+        "with or precedes it. Followed by: a consequence of the launch.",
+    )
+    rationale = models.TextField(help_text="Why these belong together, in a sentence or two.")
+    confidence = models.CharField(
+        max_length=10, choices=LinkConfidence, default=LinkConfidence.MEDIUM
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="links")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["launch", "event", "id"]
+        indexes = [models.Index(fields=["launch", "event", "id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["launch", "event"], name="link_one_per_pair"),
+            models.CheckConstraint(
+                condition=Q(relation__in=Relation.values), name="link_relation_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=LinkConfidence.values), name="link_confidence_valid"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="link_rationale_required"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="link_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.launch} {self.get_relation_display().lower()} {self.event.title}"
+
+    def get_absolute_url(self):
+        return self.launch.get_absolute_url()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "timeline"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("launches/<slug:slug>/", views.launch_detail, name="launch"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
+]
