@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 import pycountry
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
@@ -452,8 +453,8 @@ class LaunchClaim(models.Model):
     )
 
     class Meta:
-        ordering = ["launch", "attribute", "position", "id"]
-        indexes = [models.Index(fields=["launch", "attribute", "position", "id"])]
+        ordering = ["launch", "position", "id"]
+        indexes = [models.Index(fields=["launch", "position", "id"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(attribute__in=ClaimAttribute.values), name="claim_attribute_valid"
@@ -659,3 +660,54 @@ class Link(models.Model):
 
     def get_absolute_url(self):
         return self.launch.get_absolute_url()
+
+
+class ImportKind(models.TextChoices):
+    LAUNCHES = "launches", "Launches (Salvo chronology CSV)"
+    LAUNCHES_CNS = "launches_cns", "Launches (CNS missile test database CSV)"
+    EVENTS = "events", "Context events (Salvo events CSV)"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    REFUSED = "refused", "Refused"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """An uploaded file imported in the background, with the report of what it did."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind)
+    filename = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded file, kept so the job can be rerun.")
+    skip_invalid = models.BooleanField(
+        default=False, help_text="Write the valid rows and report the refused ones."
+    )
+    status = models.CharField(max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ImportKind.values), name="import_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="import_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.filename}"
+
+    def get_absolute_url(self):
+        return reverse("admin:timeline_importjob_change", args=[self.pk])

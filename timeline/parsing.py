@@ -76,12 +76,14 @@ class Figures:
     @property
     def plain(self):
         """True when the cell is one bare number: no claimant, no note, no qualifier."""
+        if len(self.claims) != 1:
+            return False
+        claim = self.claims[0]
         return (
-            len(self.claims) == 1
-            and self.claims[0].value is not None
-            and self.claims[0].value_text == self.text
-            and not self.claims[0].qualifier
-            and self.claims[0].value_max is None
+            claim.value is not None
+            and claim.value_max is None
+            and claim.value_text == self.text
+            and not (claim.qualifier or claim.claimant or claim.note)
         )
 
     @property
@@ -143,6 +145,8 @@ def parse_figure(text):
         if rest:
             note = f"{note}; {rest}" if note else rest
         claim = Claim(value_text=piece, claimant=claimant, note=note)
+        if re.match(r"^[-\u2212]\s*\d", value_part):
+            raise ValueError(f"{piece!r} is negative; figures cannot be below zero")
         # "700 (DPRK claim)" or "600 (JCS)"; a claimant before a colon: "KCNA: 10,234 s".
         match = _QUALIFIED.match(value_part) or _BETWEEN.match(value_part)
         if match:
@@ -311,7 +315,7 @@ ACTOR_ALIASES = {
     "g7": "G7",
     "asean": "ASEAN",
     "iaea": "IAEA",
-    "african union": "AU",
+    "african union": "AFRICANUNION",
 }
 
 

@@ -1,5 +1,6 @@
 """Writes with rules for the timeline: imports, sources, links, publication."""
 
+import io
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -8,7 +9,19 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import importers
-from .models import Event, Launch, LaunchClaim, Link, LinkConfidence, Relation, Source, Status
+from .models import (
+    Event,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Launch,
+    LaunchClaim,
+    Link,
+    LinkConfidence,
+    Relation,
+    Source,
+    Status,
+)
 
 
 @dataclass
@@ -28,6 +41,23 @@ class ImportReport:
     @property
     def ok(self):
         return not self.refused
+
+    def as_dict(self):
+        """The report as JSON-ready data, for an import job."""
+        return {
+            "kind": self.kind,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "links_created": self.links_created,
+            "written": self.written,
+            "refused": [vars(problem) for problem in self.refused],
+            "kept_as_text": [
+                {"row": row, "column": column, "text": text}
+                for row, column, text in self.kept_as_text
+            ],
+            "notes": self.notes,
+        }
 
     def as_text(self):
         lines = [
@@ -64,6 +94,28 @@ def source_get_or_create(*, token):
     return source
 
 
+@transaction.atomic
+def source_upsert(*, url, **fields):
+    """The Source at `url`, created or brought up to date; returns (source, changed)."""
+    source = Source.objects.filter(url=url).first() or Source(url=url)
+    return source, save_changes(source, fields)
+
+
+@transaction.atomic
+def launch_update(*, launch, **fields):
+    """Change fields of a launch, validated; returns True when anything changed."""
+    return save_changes(launch, fields)
+
+
+@transaction.atomic
+def link_upsert(*, launch, event, **fields):
+    """The link between `launch` and `event`, created or updated; returns (link, changed)."""
+    link = Link.objects.filter(launch=launch, event=event).first() or Link(
+        launch=launch, event=event
+    )
+    return link, save_changes(link, fields)
+
+
 def _unique_slug(model, base, *, exclude_pk=None):
     slug, n = base, 1
     while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
@@ -72,8 +124,28 @@ def _unique_slug(model, base, *, exclude_pk=None):
     return slug
 
 
-def _changed(instance, fields):
-    return {name for name, value in fields.items() if getattr(instance, name) != value}
+def save_changes(instance, values):
+    """Apply `values` to `instance`, validate, and save only the fields that changed.
+
+    Returns True when anything was written (always for a new instance).
+    """
+    created = instance._state.adding
+    changed = (
+        set(values)
+        if created
+        else {name for name, value in values.items() if getattr(instance, name) != value}
+    )
+    for name in changed:
+        setattr(instance, name, values[name])
+    if not (created or changed):
+        return False
+    instance.full_clean()
+    if created:
+        instance.save()
+    else:
+        stamp = ["updated_at"] if hasattr(instance, "updated_at") else []
+        instance.save(update_fields=[*changed, *stamp])
+    return True
 
 
 def _claim_tuples(claims):
@@ -92,7 +164,8 @@ def _existing_claim_tuples(launch):
 
 def _upsert(model, row, *, slug_base, import_format):
     """Create or update one imported record; returns (instance, 'created'|'updated'|'unchanged')."""
-    fields = dict(row.fields, import_record={"format": import_format, "row": row.extra["cells"]})
+    record = row.extra.get("record") or {"format": import_format, "row": row.extra["cells"]}
+    fields = dict(row.fields, import_record=record)
     instance = model.objects.filter(external_id=row.external_id).first()
     if instance is None:
         instance = model(
@@ -100,19 +173,10 @@ def _upsert(model, row, *, slug_base, import_format):
             slug=_unique_slug(model, slug_base),
             status=Status.PUBLISHED,
             published_at=timezone.now(),
-            **fields,
         )
-        instance.full_clean()
-        instance.save()
+        save_changes(instance, fields)
         return instance, "created"
-    changed = _changed(instance, fields)
-    if changed:
-        for name in changed:
-            setattr(instance, name, fields[name])
-        instance.full_clean()
-        instance.save(update_fields=[*changed, "updated_at"])
-        return instance, "updated"
-    return instance, "unchanged"
+    return instance, "updated" if save_changes(instance, fields) else "unchanged"
 
 
 def _set_sources(instance, tokens):
@@ -137,21 +201,30 @@ def _run(report, rows, problems, write_row, *, skip_invalid):
     return report
 
 
-def launches_import(*, file, skip_invalid=False):
-    """Import launches from a chronology CSV; all or nothing unless `skip_invalid`.
+# The launch file formats: the reader of each, and the name its import records carry.
+LAUNCH_FORMATS = {
+    "chronology": (importers.read_chronology_launches, "salvo-chronology"),
+    "cns": (importers.read_cns_launches, "cns"),
+}
 
-    Matches records by their id in the file, so importing the same file again changes nothing.
+
+def launches_import(*, file, skip_invalid=False, format="chronology"):
+    """Import launches from a chronology CSV or a CNS database CSV (`format="cns"`).
+
+    All or nothing unless `skip_invalid`. Matches records by their id in the file, so
+    importing the same file again changes nothing.
     """
+    if format not in LAUNCH_FORMATS:
+        raise ValueError(f"unknown launch file format {format!r}")
+    reader, import_format = LAUNCH_FORMATS[format]
     try:
-        rows, problems = importers.read_chronology_launches(file)
+        rows, problems = reader(file)
     except importers.FileRefused as exc:
         return ImportReport("launches", refused=[importers.Problem(1, "header", str(exc))])
 
     def write(row):
         slug_base = slugify(f"{row.fields['occurred_on']}-{row.fields['missile_class']}")
-        launch, outcome = _upsert(
-            Launch, row, slug_base=slug_base, import_format="salvo-chronology"
-        )
+        launch, outcome = _upsert(Launch, row, slug_base=slug_base, import_format=import_format)
         claims_changed = _claim_tuples(row.claims) != _existing_claim_tuples(launch)
         if claims_changed:
             launch.claims.all().delete()
@@ -220,3 +293,51 @@ def events_import(*, file, skip_invalid=False):
         return outcome
 
     return _run(report, rows, problems, write, skip_invalid=skip_invalid)
+
+
+IMPORT_SERVICES = {
+    ImportKind.LAUNCHES: (launches_import, {}),
+    ImportKind.LAUNCHES_CNS: (launches_import, {"format": "cns"}),
+    ImportKind.EVENTS: (events_import, {}),
+}
+
+
+def import_job_create(*, kind, filename, content, skip_invalid=False, user=None):
+    """Store an uploaded file as an import job and queue it once the transaction commits."""
+    from .tasks import run_import_job
+
+    job = ImportJob(
+        kind=kind, filename=filename, content=content, skip_invalid=skip_invalid, created_by=user
+    )
+    job.full_clean()
+    job.save()
+    run_import_job.delay_on_commit(job.pk)
+    return job
+
+
+def import_job_run(*, job_id):
+    """Run a queued import job and store its report. A job that finished is left alone.
+
+    A job found running was interrupted (its worker died): imports are atomic and
+    idempotent, so it simply runs again.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
+            return job
+        job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    service, options = IMPORT_SERVICES[job.kind]
+    try:
+        report = service(
+            file=io.BytesIO(job.content.encode()), skip_invalid=job.skip_invalid, **options
+        )
+    except Exception:
+        job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        raise
+    job.report = report.as_dict()
+    job.status = ImportStatus.DONE if report.written else ImportStatus.REFUSED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["report", "status", "finished_at"])
+    return job

@@ -15,8 +15,7 @@ def create_actors(apps, schema_editor):
         + [
             Actor(code=code, kind="organisation", name=name, short_name=short)
             for code, name, short in ORGANISATIONS
-        ],
-        ignore_conflicts=True,
+        ]
     )
 
 

@@ -261,7 +261,7 @@ ORGANISATIONS = [
     ('G20', 'Group of Twenty', 'G20'),
     ('ASEAN', 'Association of Southeast Asian Nations', 'ASEAN'),
     ('IAEA', 'International Atomic Energy Agency', 'IAEA'),
-    ('AU', 'African Union', 'African Union'),
+    ('AFRICANUNION', 'African Union', 'African Union'),
     ('APEC', 'Asia-Pacific Economic Cooperation', 'APEC'),
     ('OSCE', 'Organization for Security and Co-operation in Europe', 'OSCE'),
     ('CTBTO', 'Comprehensive Nuclear-Test-Ban Treaty Organization', 'CTBTO'),

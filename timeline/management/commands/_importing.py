@@ -14,10 +14,16 @@ class ImportCommand(BaseCommand):
             help="Write the valid rows and report the refused ones (default: all or nothing).",
         )
 
+    def service_options(self, options):
+        """Keyword arguments for the service from the command's own options."""
+        return {}
+
     def handle(self, *args, file, skip_invalid, **options):
         try:
             with open(file, "rb") as handle:
-                report = type(self).service(file=handle, skip_invalid=skip_invalid)
+                report = type(self).service(
+                    file=handle, skip_invalid=skip_invalid, **self.service_options(options)
+                )
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}") from exc
         self.stdout.write(report.as_text())

@@ -1,0 +1,50 @@
+"""Writes with rules for reactions: statements, speakers, themes."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from timeline.models import Status
+from timeline.services import save_changes
+
+from .models import Speaker, Statement, Theme
+
+
+def theme_get_or_create(*, name):
+    """The Theme of that name, created on first use."""
+    theme, _ = Theme.objects.get_or_create(slug=slugify(name)[:80], defaults={"name": name})
+    return theme
+
+
+def speaker_get_or_create(*, actor, name, role=""):
+    """The actor's Speaker of that name; a role given later fills an empty one."""
+    speaker, created = Speaker.objects.get_or_create(
+        actor=actor, name=name, defaults={"role": role}
+    )
+    if not created and role and not speaker.role:
+        speaker.role = role
+        speaker.full_clean()
+        speaker.save(update_fields=["role"])
+    return speaker
+
+
+@transaction.atomic
+def statement_upsert(*, launch, actor, quote, themes=(), co_signers=(), **fields):
+    """Create the statement of `actor` on `launch` with this quote, or bring it up to date.
+
+    Returns (statement, changed). Validated with full_clean before it is saved; saves
+    nothing when every field already matches.
+    """
+    statement = Statement.objects.filter(launch=launch, actor=actor, quote=quote).first()
+    statement = statement or Statement(launch=launch, actor=actor, quote=quote)
+    if fields.get("status") == Status.PUBLISHED and statement.published_at is None:
+        fields["published_at"] = timezone.now()
+    changed = save_changes(statement, fields)
+    theme_objects = [theme_get_or_create(name=name) for name in themes]
+    if {t.pk for t in theme_objects} != set(statement.themes.values_list("pk", flat=True)):
+        statement.themes.set(theme_objects)
+        changed = True
+    if {a.pk for a in co_signers} != set(statement.co_signers.values_list("pk", flat=True)):
+        statement.co_signers.set(co_signers)
+        changed = True
+    return statement, changed

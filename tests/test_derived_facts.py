@@ -1,0 +1,89 @@
+"""Facts derived in the database: ordinals, the previous launch of a class, days between."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from timeline.models import Launch, Status
+
+from .factories import LaunchFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def derived(external_id):
+    return Launch.objects.with_derived_facts().get(external_id=external_id)
+
+
+def test_the_seed_articles_own_claims_come_out_of_the_data(chronology):
+    launch = derived("L2025-011")
+    # "the sixth ballistic missile launch this year"
+    assert (launch.category, launch.category_ordinal) == ("ballistic", 6)
+    # "the second short-range ballistic missile test since October 22"
+    assert launch.missile_class == "SRBM"
+    assert launch.previous_same_class_on == datetime.date(2025, 10, 22)
+    assert launch.days_since_previous_same_class == 16
+    # The cruise missiles of 28 October came in between.
+    assert launch.previous_on == datetime.date(2025, 10, 28)
+    assert launch.days_since_previous == 10
+    assert launch.previous_slug == derived("L2025-010").slug
+
+
+def test_ordinals_restart_each_year_and_count_each_category_apart(chronology):
+    firsts = Launch.objects.with_derived_facts().filter(
+        category="ballistic", occurred_on__year=2025
+    )
+    assert [launch.category_ordinal for launch in firsts] == [1, 2, 3, 4, 5, 6]
+    cruise = Launch.objects.with_derived_facts().filter(category="cruise", occurred_on__year=2025)
+    assert [launch.category_ordinal for launch in cruise] == [1, 2, 3, 4, 5, 6]
+    assert derived("L2022-001").category_ordinal == 1
+    assert derived("L2022-001").previous_on is None
+
+
+def test_a_filtered_list_still_counts_against_the_whole_record(chronology):
+    only_seed = Launch.objects.with_derived_facts().filter(occurred_on="2025-11-07")
+    assert [(launch.category_ordinal, launch.previous_same_class_on) for launch in only_seed] == [
+        (6, datetime.date(2025, 10, 22))
+    ]
+
+
+def test_launches_of_one_day_are_ordered_by_time_with_day_only_ones_last(chronology):
+    day = Launch.objects.with_derived_facts().filter(occurred_on="2022-11-02").chronological()
+    assert [(launch.external_id, launch.category_ordinal) for launch in day] == [
+        ("L2022-032", 27),
+        ("L2022-033", 28),
+        ("L2022-031", 1),  # the day-only "mixed" salvo, the year's first mixed launch
+    ]
+
+
+def test_drafts_do_not_count():
+    first = LaunchFactory(occurred_on=datetime.date(2025, 1, 1))
+    LaunchFactory(occurred_on=datetime.date(2025, 1, 2), status=Status.DRAFT)
+    third = LaunchFactory(occurred_on=datetime.date(2025, 1, 3))
+    third = Launch.objects.with_derived_facts().get(pk=third.pk)
+    assert third.category_ordinal == 2
+    assert third.previous_on == first.occurred_on
+
+
+def launches_in_2020(first, count):
+    start = datetime.date(2020, 1, 1)
+    for day in range(first, first + count):
+        LaunchFactory(occurred_on=start + datetime.timedelta(days=day))
+
+
+def test_derived_facts_cost_one_query_whatever_the_number_of_launches():
+    launches_in_2020(0, 5)
+    with CaptureQueriesContext(connection) as few:
+        facts_few = [
+            (x.category_ordinal, x.previous_on) for x in Launch.objects.with_derived_facts()
+        ]
+    launches_in_2020(5, 120)
+    with CaptureQueriesContext(connection) as many:
+        facts_many = [
+            (x.category_ordinal, x.previous_on) for x in Launch.objects.with_derived_facts()
+        ]
+    assert len(few) == len(many) == 1
+    assert len(facts_few) == 5
+    assert [ordinal for ordinal, _ in facts_many] == list(range(1, 126))
