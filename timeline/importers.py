@@ -23,7 +23,6 @@ from .models import (
     EventKind,
     Launch,
     LaunchCategory,
-    LaunchClaim,
     Outcome,
     validate_state_code,
 )
@@ -661,15 +660,8 @@ def _validate_launch(row, problems, *, field_columns, figure_columns):
     errors = _model_errors(Launch(external_id=row.external_id, **row.fields), exclude=["slug"])
     claim_columns = {attribute: column for column, (attribute, _) in figure_columns.items()}
     for attribute, claim in row.claims:
-        record = LaunchClaim(
-            attribute=attribute,
-            value_text=claim.value_text,
-            value=claim.value,
-            value_max=claim.value_max,
-            claimant=claim.claimant,
-            note=claim.note,
-        )
         column = claim_columns.get(attribute, attribute)
+        record = claim.to_model(attribute)
         errors += [(column, m) for _, m in _model_errors(record, exclude=["launch"])]
     problems += [
         Problem(row.number, field_columns.get(name, name), message) for name, message in errors

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pycountry
 
-from .models import LaunchCategory, MissileClass, Outcome
+from .models import LaunchCategory, LaunchClaim, MissileClass, Outcome
 
 # Claimants whose word is the launching state's own; their figures are kept as claims
 # but are not preferred as the launch's best value.
@@ -46,6 +46,18 @@ class Claim:
     claimant: str = ""
     note: str = ""
     qualifier: str = ""
+
+    def to_model(self, attribute, **fields):
+        """This claim as an unsaved LaunchClaim of `attribute`."""
+        return LaunchClaim(
+            attribute=attribute,
+            value_text=self.value_text,
+            value=self.value,
+            value_max=self.value_max,
+            claimant=self.claimant,
+            note=self.note,
+            **fields,
+        )
 
     @property
     def best(self):

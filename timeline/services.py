@@ -229,17 +229,8 @@ def launches_import(*, file, skip_invalid=False, format="chronology"):
         if claims_changed:
             launch.claims.all().delete()
             LaunchClaim.objects.bulk_create(
-                LaunchClaim(
-                    launch=launch,
-                    attribute=attribute,
-                    position=position,
-                    value_text=c.value_text,
-                    value=c.value,
-                    value_max=c.value_max,
-                    claimant=c.claimant,
-                    note=c.note,
-                )
-                for position, (attribute, c) in enumerate(row.claims)
+                claim.to_model(attribute, launch=launch, position=position)
+                for position, (attribute, claim) in enumerate(row.claims)
             )
         sources_changed = _set_sources(launch, row.sources)
         if outcome == "unchanged" and (claims_changed or sources_changed):
