@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import MD5
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from timeline.models import Launch, PublishableQuerySet, Source, Status
 
@@ -55,6 +56,8 @@ class Speaker(models.Model):
         max_length=200, help_text='"Dmitry Peskov" or "U.S. Indo-Pacific Command".'
     )
     role = models.CharField(max_length=200, blank=True, help_text='"Kremlin spokesman".')
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -176,6 +179,7 @@ class Statement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = StatementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[co_signers, themes])
 
     class Meta:
         ordering = ["launch", "issued_on", "id"]

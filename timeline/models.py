@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -55,6 +56,8 @@ class Source(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["publisher", "url", "reference", "id"]
@@ -296,6 +299,7 @@ class Launch(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LaunchQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["sort_at", "id"]
@@ -452,6 +456,8 @@ class LaunchClaim(models.Model):
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["launch", "position", "id"]
         indexes = [models.Index(fields=["launch", "position", "id"])]
@@ -573,6 +579,7 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["start_date", "id"]
@@ -639,6 +646,7 @@ class Link(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PublishableQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["launch", "event", "id"]

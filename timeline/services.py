@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from . import importers
 from .models import (
@@ -227,10 +228,14 @@ def launches_import(*, file, skip_invalid=False, format="chronology"):
         launch, outcome = _upsert(Launch, row, slug_base=slug_base, import_format=import_format)
         claims_changed = _claim_tuples(row.claims) != _existing_claim_tuples(launch)
         if claims_changed:
-            launch.claims.all().delete()
-            LaunchClaim.objects.bulk_create(
-                claim.to_model(attribute, launch=launch, position=position)
-                for position, (attribute, claim) in enumerate(row.claims)
+            for old in launch.claims.all():
+                old.delete()  # one by one, so each deletion is kept in the history
+            bulk_create_with_history(
+                [
+                    claim.to_model(attribute, launch=launch, position=position)
+                    for position, (attribute, claim) in enumerate(row.claims)
+                ],
+                LaunchClaim,
             )
         sources_changed = _set_sources(launch, row.sources)
         if outcome == "unchanged" and (claims_changed or sources_changed):
