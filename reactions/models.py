@@ -183,6 +183,7 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["launch", "issued_on", "id"]
+        permissions = [("publish_statement", "Can publish and unpublish statements")]
         indexes = [
             models.Index(fields=["launch", "issued_on", "id"]),
             models.Index(fields=["actor", "issued_on"]),

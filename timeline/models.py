@@ -303,6 +303,7 @@ class Launch(models.Model):
 
     class Meta:
         ordering = ["sort_at", "id"]
+        permissions = [("publish_launch", "Can publish and unpublish launches")]
         indexes = [
             models.Index(fields=["sort_at", "id"]),
             models.Index(fields=["status", "sort_at"]),
@@ -583,6 +584,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["start_date", "id"]
+        permissions = [("publish_event", "Can publish and unpublish events")]
         indexes = [
             models.Index(fields=["start_date", "id"]),
             models.Index(fields=["status", "start_date"]),
@@ -650,6 +652,7 @@ class Link(models.Model):
 
     class Meta:
         ordering = ["launch", "event", "id"]
+        permissions = [("publish_link", "Can publish and unpublish links")]
         indexes = [models.Index(fields=["launch", "event", "id"])]
         constraints = [
             models.UniqueConstraint(fields=["launch", "event"], name="link_one_per_pair"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from . import importers
+from . import importers, signals
 from .models import (
     Event,
     ImportJob,
@@ -146,7 +146,18 @@ def save_changes(instance, values):
     else:
         stamp = ["updated_at"] if hasattr(instance, "updated_at") else []
         instance.save(update_fields=[*changed, *stamp])
+    _announce(instance, created=created, changed=changed)
     return True
+
+
+def _announce(instance, *, created, changed):
+    """Tell the outbox and caches that a published record appeared or changed."""
+    if getattr(instance, "status", None) != Status.PUBLISHED:
+        return
+    if created or "status" in changed:
+        signals.record_published.send(sender=type(instance), instance=instance)
+    else:
+        signals.record_updated.send(sender=type(instance), instance=instance, fields=changed)
 
 
 def _claim_tuples(claims):
@@ -337,3 +348,50 @@ def import_job_run(*, job_id):
     job.finished_at = timezone.now()
     job.save(update_fields=["report", "status", "finished_at"])
     return job
+
+
+class TransitionRefused(Exception):
+    """A status change the user may not make, or that the record's state does not allow."""
+
+
+def can_publish(user, instance):
+    """True when `user` may publish or unpublish records like `instance`."""
+    meta = instance._meta
+    return user is not None and user.has_perm(f"{meta.app_label}.publish_{meta.model_name}")
+
+
+@transaction.atomic
+def record_transition(*, instance, status, user=None):
+    """Move a launch, event, link or statement to draft, review or published.
+
+    Publishing and unpublishing need the model's publish permission; anyone who may edit
+    can submit a draft for review or take it back. Announces the change to the outbox.
+    """
+    previous = instance.status
+    if status == previous:
+        return instance
+    if (
+        Status.PUBLISHED in (status, previous)
+        and user is not None
+        and not can_publish(user, instance)
+    ):
+        raise TransitionRefused(
+            f"You may not {'publish' if status == Status.PUBLISHED else 'unpublish'} "
+            f"{instance._meta.verbose_name_plural}: an editor must."
+        )
+    instance.status = status
+    fields = ["status", "updated_at"]
+    if status == Status.PUBLISHED:
+        if getattr(instance, "published_at", False) is None:
+            instance.published_at = timezone.now()
+            fields.append("published_at")
+        if hasattr(instance, "reviewed_by_id") and user is not None:
+            instance.reviewed_by = user
+            fields.append("reviewed_by")
+    instance.full_clean()
+    instance.save(update_fields=fields)
+    if status == Status.PUBLISHED:
+        signals.record_published.send(sender=type(instance), instance=instance)
+    elif previous == Status.PUBLISHED:
+        signals.record_unpublished.send(sender=type(instance), instance=instance)
+    return instance
