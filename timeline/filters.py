@@ -1,0 +1,130 @@
+"""One FilterSet per resource, shared by the HTML pages and the API."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from .models import (
+    Event,
+    EventKind,
+    Launch,
+    LaunchCategory,
+    Link,
+    MissileClass,
+    Relation,
+    Source,
+    Status,
+)
+
+
+class UpdatedSinceFilterSet(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only records changed at or after this time (ISO 8601), for incremental sync.",
+    )
+
+
+class LaunchFilter(UpdatedSinceFilterSet):
+    date_from = django_filters.DateFilter(
+        field_name="occurred_on", lookup_expr="gte", help_text="Launches on or after this day."
+    )
+    date_to = django_filters.DateFilter(
+        field_name="occurred_on", lookup_expr="lte", help_text="Launches on or before this day."
+    )
+    year = django_filters.NumberFilter(field_name="occurred_on", lookup_expr="year")
+    category = django_filters.ChoiceFilter(choices=LaunchCategory.choices)
+    missile_class = django_filters.ChoiceFilter(choices=MissileClass.choices)
+    actor = django_filters.CharFilter(
+        method="filter_reactions", help_text="Code of an actor that reacted (US, RU, UN…)."
+    )
+    stance = django_filters.NumberFilter(
+        method="filter_reactions",
+        min_value=-2,
+        max_value=2,
+        help_text="A stance some reaction took: -2 condemns … +2 defends.",
+    )
+    event_kind = django_filters.ChoiceFilter(
+        choices=EventKind.choices,
+        method="filter_event_kind",
+        help_text="Launches linked to an event of this kind.",
+    )
+    q = django_filters.CharFilter(method="filter_text", help_text="Words in names, sites, notes.")
+
+    class Meta:
+        model = Launch
+        fields = []
+
+    def filter_reactions(self, queryset, name, value):
+        # Applied in filter_queryset: actor and stance constrain the same statement.
+        return queryset
+
+    def filter_event_kind(self, queryset, name, value):
+        links = Link.objects.published().filter(
+            launch=OuterRef("pk"), event__kind=value, event__status=Status.PUBLISHED
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_text(self, queryset, name, value):
+        query = Q()
+        for field in ("missile_name", "missile_type_label", "launch_site", "summary", "notes"):
+            query |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(query)
+
+    def filter_queryset(self, queryset):
+        """Apply the filters; actor and stance together mean one reaction ("Russia defended it")."""
+        queryset = super().filter_queryset(queryset)
+        actor, stance = self.form.cleaned_data.get("actor"), self.form.cleaned_data.get("stance")
+        if not actor and stance is None:
+            return queryset
+        statements = (
+            Launch._meta.get_field("statements")
+            .related_model.objects.published()
+            .filter(launch=OuterRef("pk"))
+        )
+        if actor:
+            statements = statements.filter(actor__code=actor.upper())
+        if stance is not None:
+            statements = statements.filter(stance=stance)
+        return queryset.filter(Exists(statements))
+
+
+class EventFilter(UpdatedSinceFilterSet):
+    date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    year = django_filters.NumberFilter(field_name="start_date", lookup_expr="year")
+    kind = django_filters.ChoiceFilter(choices=EventKind.choices)
+    q = django_filters.CharFilter(method="filter_text", help_text="Words in titles, places, text.")
+
+    class Meta:
+        model = Event
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(participants__icontains=value)
+            | Q(location__icontains=value)
+        )
+
+
+class LinkFilter(UpdatedSinceFilterSet):
+    launch = django_filters.CharFilter(field_name="launch__slug", help_text="A launch's slug.")
+    event = django_filters.CharFilter(field_name="event__slug", help_text="An event's slug.")
+    relation = django_filters.ChoiceFilter(choices=Relation.choices)
+
+    class Meta:
+        model = Link
+        fields = []
+
+
+class SourceFilter(UpdatedSinceFilterSet):
+    publisher = django_filters.CharFilter(lookup_expr="iexact")
+    q = django_filters.CharFilter(method="filter_text", help_text="Words in titles or URLs.")
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(url__icontains=value))
