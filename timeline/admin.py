@@ -48,3 +48,4 @@ class LinkAdmin(admin.ModelAdmin):
     list_select_related = ["launch", "event"]
     autocomplete_fields = ["launch", "event", "source"]
     search_fields = ["rationale", "event__title"]
+from . import admin_imports  # noqa: E402, F401 - registers the background-work admin

@@ -24,11 +24,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "simple_history",
     "timeline",
     "reactions",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Admin for import jobs and trigger suggestions (background work)."""

@@ -1,0 +1,1 @@
+"""Subscriptions of external tools, and the outbox of deliveries to them."""
