@@ -1,0 +1,3 @@
+"""Webhook subscriptions in the API, mounted at /api/v1/webhooks/."""
+
+urlpatterns = []
