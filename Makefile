@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo clean
+.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -53,6 +53,15 @@ beat: install ## Celery beat (needs CELERY_BROKER_URL)
 
 bench: install ## Benchmarks
 	@echo "Benchmarks are not written yet." >&2; exit 1
+
+STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
+backup: install ## pg_dump of DATABASE_URL (PostgreSQL) and a dataset bundle, into backups/
+	@mkdir -p backups
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  pg_dump --format=custom --no-owner --file=backups/salvo-$(STAMP).dump "$$DATABASE_URL" \
+	  && echo "backups/salvo-$(STAMP).dump (restore: pg_restore --clean --no-owner -d URL FILE)"; \
+	else echo "DATABASE_URL is not set: no pg_dump (SQLite: copy db.sqlite3)"; fi
+	$(MANAGE) export_dataset backups/salvo-$(STAMP).json.gz
 
 clean: ## Remove the virtualenv and the SQLite database
 	rm -rf $(VENV) db.sqlite3
