@@ -1,5 +1,6 @@
 """A full export restores exactly: every record, every history row, the same ids."""
 
+import datetime
 import io
 import json
 
@@ -46,7 +47,7 @@ def test_export_then_import_into_an_empty_database_changes_nothing(tmp_path):
 
     launch = Launch.objects.get(slug="2025-11-07-srbm")
     assert launch.history.first().history_user.username == "editor"
-    new = Launch.objects.create(slug="after-restore", occurred_on="2026-01-01")
+    new = Launch.objects.create(slug="after-restore", occurred_on=datetime.date(2026, 1, 1))
     assert new.pk > max(pk for pk in Launch.objects.exclude(pk=new.pk).values_list("pk", flat=True))
 
 
