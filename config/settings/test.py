@@ -15,3 +15,5 @@ CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
 # The lockout has its own tests, which turn it back on; the test client's login() passes
 # no request, which django-axes needs.
 AXES_ENABLED = False
+# Responses are cached only in the tests about caching, which turn it on.
+PUBLIC_CACHE_SECONDS = 0

@@ -1,0 +1,76 @@
+"""Cached responses for anonymous readers: fast on repeat, never stale after a write."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+
+from reactions.models import Stance
+from timeline.models import Status
+from timeline.services import launch_update, record_transition
+
+from .factories import LaunchFactory, StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def caching_on(settings):
+    settings.PUBLIC_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_repeat_request_is_served_from_the_cache_without_queries(
+    client, django_assert_num_queries
+):
+    launch = LaunchFactory(missile_name="Hwasong-11")
+    first = client.get(launch.get_absolute_url())
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(launch.get_absolute_url())
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert "Content-Security-Policy" in again
+
+
+def test_a_conditional_repeat_gets_304(client):
+    launch = LaunchFactory()
+    etag = client.get(launch.get_absolute_url())["ETag"]
+    repeat = client.get(launch.get_absolute_url(), headers={"If-None-Match": etag})
+    assert repeat.status_code == 304
+    assert repeat.content == b""
+
+
+def test_a_publish_shows_on_the_very_next_request(client, django_capture_on_commit_callbacks):
+    launch = LaunchFactory()
+    statement = StatementFactory(
+        launch=launch, quote="Fresh words from Seoul.", status=Status.REVIEW
+    )
+    etag = client.get(launch.get_absolute_url())["ETag"]
+    assert "Fresh words from Seoul." not in client.get(launch.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_transition(instance=statement, status=Status.PUBLISHED)
+    fresh = client.get(launch.get_absolute_url(), headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert "Fresh words from Seoul." in fresh.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_update(launch=launch, missile_name="Renamed-7")
+    assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
+
+
+def test_signed_in_users_and_token_clients_are_never_served_from_the_cache(client):
+    launch = LaunchFactory(status=Status.DRAFT)
+    StatementFactory(launch=LaunchFactory(), stance=Stance.DEFENDS)
+    assert client.get("/?year=2024").status_code == 200  # cached for anonymous readers
+    User.objects.create_superuser("editor", password="a long passphrase here")
+    client.login(username="editor", password="a long passphrase here")
+    response = client.get("/?year=2024")
+    assert "X-Data-Version" not in response
+    assert client.get(
+        launch.get_absolute_url(), headers={"Authorization": "Token x"}
+    ).status_code in {
+        404,
+        401,
+    }

@@ -1,0 +1,122 @@
+"""Whole responses for anonymous readers, cached under a data version every write bumps.
+
+One version for the whole dataset makes invalidation one increment and a CDN purge one
+key: any change to a launch, event, link, source or statement, published or not, moves
+every cached page and API response to a new key. Readers never see a stale response, and
+an unchanged dataset is served from the cache (local memory by default; Redis, shared by
+all processes, in production).
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+
+from . import signals
+
+VERSION_KEY = "salvo:data-version"
+DATA_APPS = {"timeline", "reactions"}
+UNCACHED_PREFIXES = ("/admin/", "/healthz", "/readyz", "/static/", "/api/docs", "/api/schema")
+
+
+def data_version():
+    """The current data version; starts at 1 in a new cache."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def bump_data_version():
+    """Move every cached response to a new key: called after any write commits."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # the key was evicted or never set
+        cache.add(VERSION_KEY, 2, timeout=None)
+
+
+def _on_write(sender, **kwargs):
+    if sender._meta.app_label in DATA_APPS and not sender.__name__.startswith("Historical"):
+        transaction.on_commit(bump_data_version)
+
+
+def connect():
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_on_write, dispatch_uid=f"salvo-cache-{signal}")
+    for signal in (signals.record_published, signals.record_updated, signals.record_unpublished):
+        signal.connect(_on_write, dispatch_uid=f"salvo-cache-{id(signal)}")
+
+
+class PublicResponseCacheMiddleware:
+    """Serve anonymous GETs from the cache, with an ETag and 304s for repeat requests.
+
+    Only requests without a session cookie or Authorization header are cached, and only
+    200 responses that set no cookie: nothing personal is ever stored or served.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        version = data_version()
+        fingerprint = hashlib.sha256(
+            "\n".join(
+                (request.get_full_path(), request.headers.get("Accept", ""), request.method)
+            ).encode()
+        ).hexdigest()[:32]
+        key = f"salvo:response:{version}:{fingerprint}"
+        cached = cache.get(key)
+        if cached is None:
+            response = self.get_response(request)
+            if not self._cacheable_response(request, response):
+                return response
+            if not response.has_header("ETag"):
+                response["ETag"] = f'W/"{version}-{fingerprint[:16]}"'
+            cached = (response.status_code, response.content, self._headers(response))
+            cache.set(key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
+        status, content, headers = cached
+        if request.headers.get("If-None-Match") == headers.get("ETag"):
+            response = HttpResponseNotModified()
+            response["ETag"] = headers["ETag"]
+        else:
+            response = HttpResponse(content, status=status)
+            for name, value in headers.items():
+                response[name] = value
+        response["X-Data-Version"] = str(version)
+        return response
+
+    @staticmethod
+    def _cacheable_request(request):
+        return (
+            settings.PUBLIC_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "Authorization" not in request.headers
+            and not request.path.startswith(UNCACHED_PREFIXES)
+        )
+
+    @staticmethod
+    def _cacheable_response(request, response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and "Cookie" not in response.get("Vary", "")
+        )
+
+    @staticmethod
+    def _headers(response):
+        kept = ("Content-Type", "ETag", "Last-Modified", "Link", "Content-Language", "Vary")
+        headers = {name: response[name] for name in kept if response.has_header(name)}
+        max_age = settings.PUBLIC_CACHE_MAX_AGE
+        headers["Cache-Control"] = f"public, max-age={max_age}" + (
+            "" if max_age else ", must-revalidate"
+        )
+        return headers
