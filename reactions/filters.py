@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from timeline.filters import UpdatedSinceFilterSet
+from timeline.filters import UpdatedSinceFilterSet, YearFilter
 
 from .models import Actor, ActorKind, Channel, Speaker, Stance, Statement
 
@@ -18,7 +18,7 @@ class StatementFilter(UpdatedSinceFilterSet):
     theme = django_filters.CharFilter(field_name="themes__slug", help_text="A theme's slug.")
     date_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte")
-    year = django_filters.NumberFilter(field_name="issued_on", lookup_expr="year")
+    year = YearFilter(field_name="issued_on")
     q = django_filters.CharFilter(
         method="filter_text", help_text="Words in quotes, summaries or speakers' names."
     )

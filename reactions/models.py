@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import MD5
@@ -11,6 +11,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from timeline.models import Launch, PublishableQuerySet, Source, Status
+from timeline.search import matching
 
 
 class ActorKind(models.TextChoices):
@@ -123,8 +124,69 @@ class StatementQuerySet(PublishableQuerySet):
             .order_by("-launch__sort_at", "issued_on", "id")
         )
 
+    def for_admin(self):
+        """Statements with what an admin list shows of each: launch, actor, speaker."""
+        return self.select_related("launch", "actor", "speaker")
+
+    def for_api(self, *, drafts=False):
+        """Statements for the API with actor, speaker, launch, co-signers and themes.
+
+        Without `drafts`, only published statements on published launches.
+        """
+        statements = self if drafts else self.published().filter(launch__status=Status.PUBLISHED)
+        return statements.select_related("actor", "speaker", "launch").prefetch_related(
+            "co_signers", "themes"
+        )
+
+    def for_api_counts_by_actor_and_stance(self):
+        """Published statements on published launches counted per actor code and stance."""
+        return (
+            self.for_api()
+            .values("actor__code", "stance")
+            .annotate(statements=models.Count("id"))
+            .order_by("actor__code", "stance")
+        )
+
+    def for_api_latencies(self):
+        """(actor code, seconds from launch to statement) for published, exactly timed pairs."""
+        timed = self.for_api().filter(issued_at__isnull=False, launch__occurred_at__isnull=False)
+        return [
+            (code, (issued_at - occurred_at).total_seconds())
+            for code, issued_at, occurred_at in timed.order_by("actor__code", "id").values_list(
+                "actor__code", "issued_at", "launch__occurred_at"
+            )
+        ]
+
+    def for_actor_chart(self):
+        """One row per published statement for an actor's stance chart and latency: dicts of
+        the launch's day and time, the stance and the time the statement was issued."""
+        return (
+            self.published()
+            .filter(launch__status=Status.PUBLISHED)
+            .order_by("launch__sort_at", "issued_on", "id")
+            .values("launch__occurred_on", "launch__occurred_at", "stance", "issued_at")
+        )
+
+    def for_feed(self):
+        """Published statements on published launches, latest first, with what an entry shows."""
+        return (
+            self.published()
+            .filter(launch__status=Status.PUBLISHED)
+            .select_related("actor", "speaker", "source", "launch")
+            .order_by("-issued_on", "-id")
+        )
+
+    def for_search(self, text):
+        """Published statements whose quote, original text, summary or speaker match `text`."""
+        fields = ("quote", "original_text", "summary", "speaker__name")
+        return matching(self.for_feed(), text, fields)
+
 
 BEFORE_LAUNCH = "A statement cannot be issued before the launch (compared in UTC)."
+DUPLICATE_QUOTE = (
+    "This actor's statement on this launch already has this quote. "
+    "Edit that statement instead of entering it twice."
+)
 
 
 class Statement(models.Model):
@@ -219,6 +281,24 @@ class Statement(models.Model):
         if self.issued_at and self.launch.occurred_at:
             return self.issued_at - self.launch.occurred_at
         return None
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            raise ValidationError(self._readable(error.update_error_dict({}))) from None
+
+    def _readable(self, errors):
+        """Constraint errors in the words of the analyst who entered the statement."""
+        duplicate = next(c for c in self._meta.constraints if c.name == "statement_unique_quote")
+        raw = str(duplicate.get_violation_error_message())
+        general = errors.pop(NON_FIELD_ERRORS, [])
+        kept = [e for e in general if raw not in getattr(e, "messages", [e])]
+        if len(kept) < len(general):
+            errors.setdefault("quote", []).append(ValidationError(DUPLICATE_QUOTE, code="unique"))
+        if kept:
+            errors[NON_FIELD_ERRORS] = kept
+        return errors
 
     def clean(self):
         if (

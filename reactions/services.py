@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from timeline.models import Status
-from timeline.services import save_changes
+from timeline.services import record_transition, save_changes
 
 from .models import Speaker, Statement, Theme
 
@@ -48,3 +48,51 @@ def statement_upsert(*, launch, actor, quote, themes=(), co_signers=(), **fields
         statement.co_signers.set(co_signers)
         changed = True
     return statement, changed
+
+
+@transaction.atomic
+def speaker_create(*, actor, **fields):
+    """Create a speaker for an actor, validated (one of each name per actor)."""
+    speaker = Speaker(actor=actor)
+    save_changes(speaker, fields)
+    return speaker
+
+
+@transaction.atomic
+def speaker_update(*, speaker, **fields):
+    """Change fields of a speaker, validated; returns True when anything changed."""
+    return save_changes(speaker, fields)
+
+
+def _set_relations(statement, *, themes, co_signers):
+    changed = False
+    for relation, objects in (("themes", themes), ("co_signers", co_signers)):
+        manager = getattr(statement, relation)
+        if objects is not None and {o.pk for o in objects} != {o.pk for o in manager.all()}:
+            manager.set(objects)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def statement_create(
+    *, launch, actor, status=Status.DRAFT, user=None, themes=(), co_signers=(), **fields
+):
+    """Create a statement entered by `user`, validated, then move it to `status`.
+
+    Publishing it at once needs the publish permission, as in `record_transition`.
+    """
+    statement = Statement(launch=launch, actor=actor, entered_by=user, status=Status.DRAFT)
+    save_changes(statement, fields)
+    _set_relations(statement, themes=themes, co_signers=co_signers)
+    return record_transition(instance=statement, status=status, user=user)
+
+
+@transaction.atomic
+def statement_update(*, statement, themes=None, co_signers=None, **fields):
+    """Change fields, themes and co-signers of a statement, validated.
+
+    Returns True when anything changed.
+    """
+    changed = save_changes(statement, fields)
+    return _set_relations(statement, themes=themes, co_signers=co_signers) or changed

@@ -1,9 +1,20 @@
 import datetime
 
 import factory
+from django.contrib.auth.models import Permission, User
 
 from reactions.models import Actor, Speaker, Stance, Statement
-from timeline.models import Event, EventKind, Launch, Link, Relation, Source, Status
+from timeline.models import (
+    ClaimAttribute,
+    Event,
+    EventKind,
+    Launch,
+    LaunchClaim,
+    Link,
+    Relation,
+    Source,
+    Status,
+)
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -74,3 +85,30 @@ class StatementFactory(factory.django.DjangoModelFactory):
     stance = Stance.CONDEMNS
     source = factory.SubFactory(SourceFactory)
     status = Status.PUBLISHED
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LaunchClaim
+
+    launch = factory.SubFactory(LaunchFactory)
+    attribute = ClaimAttribute.DISTANCE
+    value_text = "~700"
+    value = 700
+    claimant = "JCS"
+    position = factory.Sequence(lambda n: n)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with the permissions named by codename: `UserFactory(perms=["change_launch"])`."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+
+    @factory.post_generation
+    def perms(self, create, codenames, **kwargs):
+        if codenames:
+            self.user_permissions.set(Permission.objects.filter(codename__in=codenames))

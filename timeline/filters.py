@@ -1,7 +1,11 @@
 """One FilterSet per resource, shared by the HTML pages and the API."""
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.utils import extend_schema_field
 
 from .models import (
     Event,
@@ -12,12 +16,36 @@ from .models import (
     MissileClass,
     Relation,
     Source,
-    Status,
 )
 
 
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, brought to UTC: any offset Python reads, the database can store."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return value.astimezone(datetime.UTC) if value else value
+        except OverflowError:
+            raise forms.ValidationError("This moment is out of range.") from None
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *args, **{"lookup_expr": "year", "min_value": 1, "max_value": 9999, **kwargs}
+        )
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UTCDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only records changed at or after this time (ISO 8601), for incremental sync.",
@@ -31,7 +59,7 @@ class LaunchFilter(UpdatedSinceFilterSet):
     date_to = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="lte", help_text="Launches on or before this day."
     )
-    year = django_filters.NumberFilter(field_name="occurred_on", lookup_expr="year")
+    year = YearFilter(field_name="occurred_on")
     category = django_filters.ChoiceFilter(choices=LaunchCategory.choices)
     missile_class = django_filters.ChoiceFilter(choices=MissileClass.choices)
     actor = django_filters.CharFilter(
@@ -59,9 +87,7 @@ class LaunchFilter(UpdatedSinceFilterSet):
         return queryset
 
     def filter_event_kind(self, queryset, name, value):
-        links = Link.objects.published().filter(
-            launch=OuterRef("pk"), event__kind=value, event__status=Status.PUBLISHED
-        )
+        links = Link.objects.visible().filter(launch=OuterRef("pk"), event__kind=value)
         return queryset.filter(Exists(links))
 
     def filter_text(self, queryset, name, value):
@@ -91,7 +117,7 @@ class LaunchFilter(UpdatedSinceFilterSet):
 class EventFilter(UpdatedSinceFilterSet):
     date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    year = django_filters.NumberFilter(field_name="start_date", lookup_expr="year")
+    year = YearFilter(field_name="start_date")
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
     q = django_filters.CharFilter(method="filter_text", help_text="Words in titles, places, text.")
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .search import matching
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -24,6 +26,20 @@ class PublishableQuerySet(models.QuerySet):
     def published(self):
         """Only what readers and anonymous API clients may see."""
         return self.filter(status=Status.PUBLISHED)
+
+    def for_api(self, *, drafts=False):
+        """What an API client may see, with the launch and event each record hangs from.
+
+        Every record for a client allowed to see drafts; otherwise the published records
+        whose launch and event (where they have one) are published too.
+        """
+        parents = [name for name in ("launch", "event") if hasattr(self.model, f"{name}_id")]
+        records = self.select_related(*parents)
+        if drafts:
+            return records
+        return records.published().filter(
+            **{f"{parent}__status": Status.PUBLISHED for parent in parents}
+        )
 
 
 def validate_state_code(value):
@@ -172,12 +188,51 @@ class LaunchQuerySet(PublishableQuerySet):
                 ),
                 Prefetch(
                     "links",
-                    queryset=Link.objects.published()
+                    queryset=Link.objects.visible()
                     .select_related("event")
                     .order_by("event__start_date", "id"),
                 ),
             )
             .chronological()
+        )
+
+    def for_api(self, *, drafts=False, expand=()):
+        """Launches for the API: derived facts, claims and sources in a fixed number of queries.
+
+        `expand` may name "statements" and "links" to prefetch them too; without `drafts`,
+        only published launches and their published statements and links.
+        """
+        statements = self._published_statements().filter(launch__status=Status.PUBLISHED)
+        links = Link.objects.for_api()
+        launches = self.with_derived_facts().prefetch_related("sources", "claims")
+        if drafts:
+            statements = statements.model.objects.all()
+            links = Link.objects.for_api(drafts=True)
+        else:
+            launches = launches.published()
+        if "statements" in expand:
+            launches = launches.prefetch_related(
+                Prefetch(
+                    "statements",
+                    queryset=statements.select_related("actor", "speaker")
+                    .prefetch_related("co_signers", "themes")
+                    .order_by("issued_on", "issued_at", "id"),
+                )
+            )
+        if "links" in expand:
+            launches = launches.prefetch_related(
+                Prefetch("links", queryset=links.order_by("event__start_date", "id"))
+            )
+        return launches
+
+    def for_api_counts_by_year_and_class(self):
+        """Published launches counted per year and missile class, oldest year first."""
+        return (
+            self.published()
+            .annotate(year=ExtractYear("occurred_on"))
+            .values("year", "missile_class")
+            .annotate(launches=models.Count("id"))
+            .order_by("year", "missile_class")
         )
 
     def for_detail(self):
@@ -187,7 +242,7 @@ class LaunchQuerySet(PublishableQuerySet):
             Prefetch("claims", queryset=LaunchClaim.objects.select_related("source")),
             Prefetch(
                 "links",
-                queryset=Link.objects.published()
+                queryset=Link.objects.visible()
                 .select_related("event", "source")
                 .order_by("event__start_date", "id"),
             ),
@@ -199,6 +254,61 @@ class LaunchQuerySet(PublishableQuerySet):
                 .order_by("issued_on", "issued_at", "id"),
             ),
         )
+
+    def for_timeline_page(self):
+        """The timeline's launches with the claims behind the figures each card shows."""
+        return self.for_timeline().prefetch_related(
+            Prefetch("claims", queryset=LaunchClaim.objects.order_by("position", "id"))
+        )
+
+    def for_timeline_years(self):
+        """The years these launches fall in, newest first, as integers."""
+        return [day.year for day in self.dates("occurred_on", "year", order="DESC")]
+
+    def for_timeline_actors(self):
+        """(code, name) of every actor with a published reaction to these launches, by name."""
+        return (
+            self._published_statements()
+            .filter(launch__in=self.published())
+            .order_by("actor__name")
+            .values_list("actor__code", "actor__name")
+            .distinct()
+        )
+
+    def for_matrix(self):
+        """Published launches in time order, with each published statement and its actor."""
+        return (
+            self.published()
+            .prefetch_related(
+                Prefetch(
+                    "statements",
+                    queryset=self._published_statements()
+                    .select_related("actor")
+                    .order_by("issued_on", "issued_at", "id"),
+                )
+            )
+            .chronological()
+        )
+
+    def for_chart(self):
+        """Published launches counted per year and missile class, as dicts."""
+        return (
+            self.published()
+            .annotate(year=ExtractYear("occurred_on"))
+            .order_by()
+            .values("year", "missile_class")
+            .annotate(count=models.Count("pk"))
+            .order_by("year", "missile_class")
+        )
+
+    def for_feed(self):
+        """Published launches, latest first."""
+        return self.published().order_by("-sort_at", "-id")
+
+    def for_search(self, text):
+        """Published launches whose name, type, site or summary match `text`."""
+        fields = ("missile_name", "missile_type_label", "launch_site", "summary", "notes")
+        return matching(self.published().order_by("-sort_at", "-id"), text, fields)
 
 
 class Launch(models.Model):
@@ -303,6 +413,7 @@ class Launch(models.Model):
 
     class Meta:
         ordering = ["sort_at", "id"]
+        verbose_name_plural = "launches"
         permissions = [("publish_launch", "Can publish and unpublish launches")]
         indexes = [
             models.Index(fields=["sort_at", "id"]),
@@ -512,6 +623,11 @@ class EventQuerySet(PublishableQuerySet):
     def chronological(self):
         return self.order_by("start_date", "id")
 
+    def for_api(self, *, drafts=False):
+        """Events for the API with their sources; only the published ones without `drafts`."""
+        events = self if drafts else self.published()
+        return events.prefetch_related("sources")
+
     def for_timeline(self):
         """Published events with the published launches they are linked to."""
         return (
@@ -519,8 +635,7 @@ class EventQuerySet(PublishableQuerySet):
             .prefetch_related(
                 Prefetch(
                     "links",
-                    queryset=Link.objects.published()
-                    .filter(launch__status=Status.PUBLISHED)
+                    queryset=Link.objects.visible()
                     .select_related("launch")
                     .order_by("launch__sort_at", "id"),
                 )
@@ -533,12 +648,16 @@ class EventQuerySet(PublishableQuerySet):
             "sources",
             Prefetch(
                 "links",
-                queryset=Link.objects.published()
-                .filter(launch__status=Status.PUBLISHED)
+                queryset=Link.objects.visible()
                 .select_related("launch", "source")
                 .order_by("launch__sort_at", "id"),
             ),
         )
+
+    def for_search(self, text):
+        """Published events whose title, description, place or participants match `text`."""
+        fields = ("title", "description", "location", "participants")
+        return matching(self.published().order_by("-start_date", "-id"), text, fields)
 
 
 class Event(models.Model):
@@ -627,6 +746,14 @@ class LinkConfidence(models.TextChoices):
     HIGH = "high", "High"
 
 
+class LinkQuerySet(PublishableQuerySet):
+    def visible(self):
+        """Published links whose launch and event are published too: what readers may see."""
+        return self.published().filter(
+            launch__status=Status.PUBLISHED, event__status=Status.PUBLISHED
+        )
+
+
 class Link(models.Model):
     """A launch tied to an event, with the analyst's reason and a source."""
 
@@ -647,7 +774,7 @@ class Link(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PublishableQuerySet.as_manager()
+    objects = LinkQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -704,6 +831,10 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Rows of the file to write, once it has been read."
+    )
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows written so far.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -722,3 +853,72 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:timeline_importjob_change", args=[self.pk])
+
+    @property
+    def percent(self):
+        """How far the job is, 0-100; None before the file has been read."""
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(100, 100 * self.rows_done // self.rows_total)
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class TriggerSuggestion(models.Model):
+    """An event proposed as a possible trigger of a launch; nothing until an analyst accepts."""
+
+    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="suggestions")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="suggestions")
+    rank = models.PositiveSmallIntegerField(help_text="1 is the strongest candidate.")
+    score = models.FloatField(help_text="Kind weight times proximity, between 0 and 1.")
+    days_before = models.IntegerField(
+        help_text="Days from the event's start to the launch; 0 for an event under way."
+    )
+    under_way = models.BooleanField(
+        default=False, help_text="The event had started and not ended on the launch day."
+    )
+    reason = models.CharField(max_length=300, help_text="Why it was proposed, in one line.")
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus, default=SuggestionStatus.PENDING
+    )
+    link = models.ForeignKey(
+        Link,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The draft link created when the suggestion was accepted.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["launch", "rank", "id"]
+        indexes = [
+            models.Index(fields=["launch", "rank", "id"]),
+            models.Index(fields=["status", "launch"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["launch", "event"], name="suggestion_one_per_pair"),
+            models.CheckConstraint(
+                condition=Q(status__in=SuggestionStatus.values), name="suggestion_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1), name="suggestion_score_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event.title} → {self.launch}?"
+
+    def get_absolute_url(self):
+        return reverse("admin:timeline_triggersuggestion_change", args=[self.pk])

@@ -1,10 +1,14 @@
 """Writes with rules for the timeline: imports, sources, links, publication."""
 
+import datetime
 import io
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
@@ -12,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from . import importers, signals
 from .models import (
     Event,
+    EventKind,
     ImportJob,
     ImportKind,
     ImportStatus,
@@ -22,6 +27,8 @@ from .models import (
     Relation,
     Source,
     Status,
+    SuggestionStatus,
+    TriggerSuggestion,
 )
 
 
@@ -147,7 +154,15 @@ def save_changes(instance, values):
         stamp = ["updated_at"] if hasattr(instance, "updated_at") else []
         instance.save(update_fields=[*changed, *stamp])
     _announce(instance, created=created, changed=changed)
+    if created and isinstance(instance, Launch):
+        _suggest_triggers_on_commit(instance.pk)
     return True
+
+
+def _suggest_triggers_on_commit(launch_id):
+    from .tasks import suggest_triggers
+
+    suggest_triggers.delay_on_commit(launch_id)
 
 
 def _announce(instance, *, created, changed):
@@ -199,16 +214,20 @@ def _set_sources(instance, tokens):
     return False
 
 
-def _run(report, rows, problems, write_row, *, skip_invalid):
+def _run(report, rows, problems, write_row, *, skip_invalid, progress=None):
+    """Write the rows, all in one transaction; `progress(done, total)` hears of each row."""
     report.refused = problems
     for row in rows:
         report.kept_as_text += [(row.number, column, text) for column, text in row.kept_as_text]
     if problems and not skip_invalid:
         return report
+    progress = progress or (lambda done, total: None)
+    progress(0, len(rows))
     with transaction.atomic():
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
             outcome = write_row(row)
             setattr(report, outcome, getattr(report, outcome) + 1)
+            progress(done, len(rows))
     report.written = True
     return report
 
@@ -220,7 +239,7 @@ LAUNCH_FORMATS = {
 }
 
 
-def launches_import(*, file, skip_invalid=False, format="chronology"):
+def launches_import(*, file, skip_invalid=False, format="chronology", progress=None):
     """Import launches from a chronology CSV or a CNS database CSV (`format="cns"`).
 
     All or nothing unless `skip_invalid`. Matches records by their id in the file, so
@@ -253,10 +272,11 @@ def launches_import(*, file, skip_invalid=False, format="chronology"):
             return "updated"
         return outcome
 
-    return _run(ImportReport("launches"), rows, problems, write, skip_invalid=skip_invalid)
+    report = ImportReport("launches")
+    return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
 
 
-def events_import(*, file, skip_invalid=False):
+def events_import(*, file, skip_invalid=False, progress=None):
     """Import context events and link each to the launches of its related dates.
 
     A link that already exists is left as the analyst made it.
@@ -280,10 +300,12 @@ def events_import(*, file, skip_invalid=False):
                 )
                 report.kept_as_text.append((row.number, "related_launch_dates", str(day)))
             for launch in launches:
-                _, created = Link.objects.get_or_create(
-                    launch=launch,
-                    event=event,
-                    defaults={
+                if Link.objects.filter(launch=launch, event=event).exists():
+                    continue  # left as the analyst made it
+                # Through save_changes, so the new link is validated and announced.
+                save_changes(
+                    Link(launch=launch, event=event),
+                    {
                         "relation": Relation.FOLLOWED_BY
                         if event.start_date > launch.occurred_on
                         else Relation.TIMED_WITH,
@@ -294,12 +316,12 @@ def events_import(*, file, skip_invalid=False):
                         "status": Status.PUBLISHED,
                     },
                 )
-                report.links_created += created
+                report.links_created += 1
         if outcome == "unchanged" and sources_changed:
             return "updated"
         return outcome
 
-    return _run(report, rows, problems, write, skip_invalid=skip_invalid)
+    return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
 
 
 IMPORT_SERVICES = {
@@ -333,21 +355,66 @@ def import_job_run(*, job_id):
         if job.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
             return job
         job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.rows_done = 0
+        job.save(update_fields=["status", "started_at", "rows_done"])
     service, options = IMPORT_SERVICES[job.kind]
+    progress = ImportJobProgress(job)
     try:
         report = service(
-            file=io.BytesIO(job.content.encode()), skip_invalid=job.skip_invalid, **options
+            file=io.BytesIO(job.content.encode()),
+            skip_invalid=job.skip_invalid,
+            progress=progress,
+            **options,
         )
     except Exception:
         job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
         job.save(update_fields=["status", "finished_at"])
         raise
+    finally:
+        progress.close()
     job.report = report.as_dict()
     job.status = ImportStatus.DONE if report.written else ImportStatus.REFUSED
     job.finished_at = timezone.now()
-    job.save(update_fields=["report", "status", "finished_at"])
+    job.save(update_fields=["report", "status", "finished_at", "rows_done", "rows_total"])
     return job
+
+
+class ImportJobProgress:
+    """An import's progress callback that records rows done where the admin can see them.
+
+    The rows are written in one transaction, which would hide progress saved through the
+    same connection until the end; on PostgreSQL it goes through a connection of its own.
+    SQLite has a single writer, so there the counts are saved with the report.
+    """
+
+    interval = 0.2  # seconds between writes
+
+    def __init__(self, job):
+        self.job, self.written_at = job, 0.0
+        alias = router.db_for_write(ImportJob)
+        self.connection = (
+            connections.create_connection(alias)
+            if connections[alias].vendor == "postgresql"
+            else None
+        )
+
+    def __call__(self, done, total):
+        self.job.rows_done, self.job.rows_total = done, total
+        now = time.monotonic()
+        if self.connection is None or (0 < done < total and now - self.written_at < self.interval):
+            return
+        self.written_at = now
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(ImportJob._meta.db_table)} SET rows_done = %s, rows_total = %s "
+                "WHERE id = %s",
+                [done, total, self.job.pk],
+            )
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
 
 
 class TransitionRefused(Exception):
@@ -395,3 +462,293 @@ def record_transition(*, instance, status, user=None):
     elif previous == Status.PUBLISHED:
         signals.record_unpublished.send(sender=type(instance), instance=instance)
     return instance
+
+
+def _past_m2m_ids(record):
+    """The ids each tracked many-to-many field held in a historical record."""
+    ids = {}
+    for m2m_field in record._history_m2m_fields:
+        target = m2m_field.m2m_reverse_field_name()
+        ids[m2m_field.name] = [
+            getattr(row, f"{target}_id") for row in getattr(record, m2m_field.name).all()
+        ]
+    return ids
+
+
+@transaction.atomic
+def record_revert(*, record, user=None):
+    """Bring a record back to a historical version, many-to-many fields included.
+
+    `record` is one of its rows in `history`; a deleted record is created again. A change
+    of status goes through record_transition, so it needs the same permission.
+    """
+    model = record.instance_type
+    past = record.instance
+    current = model._default_manager.filter(pk=past.pk).first()
+    past._state.adding = current is None
+    past._history_user = user
+    status = getattr(past, "status", None)
+    if status is not None:
+        past.status = current.status if current is not None else Status.DRAFT
+    past.full_clean()
+    past.save(force_insert=current is None)
+    # Stamps the database sets on insert or on publishing are taken back as they were.
+    stamps = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now_add", False) or f.name in {"published_at", "reviewed_by"}
+    ]
+    # A deletion's own row holds no many-to-many values: they were gone by then.
+    m2m_record = record.prev_record if record.history_type == "-" else record
+    for name, ids in _past_m2m_ids(m2m_record or record).items():
+        getattr(past, name).set(ids)
+    if status is not None:
+        record_transition(instance=past, status=status, user=user)
+    model._default_manager.filter(pk=past.pk).update(
+        **{name: getattr(record, name) for name in stamps}
+    )
+    past.refresh_from_db()
+    return past
+
+
+def deleted_records(model):
+    """The last historical row of each record of `model` that no longer exists, newest first."""
+    history = model.history.model
+    return (
+        history.objects.filter(history_type="-")
+        .exclude(**{f"{model._meta.pk.attname}__in": model._default_manager.values("pk")})
+        .order_by("-history_date", "-history_id")
+    )
+
+
+@transaction.atomic
+def record_restore(*, model, pk, user=None):
+    """Create a deleted record again exactly as it was when it was deleted.
+
+    A launch comes back with the claims and links that were deleted along with it.
+    """
+    record = deleted_records(model).filter(**{model._meta.pk.attname: pk}).first()
+    if record is None:
+        raise model.DoesNotExist(f"No deleted {model._meta.verbose_name} {pk} to restore.")
+    instance = record_revert(record=record, user=user)
+    if model is Launch:
+        # Django deletes the children a moment before the launch they cascade from.
+        since = record.history_date - datetime.timedelta(seconds=10)
+        for child in (LaunchClaim, Link):
+            for past in deleted_records(child).filter(
+                launch_id=pk, history_date__gte=since, history_date__lte=record.history_date
+            ):
+                record_revert(record=past, user=user)
+    return instance
+
+
+def _create_publishable(instance, fields, *, status, user):
+    """Save a new record as a draft, then move it to `status` as `user` may."""
+    instance.status = Status.DRAFT
+    save_changes(instance, fields)
+    return record_transition(instance=instance, status=status, user=user)
+
+
+@transaction.atomic
+def record_sources_set(*, instance, sources):
+    """Cite exactly `sources` on a launch or an event; returns True when that changed."""
+    if {s.pk for s in sources} == set(instance.sources.values_list("pk", flat=True)):
+        return False
+    instance.sources.set(sources)
+    return True
+
+
+@transaction.atomic
+def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
+    """Create a launch, validated; a slug is made from its day and class when none is given.
+
+    Publishing it at once needs the publish permission, as in `record_transition`.
+    """
+    if not fields.get("slug"):
+        base = slugify(f"{fields.get('occurred_on')}-{fields.get('missile_class', 'unknown')}")
+        fields["slug"] = _unique_slug(Launch, base)
+    launch = _create_publishable(Launch(), fields, status=status, user=user)
+    record_sources_set(instance=launch, sources=sources)
+    return launch
+
+
+@transaction.atomic
+def claim_create(*, launch, **fields):
+    """Add a claimed figure to a launch, validated."""
+    claim = LaunchClaim(launch=launch)
+    save_changes(claim, fields)
+    return claim
+
+
+@transaction.atomic
+def claim_update(*, claim, **fields):
+    """Change fields of a claim, validated; returns True when anything changed."""
+    return save_changes(claim, fields)
+
+
+@transaction.atomic
+def event_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
+    """Create an event, validated; a slug is made from its day and title when none is given."""
+    if not fields.get("slug"):
+        base = slugify(f"{fields.get('start_date')}-{fields.get('title', '')}")[:100].rstrip("-")
+        fields["slug"] = _unique_slug(Event, base)
+    event = _create_publishable(Event(), fields, status=status, user=user)
+    record_sources_set(instance=event, sources=sources)
+    return event
+
+
+@transaction.atomic
+def event_update(*, event, sources=None, **fields):
+    """Change fields and sources of an event, validated; returns True when anything changed."""
+    changed = save_changes(event, fields)
+    if sources is not None:
+        changed = record_sources_set(instance=event, sources=sources) or changed
+    return changed
+
+
+@transaction.atomic
+def link_create(*, launch, event, status=Status.DRAFT, user=None, **fields):
+    """Link a launch to an event, validated; one link per pair."""
+    return _create_publishable(Link(launch=launch, event=event), fields, status=status, user=user)
+
+
+@transaction.atomic
+def link_update(*, link, **fields):
+    """Change fields of a link, validated; returns True when anything changed."""
+    return save_changes(link, fields)
+
+
+@transaction.atomic
+def source_create(**fields):
+    """Create a source, validated (a URL or a reference, each unique)."""
+    source = Source()
+    save_changes(source, fields)
+    return source
+
+
+@transaction.atomic
+def source_update(*, source, **fields):
+    """Change fields of a source, validated; returns True when anything changed."""
+    return save_changes(source, fields)
+
+
+# How likely each kind of event is to be answered by a launch, for ranking suggestions.
+TRIGGER_KIND_WEIGHTS = {
+    EventKind.WARNING: 1.0,
+    EventKind.EXERCISE: 1.0,
+    EventKind.SANCTIONS: 0.9,
+    EventKind.UN_ACTION: 0.9,
+    EventKind.SUMMIT: 0.8,
+    EventKind.MILITARY: 0.8,
+    EventKind.STATE_VISIT: 0.7,
+    EventKind.TALKS: 0.7,
+    EventKind.POLICY: 0.6,
+    EventKind.ELECTION: 0.5,
+    EventKind.INAUGURATION: 0.5,
+    EventKind.OTHER: 0.3,
+}
+
+
+class SuggestionRefused(Exception):
+    """A suggestion that cannot be accepted or rejected as asked."""
+
+
+def _suggestion_reason(event, days_before, under_way):
+    kind = event.get_kind_display()
+    if under_way and days_before > 0:
+        return f"{kind} under way on the launch day (began {days_before} days before)"
+    if days_before == 0:
+        return f"{kind} on the launch day"
+    return f"{kind} {days_before} day{'s' if days_before != 1 else ''} before the launch"
+
+
+@transaction.atomic
+def trigger_suggestions_refresh(*, launch_id):
+    """Propose events before a launch, and those under way on its day, as possible triggers.
+
+    Events that began up to SUGGESTION_WINDOW_DAYS before, ranked by kind weight
+    times proximity. Events already linked are left out; suggestions an analyst decided stay as
+    they were. Returns the pending suggestions, best first.
+    """
+    launch = Launch.objects.filter(pk=launch_id).first()
+    if launch is None:
+        return []
+    window, day = settings.SUGGESTION_WINDOW_DAYS, launch.occurred_on
+    candidates = (
+        Event.objects.filter(
+            Q(start_date__range=(day - datetime.timedelta(days=window), day))
+            | Q(start_date__lte=day, end_date__gte=day)
+        )
+        .exclude(links__launch=launch)
+        .exclude(
+            suggestions__launch=launch,
+            suggestions__status__in=[SuggestionStatus.ACCEPTED, SuggestionStatus.REJECTED],
+        )
+    )
+    scored = []
+    for event in candidates:
+        days_before = (day - event.start_date).days
+        under_way = event.end_date is not None and event.end_date >= day
+        proximity = 1.0 if under_way else 1 - days_before / (window + 1)
+        score = round(TRIGGER_KIND_WEIGHTS.get(event.kind, 0.3) * proximity, 4)
+        scored.append((score, days_before, event.pk, event, under_way))
+    scored = sorted(scored, key=lambda s: (-s[0], s[1], s[2]))[: settings.SUGGESTION_LIMIT]
+    pending = TriggerSuggestion.objects.filter(launch=launch, status=SuggestionStatus.PENDING)
+    pending.exclude(event__in=[s[3] for s in scored]).delete()
+    for rank, (score, days_before, _, event, under_way) in enumerate(scored, start=1):
+        TriggerSuggestion.objects.update_or_create(
+            launch=launch,
+            event=event,
+            defaults={
+                "rank": rank,
+                "score": score,
+                "days_before": days_before,
+                "under_way": under_way,
+                "reason": _suggestion_reason(event, days_before, under_way),
+            },
+        )
+    return list(pending.select_related("event").order_by("rank", "id"))
+
+
+def _decide(suggestion, status, user):
+    if suggestion.status != SuggestionStatus.PENDING:
+        raise SuggestionRefused(f"This suggestion was already {suggestion.status}.")
+    suggestion.status, suggestion.decided_by, suggestion.decided_at = status, user, timezone.now()
+
+
+@transaction.atomic
+def trigger_suggestion_accept(*, suggestion, user=None):
+    """Accept a suggestion: a draft link, low confidence, for an analyst to complete.
+
+    The link cites the event's first source, else the launch's. A link made meanwhile is
+    kept as it is. Returns the link.
+    """
+    _decide(suggestion, SuggestionStatus.ACCEPTED, user)
+    launch, event = suggestion.launch, suggestion.event
+    link = Link.objects.filter(launch=launch, event=event).first()
+    if link is None:
+        source = event.sources.order_by("id").first() or launch.sources.order_by("id").first()
+        if source is None:
+            raise SuggestionRefused(
+                f"Neither “{event.title}” nor the launch cites a source: add one, then accept."
+            )
+        link, _ = link_upsert(
+            launch=launch,
+            event=event,
+            relation=Relation.TIMED_WITH,
+            rationale=f"Suggested: {suggestion.reason}. To be confirmed by an analyst.",
+            confidence=LinkConfidence.LOW,
+            source=source,
+            status=Status.DRAFT,
+        )
+    suggestion.link = link
+    suggestion.save(update_fields=["status", "decided_by", "decided_at", "link"])
+    return link
+
+
+@transaction.atomic
+def trigger_suggestion_reject(*, suggestion, user=None):
+    """Reject a suggestion; it is not proposed again for this launch."""
+    _decide(suggestion, SuggestionStatus.REJECTED, user)
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    return suggestion
