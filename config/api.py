@@ -1,0 +1,213 @@
+"""API plumbing shared by every endpoint: pagination, CSV, conditional GET, errors, throttles."""
+
+import csv
+import hashlib
+import io
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from rest_framework import exceptions, filters, pagination, renderers, serializers, throttling
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MAX_PAGE_SIZE = 200
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Opaque cursors over a stable ordering; `page_size` up to MAX_PAGE_SIZE.
+
+    The next and previous pages are also given in a `Link` header, for CSV clients.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    page_size_query_description = f"Records per page, 1 to {MAX_PAGE_SIZE} (default 50)."
+    cursor_query_description = "The `next` or `previous` cursor of the page before."
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        try:
+            size = int(value)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return size
+
+    def decode_cursor(self, request):
+        # A 404, as for any address that leads nowhere, but saying which parameter is at fault.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.NotFound(
+                {self.cursor_query_param: ["Not a cursor this API gave out."]}
+            ) from None
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """`ordering` by the fields a view lists; any other field is a 400, not silently ignored."""
+
+    ordering_description = "Comma-separated fields to sort by; prefix with - for descending."
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            valid = {
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            unknown = [term for term in params.split(",") if term.strip().lstrip("-") not in valid]
+            if unknown:
+                raise exceptions.ValidationError(
+                    {self.ordering_param: [f"Cannot sort by {', '.join(unknown)}."]}
+                )
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = [name for name in getattr(view, "ordering_fields", ()) if name != "__all__"]
+        for parameter in parameters:
+            parameter["schema"] = {
+                "type": "string",
+                "pattern": rf"^-?({'|'.join(fields)})(,-?({'|'.join(fields)}))*$",
+            }
+        return parameters
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def flatten(record, prefix=""):
+    """One CSV row from a nested record: `claims.0.value`-style keys become `a.b` columns."""
+    row = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            row.update(flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            if all(not isinstance(item, dict | list) for item in value):
+                row[name] = "; ".join("" if item is None else str(item) for item in value)
+            else:
+                row[name] = json.dumps(value, ensure_ascii=False, default=str)
+        else:
+            row[name] = value
+    return row
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """The records of a page (or one record) as CSV, safe to open in a spreadsheet."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        records = data if isinstance(data, list) else [data]
+        rows = [flatten(record) for record in records if isinstance(record, dict)]
+        columns = list(dict.fromkeys(name for row in rows for name in row))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({name: spreadsheet_safe(value) for name, value in row.items()})
+        return out.getvalue().encode()
+
+
+class ConditionalGetMixin:
+    """ETag on successful reads, 304 on a repeat; errors are JSON whatever the format asked."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(
+            getattr(response, "accepted_renderer", None), CSVRenderer
+        ):
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = "application/json"
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response["ETag"] = etag
+        return get_conditional_response(request, etag=etag, response=response)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, also turning model validation errors into 400s with field messages."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    return drf_exception_handler(exc, context)
+
+
+def not_found(request, *args, **kwargs):
+    """A JSON 404 for any path under /api/ that names no endpoint."""
+    return JsonResponse({"detail": "No API endpoint at this address."}, status=404)
+
+
+def contains_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(contains_nul(item) for item in value.values())
+    return False
+
+
+class StrictFieldsMixin:
+    """A request body naming a field the serializer does not know is refused, not ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            with_nul = sorted(name for name, value in data.items() if contains_nul(value))
+            if with_nul:
+                raise exceptions.ValidationError(
+                    {name: ["Null characters are not allowed."] for name in with_nul}
+                )
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise exceptions.ValidationError(
+                    {name: ["Not a field you can set here."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class AnonThrottle(throttling.AnonRateThrottle):
+    """Requests without a token, counted per client address."""
+
+
+class TokenThrottle(throttling.UserRateThrottle):
+    """Requests with a token, counted per user."""
