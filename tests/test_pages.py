@@ -1,57 +1,240 @@
-"""The server-rendered pages readers start from: the timeline, a launch, an event, an actor."""
+"""The server-rendered pages readers start from: the timeline, a launch, an event, an actor,
+the stance matrix, search and charts."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reactions.models import Actor
-from timeline.models import Launch, Status
+from reactions.models import Actor, QuoteKind, Stance, Statement
+from timeline.models import (
+    DatePrecision,
+    Event,
+    EventKind,
+    Launch,
+    LaunchClaim,
+    Link,
+    Relation,
+    Status,
+)
 
-from .factories import LaunchFactory, LinkFactory, StatementFactory
+from .factories import (
+    EventFactory,
+    LaunchFactory,
+    SourceFactory,
+    SpeakerFactory,
+    StatementFactory,
+)
 
 pytestmark = pytest.mark.django_db
+
+SEED_LAUNCH = "/launches/2025-11-07-srbm/"
+SANCTIONS_WARNING = "/events/2025-11-06-dprk-denounces-us-sanctions-vows-proper-measures/"
 
 
 @pytest.fixture
 def demo():
-    from django.core.management import call_command
-
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+def text_of(response):
+    """The main landmark's text as a reader sees it: tags stripped, whitespace collapsed."""
+    html = response.content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    main = re.sub(r"</?(a|span|strong|em|time)\b[^>]*>", "", main)
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
+
+
 def test_the_timeline_tells_the_seed_story(client, demo):
-    html = client.get("/?year=2025").content.decode()
+    response = client.get("/?year=2025")
+    html = response.content.decode()
+    text = text_of(response)
     assert "7 Nov 2025, 12:35 KST" in html
     assert "(03:35 UTC)" in html
     assert "(just past noon)" in html
-    assert "6th ballistic missile launch of 2025" in html
-    assert "16 days after the SRBM launch of 22 Oct 2025" in html
-    assert "United States: condemns" in html
-    assert "Russia: defends" in html
-    assert "South Korea: condemns" in html
-    assert "Response to <a" in html
+    assert "6th ballistic missile launch of 2025" in text
+    assert "16 days after the SRBM launch of 22 Oct 2025" in text
+    assert "United States: condemns" in text
+    assert "Russia: defends" in text
+    assert "South Korea: condemns" in text
+    assert "distance ~700 (JCS) · 450 (nagix prelim) km" in text
+    assert "Response to DPRK denounces US sanctions" in text
+    assert "SRBM launch of 7 Nov: response to this event" in text
 
 
-def test_the_launch_page_shows_each_statement_with_speaker_channel_and_source(client, demo):
-    html = client.get("/launches/2025-11-07-srbm/").content.decode()
-    assert "We respect the legitimate right of our friends in North Korea" in html
-    assert "Dmitry Peskov, Kremlin spokesman · Remarks · via RIA Novosti" in html
-    assert "Reported speech: Urged Pyongyang to cease actions" in html
-    assert "Distance (km): ~700 (JCS)" in html
-    assert 'Response to <a href="/events/2025-11-06-dprk-denounces-us-sanctions' in html
+def test_the_timeline_interleaves_events_with_launches_in_time_order(client, demo):
+    text = text_of(client.get("/?year=2025"))
+    warning = text.index("DPRK denounces US sanctions")
+    launch = text.index("7 Nov 2025, 12:35 KST")
+    treasury = text.index("US Treasury (OFAC) designates")
+    assert treasury < warning < launch
+    newest_first = text_of(client.get("/?year=2025&order=newest"))
+    assert newest_first.index("7 Nov 2025, 12:35 KST") < newest_first.index(
+        "DPRK denounces US sanctions"
+    )
+
+
+def test_the_timeline_shows_one_year_and_pages_by_year_keeping_the_filters(client, demo):
+    response = client.get("/?actor=RU")
+    html = response.content.decode()
+    assert "1 launch in 2025." in text_of(response)
+    assert "<h1>Missile launches and reactions, 2025</h1>" in html
+    assert "2022" not in "".join(re.findall(r'<nav aria-label="Years".*?</nav>', html, re.S))
+    assert 'href="?actor=RU&amp;order=newest"' in html
+    everything = client.get("/?year=2024&missile_class=SRBM").content.decode()
+    assert 'rel="prev" href="?year=2023&amp;missile_class=SRBM"' in everything
+    assert 'rel="next" href="?year=2025&amp;missile_class=SRBM"' in everything
+
+
+def test_the_timeline_filters_with_the_shared_filtersets(client, demo):
+    by_stance = text_of(client.get("/?year=2025&stance=2"))
+    assert "Russia: defends" in by_stance
+    assert "1 launch in 2025." in by_stance
+    by_kind = text_of(client.get("/?year=2025&event_kind=sanctions"))
+    assert "7 Nov 2025, 12:35 KST" in by_kind
+    html = client.get("/?year=2025&event_kind=sanctions").content.decode()
+    assert 'class="entry entry-event kind-sanctions' in html
+    assert 'class="entry entry-event kind-warning' not in html
+    by_words = text_of(client.get("/?q=KN-23&year=2025"))
+    assert "possibly KN-23" in by_words
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("year=abc", "Year (“abc”): Enter a whole number."),
+        ("missile_class=ZZZ", "Missile class (“ZZZ”): Select a valid choice."),
+        ("date_from=yesterday", "From (“yesterday”): Enter a valid date."),
+        ("stance=7", "Stance (“7”): Ensure this value is less than or equal to 2."),
+    ],
+)
+def test_invalid_filters_get_a_clear_message_not_an_error(client, query, message):
+    LaunchFactory()
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert "Some filters could not be read" in text_of(response)
+    assert message in text_of(response)
+    assert client.get(f"/matrix/?{query}").status_code == 400
+
+
+def test_uncertainty_looks_different(client):
+    LaunchFactory(occurred_on=datetime.date(2024, 5, 1), occurred_at=None, confidence="suspected")
+    EventFactory(
+        title="Joint drills",
+        start_date=datetime.date(2024, 5, 1),
+        date_precision=DatePrecision.MONTH,
+        kind=EventKind.EXERCISE,
+    )
+    html = client.get("/?year=2024").content.decode()
+    assert '<span class="uncertain">time not reported</span>' in html
+    assert 'class="launch-card confidence-suspected"' in html
+    assert '<p class="badge confidence-suspected">Suspected</p>' in html
+    assert "precision-month" in html
+    assert 'May 2024 <span class="uncertain">(day unknown)</span>' in html
+
+
+def test_the_launch_page_shows_claims_triggers_and_statements_by_stance(client, demo):
+    text = text_of(client.get(SEED_LAUNCH))
+    assert "We respect the legitimate right of our friends in North Korea" in text
+    assert "Dmitry Peskov, Kremlin spokesman · Remarks · via RIA Novosti" in text
+    assert "Reported speech: Urged Pyongyang to cease actions" in text
+    assert "Distance 700 km ~700 (JCS) 450 (nagix prelim)" in text
+    assert "Site Taegwan, North Pyongan (coordinates not recorded)" in text
+    assert "Response to DPRK denounces US sanctions" in text
+    assert "High confidence · source: North Korea fires suspected" in text
+    assert "Who spoke, in order United States — 7 Nov 2025 time not reported Russia" in text
+    assert text.index("Condemns (2)") < text.index("Defends (1)")
+    html = client.get(SEED_LAUNCH).content.decode()
+    assert f'Response to</span> <a href="{SANCTIONS_WARNING}' in html
+
+
+def test_the_launch_page_shows_latency_original_text_and_coordinates(client):
+    launch = LaunchFactory(
+        occurred_at=datetime.datetime(2024, 3, 1, 1, 30, tzinfo=datetime.UTC),
+        occurred_on=datetime.date(2024, 3, 1),
+        site_latitude="39.01900",
+        site_longitude="125.75300",
+    )
+    StatementFactory(
+        launch=launch,
+        issued_on=datetime.date(2024, 3, 1),
+        issued_at=datetime.datetime(2024, 3, 1, 4, 40, tzinfo=datetime.UTC),
+        original_text="Мы уважаем законное право",
+        original_language="ru",
+        speaker=SpeakerFactory(name="State Department"),
+    )
+    html = client.get(launch.get_absolute_url()).content.decode()
+    assert "(+3 h 10 min after the launch)" in html
+    assert '<p class="original" lang="ru">' in html
+    assert "Мы уважаем законное право" in html
+    assert "(39.01900°, 125.75300°)" in html
 
 
 def test_the_event_and_actor_pages_link_back(client, demo):
-    event = client.get(
-        "/events/2025-11-06-dprk-denounces-us-sanctions-vows-proper-measures/"
-    ).content.decode()
-    assert 'href="/launches/2025-11-07-srbm/"' in event
-    russia = client.get(reverse("reactions:actor", kwargs={"code": "ru"})).content.decode()
-    assert "<h1>Russian Federation</h1>" in russia
-    assert "We respect the legitimate right" in russia
+    event = text_of(client.get(SANCTIONS_WARNING))
+    assert "Short-range ballistic (SRBM) launch of 7 November 2025: response to this event" in event
+    assert 'href="/launches/2025-11-07-srbm/"' in client.get(SANCTIONS_WARNING).content.decode()
+    russia = client.get(reverse("reactions:actor", kwargs={"code": "ru"}))
+    assert "<h1>Russian Federation</h1>" in russia.content.decode()
+    assert "We respect the legitimate right" in text_of(russia)
+    assert '<svg class="stance-chart"' in russia.content.decode()
+
+
+def test_the_actor_page_gives_the_median_response_latency(client):
+    us = Actor.objects.get(code="US")
+    for hours in (1, 2, 6):
+        launch = LaunchFactory()
+        StatementFactory(
+            launch=launch,
+            actor=us,
+            issued_at=launch.occurred_at + datetime.timedelta(hours=hours),
+        )
+    text = text_of(client.get("/actors/US/"))
+    assert "Statements 3" in text
+    assert "Median response +2 h 0 min after the launch (over 3 statements" in text
+
+
+def test_the_matrix_is_a_table_of_launches_by_actor_coloured_and_named_by_stance(client, demo):
+    response = client.get("/matrix/?year=2025")
+    html = response.content.decode()
+    assert (
+        '<th scope="col"><a href="/actors/RU/" title="Russian Federation">Russia</a></th>' in html
+    )
+    row = re.search(
+        r'<tr>\s*<th scope="row"><a href="/launches/2025-11-07-srbm/">.*?</tr>', html, re.S
+    )
+    assert row
+    assert 'class="stance-cell-2"' in row.group()
+    assert "defends" in row.group()
+    assert "no statement" not in row.group()
+
+
+def test_search_finds_quotes_titles_and_names(client, demo):
+    text = text_of(client.get("/search/?q=legitimate right"))
+    assert "We respect the legitimate right" in text
+    events = text_of(client.get("/search/?q=sanctions"))
+    assert "DPRK denounces US sanctions" in events
+    actors = text_of(client.get("/search/?q=Russia"))
+    assert "Russian Federation" in actors
+    assert "No statement matches." in text_of(client.get("/search/?q=zzzzzz"))
+
+
+def test_the_chart_counts_launches_per_year_by_class_in_svg_without_styles(client, demo):
+    html = client.get("/charts/").content.decode()
+    assert '<svg class="bar-chart"' in html
+    assert "style=" not in html
+    rows = list(Launch.objects.for_chart())
+    totals = [
+        sum(row["count"] for row in rows if row["year"] == year) for year in range(2022, 2026)
+    ]
+    assert sum(totals) == Launch.objects.published().count()
+    footer = "".join(f"<td>{total}</td>" for total in totals)
+    assert f'<th scope="row">All launches</th>{footer}</tr>' in html
 
 
 def test_drafts_are_never_shown(client):
@@ -60,37 +243,124 @@ def test_drafts_are_never_shown(client):
     published = LaunchFactory()
     StatementFactory(launch=published, quote="A draft quote.", status=Status.DRAFT)
     assert "A draft quote." not in client.get(published.get_absolute_url()).content.decode()
+    assert "A draft quote." not in client.get("/actors/US/").content.decode()
+    assert "A draft quote." not in client.get("/search/?q=draft").content.decode()
 
 
-def test_user_text_is_escaped_and_the_page_carries_a_strict_csp(client):
-    statement = StatementFactory(quote='<script>alert(1)</script><img src=x onerror="alert(2)">')
-    response = client.get(statement.launch.get_absolute_url())
-    html = response.content.decode()
-    assert "<script>alert(1)" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=" in html
-    policy = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in policy
-    assert "unsafe-inline" not in policy
-
-
-def seed(count):
-    russia = Actor.objects.get(code="RU")
-    start = datetime.date(2021, 1, 1)
-    for day in range(count):
-        launch = LaunchFactory(occurred_on=start + datetime.timedelta(days=day % 360))
-        StatementFactory(launch=launch)
-        StatementFactory(launch=launch, actor=russia, stance=2)
-        LinkFactory(launch=launch)
-
-
-@pytest.mark.parametrize("path", ["/?year=2021", "/launches/{slug}/", "/actors/RU/"])
-def test_page_queries_do_not_grow_with_the_data(client, path):
-    seed(3)
-    url = path.format(slug=Launch.objects.first().slug)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    seed(60)
-    with CaptureQueriesContext(connection) as many:
+def test_user_text_is_escaped_and_every_page_carries_a_strict_csp(client):
+    statement = StatementFactory(
+        quote='<script>alert(1)</script><img src=x onerror="alert(2)">',
+        quote_kind=QuoteKind.VERBATIM,
+    )
+    launch = statement.launch
+    for url in [
+        launch.get_absolute_url(),
+        f"/?year={launch.occurred_on.year}",
+        "/actors/US/",
+        "/search/?q=alert",
+        f"/matrix/?year={launch.occurred_on.year}",
+    ]:
         response = client.get(url)
-    assert response.status_code == 200
-    assert len(few) == len(many) <= 8
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html
+        assert "<img src=x" not in html
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert "style=" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=" in (
+        client.get(launch.get_absolute_url()).content.decode()
+    )
+
+
+def bulk_seed(count, *, prefix):
+    """`count` published launches spread over 2021 to 2024, each with two statements, a claim
+    and a link to one shared event; written with bulk_create to keep the test quick."""
+    us, russia = Actor.objects.get(code="US"), Actor.objects.get(code="RU")
+    source = SourceFactory()
+    event = Event.objects.filter(slug="shared").first() or EventFactory(
+        slug="shared", start_date=datetime.date(2021, 1, 1)
+    )
+    start = datetime.datetime(2021, 1, 1, 1, 30, tzinfo=datetime.UTC)
+    step = datetime.timedelta(days=1460) / count
+    launches = []
+    for n in range(count):
+        at = start + step * n
+        launches.append(
+            Launch(
+                slug=f"{prefix}-{n}",
+                occurred_on=(at + datetime.timedelta(hours=9)).date(),
+                occurred_at=at,
+                sort_at=at,
+                missile_class=["SRBM", "ICBM", "cruise"][n % 3],
+                missile_count=1,
+                distance_km=500,
+                status=Status.PUBLISHED,
+            )
+        )
+    launches = Launch.objects.bulk_create(launches)
+    Statement.objects.bulk_create(
+        Statement(
+            launch=launch,
+            actor=actor,
+            issued_on=launch.occurred_at.date(),
+            issued_at=launch.occurred_at + datetime.timedelta(hours=2),
+            quote=f"{actor.code} on {launch.slug}: we condemn this launch.",
+            stance=stance,
+            source=source,
+            status=Status.PUBLISHED,
+        )
+        for launch in launches
+        for actor, stance in ((us, Stance.CONDEMNS), (russia, Stance.DEFENDS))
+    )
+    LaunchClaim.objects.bulk_create(
+        LaunchClaim(launch=launch, attribute="distance", value_text="~500", claimant="JCS")
+        for launch in launches
+    )
+    Link.objects.bulk_create(
+        Link(
+            launch=launch,
+            event=event,
+            relation=Relation.RESPONSE_TO,
+            rationale="Reported as a response.",
+            source=source,
+            status=Status.PUBLISHED,
+        )
+        for launch in launches
+    )
+
+
+PAGES = [
+    "/",
+    "/?year=2022&actor=RU&order=newest",
+    "/launches/few-0/",
+    "/events/shared/",
+    "/actors/RU/",
+    "/matrix/",
+    "/matrix/?year=2022",
+    "/search/?q=condemn",
+    "/charts/",
+    "/feeds/launches/",
+    "/feeds/statements/",
+    "/actors/US/feed/",
+]
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_page_queries_do_not_grow_with_the_data(client):
+    bulk_seed(10, prefix="few")
+    for url in PAGES:  # warm the caches that fill once per process (content types…)
+        client.get(url)
+    few = {url: count_queries(client, url) for url in PAGES}
+    bulk_seed(490, prefix="many")
+    assert Launch.objects.count() == 500
+    assert Statement.objects.count() == 1000
+    many = {url: count_queries(client, url) for url in PAGES}
+    assert few == many
+    assert max(many.values()) <= 10, many

@@ -1,0 +1,61 @@
+"""Atom feeds of published statements: all of them, and one actor's."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from timeline.feeds import FEED_LENGTH
+
+from .models import Actor, Statement
+
+
+class StatementFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Salvo: reactions to missile launches"
+    link = reverse_lazy("timeline:index")
+    subtitle = "Statements by states and organisations, latest first."
+
+    def items(self):
+        return Statement.objects.for_feed()[:FEED_LENGTH]
+
+    def item_title(self, item):
+        launch = item.launch
+        return (
+            f"{item.actor} {item.get_stance_display().lower()} the "
+            f"{launch.get_missile_class_display()} launch of {launch.occurred_on:%-d %B %Y}"
+        )
+
+    def item_description(self, item):
+        # Atom summaries are read as HTML: escape what analysts typed.
+        speaker = f" — {item.speaker}" if item.speaker else ""
+        if item.quote_kind == "paraphrase":
+            return escape(f"Reported speech: {item.quote}{speaker}")
+        return escape(f"“{item.quote}”{speaker}")
+
+    def item_pubdate(self, item):
+        return item.published_at or item.issued_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return str(item.actor)
+
+
+class ActorStatementFeed(StatementFeed):
+    def get_object(self, request, code):
+        return get_object_or_404(Actor, code=code.upper())
+
+    def title(self, obj):
+        return f"Salvo: statements by {obj.name}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def subtitle(self, obj):
+        return f"What {obj} said about missile launches, latest first."
+
+    def items(self, obj):
+        return Statement.objects.for_feed().filter(actor=obj)[:FEED_LENGTH]

@@ -1,0 +1,62 @@
+"""Atom feeds of launches, statements, and one actor's statements."""
+
+import datetime
+from xml.etree import ElementTree
+
+import pytest
+
+from reactions.models import Actor
+from timeline.models import Status
+
+from .factories import LaunchFactory, StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    return feed, feed.findall(f"{ATOM}entry")
+
+
+def test_the_launch_feed_lists_published_launches_latest_first(client):
+    LaunchFactory(occurred_on=datetime.date(2024, 3, 1), missile_name="Hwasong-11")
+    latest = LaunchFactory(
+        occurred_on=datetime.date(2024, 5, 1), summary="Two missiles <b>east</b>."
+    )
+    LaunchFactory(occurred_on=datetime.date(2024, 6, 1), status=Status.DRAFT)
+    feed, items = entries(client, "/feeds/launches/")
+    assert feed.find(f"{ATOM}title").text == "Salvo: missile launches"
+    assert [item.find(f"{ATOM}title").text for item in items] == [
+        "Short-range ballistic (SRBM) launch, 1 May 2024",
+        "Short-range ballistic (SRBM) launch, 1 March 2024 (Hwasong-11)",
+    ]
+    # A summary is read as HTML by feed readers: markup an analyst typed arrives escaped.
+    assert items[0].find(f"{ATOM}summary").text == "Two missiles &lt;b&gt;east&lt;/b&gt;."
+    assert items[0].find(f"{ATOM}link").get("href") == f"http://testserver/launches/{latest.slug}/"
+
+
+def test_the_statement_feed_escapes_quotes_and_skips_drafts(client):
+    StatementFactory(quote="<script>alert(1)</script> We condemn it.")
+    StatementFactory(quote="Not yet reviewed.", status=Status.DRAFT)
+    _, items = entries(client, "/feeds/statements/")
+    assert len(items) == 1
+    title = items[0].find(f"{ATOM}title").text
+    assert title.startswith("United States condemns the Short-range ballistic (SRBM) launch of")
+    summary = items[0].find(f"{ATOM}summary").text
+    assert summary == "“&lt;script&gt;alert(1)&lt;/script&gt; We condemn it.”"
+    assert items[0].find(f"{ATOM}author/{ATOM}name").text == "United States"
+
+
+def test_an_actor_feed_carries_only_that_actors_statements(client):
+    russia = Actor.objects.get(code="RU")
+    StatementFactory(actor=russia, stance=2, quote="A legitimate right.")
+    StatementFactory(quote="We condemn it.")
+    feed, items = entries(client, "/actors/ru/feed/")
+    assert feed.find(f"{ATOM}title").text == "Salvo: statements by Russian Federation"
+    assert [item.find(f"{ATOM}summary").text for item in items] == ["“A legitimate right.”"]
+    assert client.get("/actors/XX/feed/").status_code == 404

@@ -1,0 +1,37 @@
+"""Atom feeds of the published record."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from .models import Launch
+
+FEED_LENGTH = 50
+
+
+class LaunchFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Salvo: missile launches"
+    link = reverse_lazy("timeline:index")
+    subtitle = "Launches as they are published, latest first."
+
+    def items(self):
+        return Launch.objects.for_feed()[:FEED_LENGTH]
+
+    def item_title(self, item):
+        name = f" ({item.missile_name})" if item.missile_name else ""
+        return f"{item.get_missile_class_display()} launch, {item.occurred_on:%-d %B %Y}{name}"
+
+    def item_description(self, item):
+        # Atom summaries are read as HTML: escape what analysts typed.
+        return escape(item.summary or item.get_confidence_display())
+
+    def item_pubdate(self, item):
+        return item.published_at or item.sort_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.missile_class, item.confidence]

@@ -1,0 +1,68 @@
+"""Filters the reader-facing templates share: latencies, reaction chips, stance groups."""
+
+import datetime
+from itertools import groupby
+
+from django import template
+
+register = template.Library()
+
+STANCE_GLYPHS = {-2: "✖", -1: "▲", 0: "●", 1: "✚", 2: "✔"}
+
+
+@register.filter
+def latency(value):
+    """A time since the launch as "+3 h 10 min", "+2 d 4 h" or "+25 min"."""
+    if not isinstance(value, datetime.timedelta):
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    days, rest = divmod(abs(minutes), 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{sign}{days} d {hours} h"
+    if hours:
+        return f"{sign}{hours} h {minutes} min"
+    return f"{sign}{minutes} min"
+
+
+@register.filter
+def one_per_actor(statements):
+    """The first statement of each actor, in the order given: one reaction chip per actor."""
+    seen = set()
+    first = []
+    for statement in statements:
+        if statement.actor_id not in seen:
+            seen.add(statement.actor_id)
+            first.append(statement)
+    return first
+
+
+@register.filter
+def by_stance(statements):
+    """(stance label, statements) pairs from most critical to most supportive."""
+    ordered = sorted(statements, key=lambda statement: statement.stance)
+    return [
+        (group[0].get_stance_display(), group)
+        for group in (list(items) for _, items in groupby(ordered, key=lambda s: s.stance))
+    ]
+
+
+@register.filter
+def stance_glyph(stance):
+    """A shape for a stance, so that colour is never the only cue."""
+    return STANCE_GLYPHS.get(stance, "")
+
+
+@register.filter
+def claims_of(launch, attribute):
+    """The launch's prefetched claims about one figure ("distance", "apogee"…), in order."""
+    return [claim for claim in launch.claims.all() if claim.attribute == attribute]
+
+
+@register.filter
+def claim_text(claim):
+    """The value as stated, with who stated it unless the value already names them."""
+    if not claim.claimant or claim.claimant in claim.value_text:
+        return claim.value_text
+    return f"{claim.value_text} ({claim.claimant})"
