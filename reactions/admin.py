@@ -1,34 +1,121 @@
+"""The analyst's desk for reactions: statements, inline on their launch, and who speaks."""
+
 from django.contrib import admin
 
+from timeline.admin import EditorialAdmin, EditorialInline, HistoryAdmin, LaunchAdmin, year_filter
+from timeline.models import Launch
+
+from .forms import StatementForm, StatementFormSet
 from .models import Actor, Speaker, Statement, Theme
 
 
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind"]
+    list_display = ["code", "name", "short_name", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "short_name"]
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(HistoryAdmin):
     list_display = ["name", "role", "actor"]
+    list_filter = [("actor", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["actor"]
-    search_fields = ["name", "role", "actor__name"]
+    search_fields = ["name", "role", "actor__name", "actor__code"]
     autocomplete_fields = ["actor"]
+    csv_fields = ["id", "actor", "name", "role"]
 
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
+STATEMENT_FIELDSETS = [
+    (None, {"fields": [("actor", "speaker"), ("issued_on", "issued_at"), ("channel", "stance")]}),
+    (None, {"fields": ["quote", "quote_kind", "summary", ("source", "via"), "themes", "status"]}),
+]
+
+
+class StatementInline(EditorialInline, admin.StackedInline):
+    model = Statement
+    form = StatementForm
+    formset = StatementFormSet
+    extra = 1
+    fieldsets = STATEMENT_FIELDSETS
+    autocomplete_fields = ["actor", "speaker", "source", "themes"]
+    classes = ["statements"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "speaker", "source")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            # Reactions mostly come the day of the launch (in UTC, as issued_on is).
+            formset.form.base_fields["issued_on"].initial = obj.earliest_utc_day
+        return formset
+
+
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
-    list_display = ["launch", "actor", "stance", "channel", "status", "issued_on"]
-    list_filter = ["status", "stance", "channel"]
-    list_select_related = ["launch", "actor"]
-    search_fields = ["quote", "summary", "speaker__name", "actor__name"]
+class StatementAdmin(EditorialAdmin):
+    form = StatementForm
+    list_display = [
+        "launch",
+        "actor",
+        "speaker",
+        "stance",
+        "channel",
+        "status",
+        "issued_on",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        year_filter("issued_on"),
+        "stance",
+        "channel",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        "launch__missile_class",
+    ]
+    search_fields = ["quote", "summary", "speaker__name", "actor__name", "via", "source__title"]
     autocomplete_fields = ["launch", "actor", "co_signers", "speaker", "source", "themes"]
+    readonly_fields = ["entered_by", "reviewed_by", "created_at", "updated_at"]
     date_hierarchy = "issued_on"
+    csv_fields = [
+        "id",
+        "launch",
+        "actor",
+        "speaker",
+        "issued_on",
+        "issued_at",
+        "channel",
+        "stance",
+        "quote_kind",
+        "quote",
+        "summary",
+        "source",
+        "via",
+        "status",
+        "published_at",
+    ]
+
+    def get_queryset(self, request):
+        return Statement.objects.for_admin()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class LaunchWithStatementsAdmin(LaunchAdmin):
+    """The launch form with its statements inline: an article is entered on one page."""
+
+    inlines = [StatementInline, *LaunchAdmin.inlines]
+
+
+admin.site.unregister(Launch)
+admin.site.register(Launch, LaunchWithStatementsAdmin)

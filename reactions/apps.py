@@ -1,3 +1,5 @@
+import importlib
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -22,9 +24,29 @@ def ensure_actors(sender, using="default", **kwargs):
     )
 
 
+def ensure_groups(sender, using="default", **kwargs):
+    """The Analyst and Editor groups exist, also after a flush; existing ones are left alone."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connections
+    from django.db.models import Q
+
+    if Group._meta.db_table not in connections[using].introspection.table_names():
+        return
+    roles = importlib.import_module("reactions.migrations.0004_editorial_groups")
+    for name, wanted in (("Analyst", roles.ANALYST), ("Editor", roles.EDITOR)):
+        if Group.objects.using(using).filter(name=name).exists():
+            continue
+        group = Group.objects.using(using).create(name=name)
+        pairs = Q()
+        for app_label, codename in wanted:
+            pairs |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.using(using).filter(pairs))
+
+
 class ReactionsConfig(AppConfig):
     name = "reactions"
     verbose_name = "Reactions"
 
     def ready(self):
         post_migrate.connect(ensure_actors, sender=self)
+        post_migrate.connect(ensure_groups, sender=self)

@@ -1,0 +1,206 @@
+"""An analyst enters the seed article's statements in the admin; an editor publishes them."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from reactions.models import Speaker, Statement
+from timeline.models import Launch, Link, Source, Status
+
+ARTICLE_URL = (
+    "https://allthe.news/en/articles/"
+    "north-korea-fires-suspected-short-range-ballistic-missile-toward-east-sea"
+)
+ARTICLE_TITLE = "North Korea fires suspected short-range ballistic missile toward East Sea"
+QUOTES = {
+    "US": "We are aware of the missile launch and are consulting closely with our allies and "
+    "partners. While we have assessed that this event does not pose an immediate threat to U.S. "
+    "personnel or territory, or to our allies, the missile launch highlights the destabilizing "
+    "impact of the DPRK's actions. The U.S. remains ready to defend the U.S. homeland and our "
+    "allies in the region.",
+    "RU": "We respect the legitimate right of our friends in North Korea to ensure their own "
+    "security and take the necessary measures to do so.",
+    "KR": "Urged Pyongyang to cease actions threatening peace on the Korean Peninsula and "
+    "condemned the launches as violations of U.N. Security Council resolutions.",
+}
+PASSWORD = "correct horse battery staple"
+
+
+class Desk:
+    """Drives the admin and counts what the user had to do: page loads and UI actions."""
+
+    def __init__(self, page):
+        self.page = page
+        self.actions = 0
+        self.loads = 0
+        self.console_errors = []
+        self.watch(page)
+        page.context.on("page", self.watch)
+
+    def watch(self, page):
+        page.on("load", self._loaded)
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _loaded(self, page):
+        self.loads += 1
+
+    def click(self, locator):
+        self.actions += 1
+        locator.click()
+
+    def fill(self, locator, text):
+        self.actions += 1
+        locator.fill(text)
+
+    def press(self, key):
+        self.actions += 1
+        self.page.keyboard.press(key)
+
+    def select(self, locator, label):
+        self.actions += 1
+        locator.select_option(label=label)
+
+    def choose(self, page, field_id, search, option):
+        """Pick from an autocomplete: open it, type, click the match."""
+        self.click(page.locator(f"#{field_id} + .select2 .select2-selection"))
+        self.fill(page.locator(".select2-container--open .select2-search__field"), search)
+        self.click(page.get_by_role("option", name=option, exact=True))
+        expect(page.locator(f"#select2-{field_id}-container")).to_contain_text(option)
+
+    def add_related(self, field_id):
+        """Open the "+" popup beside a field; returns the popup page."""
+        with self.page.expect_popup() as popup:
+            self.click(self.page.locator(f"#add_{field_id}"))
+        popup.value.wait_for_load_state()
+        return popup.value
+
+    def save_popup(self, popup):
+        with popup.expect_event("close"):
+            self.click(popup.get_by_role("button", name="Save", exact=True))
+
+
+def log_in(desk, base_url, username):
+    desk.page.goto(f"{base_url}/admin/")
+    desk.fill(desk.page.get_by_label("Username"), username)
+    desk.fill(desk.page.get_by_label("Password"), PASSWORD)
+    desk.click(desk.page.get_by_role("button", name="Log in"))
+    expect(desk.page.locator("#site-name")).to_be_visible()
+
+
+def staff(username, group):
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def seed_launch_without_its_story():
+    """The demo data, less what the analyst is about to enter from the article."""
+    call_command("load_demo", stdout=io.StringIO())
+    launch = Launch.objects.get(slug="2025-11-07-srbm")
+    for statement in Statement.objects.filter(launch=launch):
+        statement.delete()
+    for link in Link.objects.filter(source__url=ARTICLE_URL):
+        link.delete()
+    Speaker.objects.get(name="Dmitry Peskov").delete()
+    Source.objects.get(url=ARTICLE_URL).delete()
+    return launch
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_analyst_enters_the_article_and_an_editor_publishes_it(
+    page, browser, live_server, screenshot, seed_launch_without_its_story
+):
+    launch = seed_launch_without_its_story
+    staff("analyst", "Analyst")
+    staff("editor", "Editor")
+    desk = Desk(page)
+
+    log_in(desk, live_server.url, "analyst")
+    desk.click(page.get_by_role("link", name=re.compile(r"^Launche?s$")))
+    desk.fill(page.locator("#searchbar"), "2025-11-07")
+    desk.press("Enter")
+    desk.click(page.locator(f"#result_list a[href*='/timeline/launch/{launch.pk}/change/']"))
+    expect(page.locator("#statements-group")).to_be_visible()
+
+    # Russia, through Dmitry Peskov, who is not on record yet; the article is not either.
+    desk.choose(page, "id_statements-0-actor", "Russia", "Russia")
+    popup = desk.add_related("id_statements-0-speaker")
+    desk.choose(popup, "id_actor", "Russia", "Russia")
+    desk.fill(popup.get_by_label("Name"), "Dmitry Peskov")
+    desk.fill(popup.get_by_label("Role"), "Kremlin spokesman")
+    desk.save_popup(popup)
+    expect(page.locator("#select2-id_statements-0-speaker-container")).to_contain_text("Peskov")
+    desk.select(page.locator("#id_statements-0-channel"), "Remarks")
+    desk.select(page.locator("#id_statements-0-stance"), "Defends")
+    desk.fill(page.locator("#id_statements-0-quote"), QUOTES["RU"])
+    popup = desk.add_related("id_statements-0-source")
+    desk.fill(popup.get_by_label("Url"), ARTICLE_URL)
+    desk.fill(popup.get_by_label("Title"), ARTICLE_TITLE)
+    desk.fill(popup.get_by_label("Publisher"), "allthe.news")
+    desk.save_popup(popup)
+    expect(page.locator("#select2-id_statements-0-source-container")).to_contain_text("East Sea")
+    desk.fill(page.locator("#id_statements-0-via"), "RIA Novosti")
+
+    # The United States and South Korea, by speakers already on record.
+    for row, (code, actor, speaker, stance) in enumerate(
+        [
+            ("US", "United States", "U.S. Indo-Pacific Command", "Condemns"),
+            ("KR", "South Korea", "Office of National Security", "Condemns"),
+        ],
+        start=1,
+    ):
+        desk.click(page.get_by_role("button", name="Add another Statement"))
+        prefix = f"id_statements-{row}"
+        desk.choose(page, f"{prefix}-actor", actor, actor)
+        desk.choose(page, f"{prefix}-speaker", speaker.split()[-1], re.compile(speaker))
+        desk.select(page.locator(f"#{prefix}-stance"), stance)
+        desk.fill(page.locator(f"#{prefix}-quote"), QUOTES[code])
+        desk.choose(page, f"{prefix}-source", "North Korea fires", ARTICLE_TITLE)
+    desk.select(page.locator("#id_statements-2-quote_kind"), "Reported speech")
+    screenshot("analyst-statements-entered")
+    desk.click(page.get_by_role("button", name="Save and submit for review").first)
+    expect(page.locator(".messagelist")).to_contain_text("3 submitted for review")
+    screenshot("analyst-submitted")
+
+    print(f"\nanalyst: {desk.loads} page loads, {desk.actions} UI actions")
+    assert desk.console_errors == []
+    assert sorted(Statement.objects.filter(launch=launch).values_list("actor__code", "status")) == [
+        ("KR", Status.REVIEW),
+        ("RU", Status.REVIEW),
+        ("US", Status.REVIEW),
+    ]
+    peskov = Statement.objects.get(launch=launch, actor__code="RU")
+    assert (peskov.speaker.name, peskov.speaker.role) == ("Dmitry Peskov", "Kremlin spokesman")
+    assert (peskov.source.url, peskov.via, peskov.entered_by.username) == (
+        ARTICLE_URL,
+        "RIA Novosti",
+        "analyst",
+    )
+    assert desk.loads <= 12
+    assert desk.actions <= 60
+
+    # The editor publishes the review queue.
+    editor_page = browser.new_context().new_page()
+    editor = Desk(editor_page)
+    log_in(editor, live_server.url, "editor")
+    editor_page.goto(f"{live_server.url}/admin/reactions/statement/")
+    editor.click(editor_page.get_by_role("link", name="Review queue"))
+    editor.click(editor_page.locator("#action-toggle"))
+    editor.select(editor_page.locator("select[name=action]"), "Publish selected")
+    editor.click(editor_page.get_by_role("button", name="Run"))
+    expect(editor_page.locator(".messagelist")).to_contain_text("3 statements published")
+    assert editor.console_errors == []
+
+    page.goto(f"{live_server.url}/launches/2025-11-07-srbm/")
+    main = page.get_by_role("main")
+    for quote in QUOTES.values():
+        expect(main).to_contain_text(quote[:60])
+    expect(main).to_contain_text("Dmitry Peskov")
+    screenshot("analyst-launch-published")
+    assert desk.console_errors == []
