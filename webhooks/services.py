@@ -1,0 +1,282 @@
+"""Writes with rules for webhooks: subscriptions, the outbox, attempts, the sweep."""
+
+import datetime
+import json
+import logging
+import random
+from functools import partial
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import delivery as wire
+from .models import Attempt, Delivery, DeliveryStatus, EventType, Subscription
+from .payloads import payload_for
+
+logger = logging.getLogger(__name__)
+
+# What each announced change is called on the wire, by model.
+EVENT_TYPES = {
+    ("timeline.launch", "published"): EventType.LAUNCH_PUBLISHED,
+    ("timeline.launch", "updated"): EventType.LAUNCH_UPDATED,
+    ("reactions.statement", "published"): EventType.STATEMENT_PUBLISHED,
+    ("reactions.statement", "updated"): EventType.STATEMENT_UPDATED,
+    ("timeline.link", "published"): EventType.LINK_CREATED,
+}
+# Beyond the HTTP timeout, so a slow receiver is not taken for a lost worker.
+LEASE_MARGIN = datetime.timedelta(seconds=5)
+# A message arriving a little before its due time is still on time.
+EARLY_TOLERANCE = datetime.timedelta(seconds=1)
+SWEEP_BATCH = 500
+
+
+def _retry_window():
+    return datetime.timedelta(seconds=settings.WEBHOOKS_RETRY_FOR_SECONDS)
+
+
+@transaction.atomic
+def subscription_create(*, name, target_url, event_types, is_active=True, created_by=None):
+    """A validated subscription; its secret is generated."""
+    subscription = Subscription(
+        name=name,
+        target_url=target_url,
+        event_types=sorted(set(event_types)),
+        is_active=is_active,
+        created_by=created_by,
+    )
+    subscription.full_clean()
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def subscription_update(*, subscription, **fields):
+    """Change a subscription's fields, validated; returns the subscription."""
+    if "event_types" in fields:
+        fields["event_types"] = sorted(set(fields["event_types"]))
+    for name, value in fields.items():
+        setattr(subscription, name, value)
+    subscription.full_clean()
+    subscription.save(update_fields=[*fields, "updated_at"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_resume(*, subscription):
+    """Take a paused subscription back: its waiting deliveries get a fresh day of retries."""
+    now = timezone.now()
+    subscription.paused_at, subscription.consecutive_failures = None, 0
+    subscription.save(update_fields=["paused_at", "consecutive_failures", "updated_at"])
+    waiting = subscription.deliveries.filter(status=DeliveryStatus.PENDING)
+    ids = list(waiting.values_list("pk", flat=True))
+    waiting.update(next_attempt_at=now, give_up_at=now + _retry_window())
+    transaction.on_commit(partial(outbox_send, delivery_ids=ids))
+    return subscription
+
+
+def outbox_write(*, instance, change):
+    """Write a pending delivery of `instance` for each subscription that wants this change.
+
+    Called inside the transaction that made the change, so the deliveries commit or roll
+    back with it; they are handed to the broker once it commits. Returns the deliveries.
+    """
+    label = instance._meta.label_lower
+    event_type = EVENT_TYPES.get((label, change))
+    if event_type is None:
+        return []
+    subscriptions = [s for s in Subscription.objects.filter(is_active=True) if s.wants(event_type)]
+    if not subscriptions:
+        return []
+    now = timezone.now()
+    data = payload_for(instance)
+    deliveries = []
+    for subscription in subscriptions:
+        delivery = Delivery(
+            subscription=subscription,
+            event_type=event_type,
+            record_type=label,
+            record_id=instance.pk,
+            next_attempt_at=now,
+            give_up_at=now + _retry_window(),
+        )
+        delivery.payload = {
+            "id": str(delivery.idempotency_key),
+            "type": event_type,
+            "created_at": now.isoformat(),
+            "data": data,
+        }
+        deliveries.append(delivery)
+    Delivery.objects.bulk_create(deliveries)
+    transaction.on_commit(partial(outbox_send, delivery_ids=[d.pk for d in deliveries]))
+    return deliveries
+
+
+def outbox_send(*, delivery_ids):
+    """Hand deliveries to the broker; what it does not take stays for the sweep.
+
+    Never raises: it runs after the publishing transaction committed, and a broker outage
+    must not turn a successful publish into an error. Returns how many were handed over.
+    """
+    from .tasks import deliver
+
+    sent = []
+    for delivery_id in delivery_ids:
+        try:
+            deliver.delay(delivery_id)
+        except Exception:
+            logger.warning(
+                "Broker unavailable: %d deliveries wait for the sweep.",
+                len(delivery_ids) - len(sent),
+                exc_info=True,
+            )
+            break
+        sent.append(delivery_id)
+    if sent:
+        Delivery.objects.filter(pk__in=sent).update(queued_at=timezone.now())
+    return len(sent)
+
+
+def outbox_sweep():
+    """Hand to the broker again the pending deliveries it never took or seems to have lost.
+
+    Never queued: the broker was down when they were written. Lost: overdue by more than
+    WEBHOOKS_SWEEP_GRACE_SECONDS with no attempt under way (a restarted broker, a killed
+    worker). A duplicate message is harmless. Returns how many were handed over.
+    """
+    now = timezone.now()
+    grace = now - datetime.timedelta(seconds=settings.WEBHOOKS_SWEEP_GRACE_SECONDS)
+    overdue = Q(next_attempt_at__lte=grace, queued_at__lte=grace) & (
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    )
+    ids = list(
+        Delivery.objects.filter(
+            Q(queued_at__isnull=True) | overdue,
+            status=DeliveryStatus.PENDING,
+            subscription__is_active=True,
+            subscription__paused_at__isnull=True,
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return outbox_send(delivery_ids=ids) if ids else 0
+
+
+@transaction.atomic
+def delivery_redeliver(*, delivery):
+    """Send a delivery again, whatever became of it: the same key, a fresh day of retries."""
+    now = timezone.now()
+    delivery.status, delivery.delivered_at = DeliveryStatus.PENDING, None
+    delivery.next_attempt_at, delivery.give_up_at = now, now + _retry_window()
+    delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "give_up_at"])
+    transaction.on_commit(partial(outbox_send, delivery_ids=[delivery.pk]))
+    return delivery
+
+
+def retry_delay(attempt_count):
+    """Seconds before the next attempt: doubling from the base, capped, with jitter.
+
+    Half the delay is fixed and half random, so receivers that come back are not hit by
+    every sender at once.
+    """
+    base = settings.WEBHOOKS_RETRY_BASE_SECONDS
+    ceiling = min(settings.WEBHOOKS_RETRY_MAX_SECONDS, base * 2 ** min(attempt_count - 1, 30))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _current_payload(delivery):
+    """The payload with the record as it is now that the change committed.
+
+    The record was read inside the publishing transaction, before the service that
+    published it had, say, set a statement's themes; the first attempt reads it again.
+    """
+    model = apps.get_model(delivery.record_type)
+    instance = model._default_manager.filter(pk=delivery.record_id).first()
+    if instance is None:
+        return delivery.payload
+    return {**delivery.payload, "data": payload_for(instance)}
+
+
+def delivery_attempt(*, delivery_id):
+    """Make the attempt that is due for a delivery, and log it as an Attempt.
+
+    Returns the seconds until the next attempt when this one failed and another is due,
+    else None. A delivery already delivered, not due yet, paused, or being attempted by
+    another worker is left alone, so a duplicate message does nothing.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return None
+        subscription = delivery.subscription
+        busy = delivery.locked_until is not None and delivery.locked_until > now
+        if (
+            busy
+            or delivery.next_attempt_at > now + EARLY_TOLERANCE
+            or not subscription.is_active
+            or subscription.paused_at is not None
+        ):
+            return None
+        if now >= delivery.give_up_at:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.save(update_fields=["status"])
+            return None
+        delivery.attempts.filter(finished_at__isnull=True).update(
+            finished_at=now, error="Interrupted: the worker was lost during the attempt."
+        )
+        if not delivery.payload_frozen:
+            delivery.payload, delivery.payload_frozen = _current_payload(delivery), True
+        delivery.attempt_count += 1
+        timeout = datetime.timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS)
+        delivery.locked_until = now + timeout + LEASE_MARGIN
+        delivery.save(update_fields=["payload", "payload_frozen", "attempt_count", "locked_until"])
+        attempt = Attempt.objects.create(
+            delivery=delivery, number=delivery.attempt_count, started_at=now
+        )
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    response = wire.post(
+        url=subscription.target_url,
+        secret=subscription.secret,
+        body=body,
+        event_type=delivery.event_type,
+        idempotency_key=str(delivery.idempotency_key),
+    )
+    return _record_attempt(delivery, attempt, response)
+
+
+@transaction.atomic
+def _record_attempt(delivery, attempt, response):
+    finished = timezone.now()
+    attempt.finished_at, attempt.duration_ms = finished, response.duration_ms
+    attempt.status_code, attempt.succeeded = response.status_code, response.ok
+    attempt.response_excerpt, attempt.error = response.excerpt, response.error
+    attempt.save()
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery.locked_until = None
+    subscriptions = Subscription.objects.filter(pk=delivery.subscription_id)
+    if response.ok:
+        delivery.status, delivery.delivered_at = DeliveryStatus.SUCCEEDED, finished
+        delivery.save(update_fields=["status", "delivered_at", "locked_until"])
+        subscriptions.exclude(consecutive_failures=0).update(consecutive_failures=0)
+        return None
+    subscriptions.update(consecutive_failures=F("consecutive_failures") + 1)
+    paused = subscriptions.filter(
+        paused_at__isnull=True,
+        consecutive_failures__gte=settings.WEBHOOKS_PAUSE_AFTER_FAILURES,
+    ).update(paused_at=finished)
+    if paused:
+        logger.warning(
+            "Webhook subscription %s paused after repeated failures.", delivery.subscription_id
+        )
+    delay = retry_delay(delivery.attempt_count)
+    next_attempt_at = finished + datetime.timedelta(seconds=delay)
+    if next_attempt_at > delivery.give_up_at:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.save(update_fields=["status", "locked_until"])
+        return None
+    delivery.next_attempt_at = next_attempt_at
+    delivery.save(update_fields=["next_attempt_at", "locked_until"])
+    return None if paused else delay
