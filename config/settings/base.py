@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "timeline.caching.PublicResponseCacheMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -85,6 +86,13 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Anonymous GETs are served from the cache under a data version every write bumps
+# (timeline/caching.py); 0 turns that off. PUBLIC_CACHE_MAX_AGE: seconds browsers and CDNs
+# may reuse a response without asking (0: they revalidate with the ETag every time).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
+PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=0)
+# `make bench` only: a file whose bytes /bench/reference serves from memory.
+BENCH_REFERENCE_FILE = env("BENCH_REFERENCE_FILE", default="")
 # The cache: local memory in one process by default, Redis when CACHE_URL names it.
 CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
@@ -149,20 +157,66 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.StrictOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.api.CursorPagination",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "config.api.CSVRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonThrottle", "config.api.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", default="120/minute"),
+        "user": env("API_TOKEN_RATE", default="600/minute"),
+    },
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
+# The docs' Swagger UI assets, served from this site: no CDN, so they work offline.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Salvo API",
-    "DESCRIPTION": "Missile launches, the events around them and the world's reactions.",
+    "DESCRIPTION": (
+        "Missile launches, the events around them and the world's reactions, as a curated, "
+        "citable record.\n\n"
+        "**Reading.** Anyone may read published records without a token. Lists are "
+        "cursor-paginated (`page_size` up to 200; follow `next`, also given in the `Link` "
+        "header) and take the same filters as the site's pages, plus `ordering`. Every list "
+        "and record answers with an `ETag`; send it back in `If-None-Match` to get a 304 "
+        "when nothing changed. Add `?format=csv` to any list for CSV (cells a spreadsheet "
+        "would run as formulas are prefixed with an apostrophe).\n\n"
+        "**Syncing.** Every list takes `updated_since` (ISO 8601); `/api/v1/deletions/` "
+        "lists what was deleted or withdrawn from publication since a moment.\n\n"
+        "**Writing.** Send `Authorization: Token <key>`. Creating and changing records needs "
+        "the matching permission; publishing needs an editor's. A token whose user may change "
+        "a kind of record also sees its drafts.\n\n"
+        "**Errors** are JSON: a `detail` message, or one list of messages per field. "
+        "Clients over their rate get a 429 with `Retry-After`."
+    ),
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LaunchConfidenceEnum": "timeline.models.Confidence",
+        "LinkConfidenceEnum": "timeline.models.LinkConfidence",
+    },
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
-# DJANGO_LOG_FORMAT=json gives one JSON object per line with the request id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -180,3 +234,19 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Webhooks: deliveries are retried with backoff for WEBHOOKS_RETRY_FOR_SECONDS; private and
+# loopback targets are refused unless allowed (development and tests).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+WEBHOOKS_RETRY_BASE_SECONDS = env.float("WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+# Below the Redis transport's visibility timeout (1 h), so a countdown never outlives it.
+WEBHOOKS_RETRY_MAX_SECONDS = env.float("WEBHOOKS_RETRY_MAX_SECONDS", default=1800)
+WEBHOOKS_RETRY_FOR_SECONDS = env.int("WEBHOOKS_RETRY_FOR_SECONDS", default=24 * 3600)
+WEBHOOKS_PAUSE_AFTER_FAILURES = env.int("WEBHOOKS_PAUSE_AFTER_FAILURES", default=50)
+WEBHOOKS_SWEEP_GRACE_SECONDS = env.int("WEBHOOKS_SWEEP_GRACE_SECONDS", default=300)
+
+# Trigger suggestions: events this many days before a launch (and events under way on its
+# day) are proposed as candidate links, at most SUGGESTION_LIMIT per launch.
+SUGGESTION_WINDOW_DAYS = env.int("SUGGESTION_WINDOW_DAYS", default=14)
+SUGGESTION_LIMIT = env.int("SUGGESTION_LIMIT", default=10)
