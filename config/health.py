@@ -1,10 +1,14 @@
 """Liveness and readiness for load balancers and the compose healthchecks."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -29,7 +33,7 @@ def _broker():
         return "inline"
     from config.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"
 
@@ -47,3 +51,28 @@ def readyz(request):
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
     )
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that finds the database gone gets 503 and Retry-After, not a 500.
+
+    Connections are health-checked at the start of each request (CONN_HEALTH_CHECKS), so
+    the first request after the database is back reconnects: no restart needed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s", type(exception).__name__)
+        response = JsonResponse(
+            {"status": "unavailable", "detail": "The database is unavailable; try again shortly."},
+            status=503,
+        )
+        response["Retry-After"] = "5"
+        return response

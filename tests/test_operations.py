@@ -78,3 +78,20 @@ def test_the_admin_login_locks_out_after_repeated_failures(client):
         "/admin/login/?next=/admin/", {"username": "nobody-else", "password": "wrong"}
     )
     assert other.status_code == 200  # the lock is per user name and address
+
+
+def test_a_lost_database_gives_503_with_retry_after_not_500(rf):
+    from django.db import OperationalError
+
+    from config.health import DatabaseUnavailableMiddleware
+
+    def view(request):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    middleware = DatabaseUnavailableMiddleware(view)
+    request = rf.get("/")
+    response = middleware.process_exception(request, OperationalError("connection refused"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert json.loads(response.content)["status"] == "unavailable"
+    assert middleware.process_exception(request, ValueError("not ours")) is None

@@ -13,25 +13,23 @@ CONFIG = "english"
 def matching(queryset, text, fields):
     """Rows of `queryset` whose `fields` match `text`, best match first on PostgreSQL.
 
-    Elsewhere (SQLite) every word must appear in one of the fields, in the queryset's order.
+    Every word appearing in one of the fields always matches, so designations the full-text
+    parser splits oddly ("KN-23", "Hwasong-11") are found on every database; PostgreSQL adds
+    stemmed full-text matches ("condemned" for "condemn") and ranks the results.
     """
     words = text.split()
     if not words:
         return queryset.none()
-    if connections[queryset.db].vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=CONFIG)
-        return (
-            queryset.annotate(document=SearchVector(*fields, config=CONFIG))
-            .filter(document=query)
-            .annotate(rank=SearchRank(F("document"), query))
-            .order_by("-rank", *queryset.query.order_by)
-        )
-    return queryset.filter(
-        reduce(
-            and_,
-            (
-                reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields))
-                for word in words
-            ),
-        )
+    every_word = reduce(
+        and_,
+        (reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words),
+    )
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(every_word)
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    return (
+        queryset.annotate(document=SearchVector(*fields, config=CONFIG))
+        .filter(Q(document=query) | every_word)
+        .annotate(rank=SearchRank(F("document"), query))
+        .order_by("-rank", *queryset.query.order_by)
     )

@@ -19,9 +19,6 @@ def create_actors(apps, schema_editor):
     )
 
 
-def remove_actors(apps, schema_editor):
-    Actor = apps.get_model("reactions", "Actor")
-    Actor.objects.filter(code__in=[c for c, _, _ in STATES + ORGANISATIONS]).delete()
 
 
 class Migration(migrations.Migration):
@@ -148,5 +145,6 @@ class Migration(migrations.Migration):
             model_name='statement',
             constraint=models.UniqueConstraint(models.F('launch'), models.F('actor'), django.db.models.functions.text.MD5('quote'), name='statement_unique_quote'),
         ),
-        migrations.RunPython(create_actors, remove_actors),
+        # Reversing drops the table, actors and all.
+        migrations.RunPython(create_actors, migrations.RunPython.noop),
     ]
