@@ -51,8 +51,8 @@ worker: install ## A Celery worker (needs CELERY_BROKER_URL)
 beat: install ## Celery beat (needs CELERY_BROKER_URL)
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
-bench: install ## Benchmarks
-	@echo "Benchmarks are not written yet." >&2; exit 1
+bench: install ## Throughput and latency against the stack's limit, on PostgreSQL (writes bench/RESULTS.md)
+	$(PY) bench/run.py
 
 STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 backup: install ## pg_dump of DATABASE_URL (PostgreSQL) and a dataset bundle, into backups/

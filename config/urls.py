@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health
+from . import bench, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -11,3 +12,6 @@ urlpatterns = [
     path("", include("reactions.urls")),
     path("", include("timeline.urls")),
 ]
+
+if settings.BENCH_REFERENCE_FILE:
+    urlpatterns.insert(0, path("bench/reference", bench.reference))

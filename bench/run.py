@@ -1,0 +1,308 @@
+"""`make bench`: Salvo against the limit of its own stack, on one machine, in one run.
+
+Production settings on PostgreSQL, gunicorn, wrk. For 100 and 10,000 launches, warm (the
+response cache on) and cold (caches off), it measures requests per second and p50/p99 of:
+  a  the reference view: the API launch list's bytes from memory (the stack's limit)
+  b  /api/v1/launches/?page_size=50&expand=statements
+  c  /  (the timeline page)
+  d  a launch page
+  e  /api/v1/timeline/
+then prints ratios to (a), SQL queries per request and growth from 100 to 10,000, and
+writes bench/RESULTS.md with the machine, the commands, the numbers and a chart.
+"""
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PORT = int(os.environ.get("BENCH_PORT", "8100"))
+DATABASE = os.environ.get("BENCH_DATABASE", "salvo_bench")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
+DURATION = os.environ.get("BENCH_DURATION", "8s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "100,10000").split(",")]
+REFERENCE_FILE = Path("/tmp/salvo-bench-reference.json")
+LAUNCH_SLUG = "gen-50"
+
+ENDPOINTS = {
+    "a": ("reference (from memory)", "/bench/reference"),
+    "b": ("API launches, expand=statements", "/api/v1/launches/?page_size=50&expand=statements"),
+    "c": ("timeline page /", "/"),
+    "d": ("launch page", f"/launches/{LAUNCH_SLUG}/"),
+    "e": ("API timeline", "/api/v1/timeline/"),
+}
+
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "DATABASE_URL": f"{PG}/{DATABASE}",
+    "CACHE_URL": REDIS,
+    "DJANGO_LOG_LEVEL": "WARNING",
+    # The benchmark measures throughput, not the throttle.
+    "API_ANON_RATE": "100000000/minute",
+    "API_TOKEN_RATE": "100000000/minute",
+}
+ENV.pop("CELERY_BROKER_URL", None)
+
+
+def run(*command, env=ENV, quiet=True):
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=quiet, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    print("installing wrk …", flush=True)
+    run("apt-get", "install", "-y", "-qq", "wrk", env=os.environ)
+
+
+def prepare_database():
+    run("psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {DATABASE}", env=os.environ)
+    run("psql", PG + "/postgres", "-qc", f"CREATE DATABASE {DATABASE}", env=os.environ)
+    run(PY, "manage.py", "migrate", "--noinput")
+    run(PY, "manage.py", "collectstatic", "--noinput")
+
+
+def flush_cache():
+    run("redis-cli", "-u", REDIS, "FLUSHDB", env=os.environ)
+
+
+class Server:
+    def __init__(self, *, cached):
+        env = {**ENV, "PUBLIC_CACHE_SECONDS": "600" if cached else "0"}
+        env["BENCH_REFERENCE_FILE"] = str(REFERENCE_FILE) if REFERENCE_FILE.exists() else ""
+        self.process = subprocess.Popen(
+            [GUNICORN, "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+             "--workers", "2", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        sys.exit("gunicorn did not start")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def fetch(path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as response:
+        return response.read()
+
+
+def wrk(path):
+    url = f"http://127.0.0.1:{PORT}{path}"
+    fetch(path)  # warm: first request fills caches and connections
+    output = run(
+        "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url, env=os.environ
+    )
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+    latency = dict(re.findall(r"^\s+(50|99)\.000%\s+([\d.]+\w+)", output, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50_ms": to_ms(latency["50"]),
+        "p99_ms": to_ms(latency["99"]),
+        "non_2xx": int(errors[1]) if errors else 0,
+    }
+
+
+def to_ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+QUERY_COUNT = """
+import django, json, sys
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client, counts = Client(), {}
+for key, path in json.loads(sys.argv[1]).items():
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path).status_code
+    counts[key] = {"queries": len(queries), "status": status}
+print(json.dumps(counts))
+"""
+
+
+def query_counts():
+    paths = {key: path for key, (_, path) in ENDPOINTS.items() if key != "a"}
+    env = {**ENV, "PUBLIC_CACHE_SECONDS": "0"}
+    return json.loads(run(PY, "-c", QUERY_COUNT, json.dumps(paths), env=env))
+
+
+def measure(size):
+    print(f"\n== {size} launches", flush=True)
+    run(PY, "manage.py", "generate_dataset", "--launches", str(size), "--replace")
+    results = {"queries": query_counts()}
+    for mode, cached in (("warm", True), ("cold", False)):
+        flush_cache()
+        server = Server(cached=cached)
+        try:
+            if cached:
+                REFERENCE_FILE.write_bytes(fetch(ENDPOINTS["b"][1]))
+                server.stop()
+                server = Server(cached=cached)
+            results[mode] = {}
+            for key, (name, path) in ENDPOINTS.items():
+                results[mode][key] = wrk(path)
+                row = results[mode][key]
+                print(
+                    f"  {mode:4} {key} {name:34} {row['rps']:8.0f} req/s  "
+                    f"p50 {row['p50_ms']:7.2f} ms  p99 {row['p99_ms']:7.2f} ms",
+                    flush=True,
+                )
+        finally:
+            server.stop()
+    return results
+
+
+def main():
+    started = time.time()
+    ensure_wrk()
+    prepare_database()
+    results = {size: measure(size) for size in SIZES}
+    elapsed = time.time() - started
+    report = render(results, elapsed)
+    (ROOT / "bench" / "RESULTS.md").write_text(report)
+    (ROOT / "bench" / "throughput.svg").write_text(chart(results))
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+    print("\n" + table(results))
+    print(f"\nwrote bench/RESULTS.md in {elapsed:.0f} s")
+
+
+def table(results):
+    small, large = SIZES[0], SIZES[-1]
+    lines = [
+        f"| endpoint | mode | req/s @{small} | ×ref | p50 ms | p99 ms | req/s @{large} | ×ref "
+        f"| p50 ms | p99 ms | p50 growth | queries @{small} | queries @{large} |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mode in ("warm", "cold"):
+        for key, (name, _) in ENDPOINTS.items():
+            a, b = results[small][mode][key], results[large][mode][key]
+            ref_a, ref_b = results[small][mode]["a"]["rps"], results[large][mode]["a"]["rps"]
+            qa = results[small]["queries"].get(key, {}).get("queries", 0)
+            qb = results[large]["queries"].get(key, {}).get("queries", 0)
+            lines.append(
+                f"| {key} {name} | {mode} | {a['rps']:.0f} | {a['rps'] / ref_a:.2f} "
+                f"| {a['p50_ms']:.2f} | {a['p99_ms']:.2f} | {b['rps']:.0f} | {b['rps'] / ref_b:.2f} "
+                f"| {b['p50_ms']:.2f} | {b['p99_ms']:.2f} | {b['p50_ms'] / a['p50_ms']:.2f}× "
+                f"| {qa} | {qb} |"
+            )
+    return "\n".join(lines)
+
+
+def targets(results):
+    large = SIZES[-1]
+    warm, cold = results[large]["warm"], results[large]["cold"]
+    ref_warm, ref_cold = warm["a"]["rps"], cold["a"]["rps"]
+    same_queries = all(
+        results[SIZES[0]]["queries"][k]["queries"] == results[large]["queries"][k]["queries"]
+        for k in results[large]["queries"]
+    )
+    growth = max(
+        results[large]["warm"][k]["p50_ms"] / results[SIZES[0]]["warm"][k]["p50_ms"]
+        for k in ENDPOINTS
+        if k != "a"
+    )
+    return [
+        ("warm API list ≥ 0.8× reference", warm["b"]["rps"] / ref_warm, 0.8),
+        ("warm timeline page ≥ 0.7× reference", warm["c"]["rps"] / ref_warm, 0.7),
+        ("API list, caches off, ≥ 0.25× reference", cold["b"]["rps"] / ref_cold, 0.25),
+        ("queries per request identical at both sizes", 1.0 if same_queries else 0.0, 1.0),
+        ("warm p50 at the large size ≤ 1.2× the small (worst endpoint)", 1.2 / growth, 1.0),
+    ]
+
+
+def render(results, elapsed):
+    rows = "\n".join(
+        f"| {name} | {value:.2f} | {'met' if value >= goal else 'not met'} |"
+        for name, value, goal in targets(results)
+    )
+    machine = f"{platform.node()} · {platform.platform()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    return f"""# Benchmark results
+
+Machine: {machine}
+Run: `make bench` ({elapsed:.0f} s) — production settings, PostgreSQL, Redis cache, gunicorn
+with 2 sync workers on 127.0.0.1:{PORT}, `wrk -t2 -c{CONNECTIONS} -d{DURATION} --latency`
+per endpoint after one warming request; wrk shares the machine's cores with the server.
+Datasets: `manage.py generate_dataset --launches N` (deterministic; ~20 statements per
+launch across 40 actors, 2 claims, 1 link, an event per two launches).
+"warm": the response cache on (PUBLIC_CACHE_SECONDS=600); "cold": caches off (0).
+×ref: throughput as a fraction of (a), the same bytes served from memory, in the same mode.
+
+{table(results)}
+
+## Targets (at {SIZES[-1]} launches)
+
+| target | value | |
+|---|---|---|
+{rows}
+
+![throughput against dataset size](throughput.svg)
+"""
+
+
+def chart(results):
+    width, height, left, bottom = 640, 320, 60, 40
+    top = max(results[s][m][k]["rps"] for s in SIZES for m in ("warm", "cold") for k in ENDPOINTS)
+    colours = {"a": "#1d3557", "b": "#e76f51", "c": "#2a9d8f", "d": "#e9c46a", "e": "#8d5a97"}
+    lines, labels = [], []
+    for i, (key, (name, _)) in enumerate(ENDPOINTS.items()):
+        for mode, dash in (("warm", ""), ("cold", ' stroke-dasharray="6 4"')):
+            points = " ".join(
+                f"{left + j * (width - left - 20) / max(len(SIZES) - 1, 1):.0f},"
+                f"{height - bottom - results[s][mode][key]['rps'] / top * (height - bottom - 20):.0f}"
+                for j, s in enumerate(SIZES)
+            )
+            lines.append(
+                f'<polyline points="{points}" fill="none" stroke="{colours[key]}" stroke-width="2"{dash}/>'
+            )
+        labels.append(
+            f'<text x="{left + 10}" y="{20 + i * 16}" fill="{colours[key]}" font-size="12">{key}: {name}</text>'
+        )
+    axis = "".join(
+        f'<text x="{left + j * (width - left - 20) / max(len(SIZES) - 1, 1):.0f}" y="{height - 15}" '
+        f'font-size="12" text-anchor="middle">{s} launches</text>'
+        for j, s in enumerate(SIZES)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Requests per second against dataset size; solid warm, dashed caches off">'
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>'
+        f'<line x1="{left}" y1="10" x2="{left}" y2="{height - bottom}" stroke="#999"/>'
+        f'<text x="5" y="20" font-size="12">{top:.0f}</text><text x="5" y="{height - bottom}" font-size="12">0 req/s</text>'
+        + "".join(lines)
+        + "".join(labels)
+        + axis
+        + "</svg>\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
