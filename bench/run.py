@@ -119,7 +119,7 @@ def wrk(path):
         "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url, env=os.environ
     )
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-    latency = dict(re.findall(r"^\s+(50|99)\.000%\s+([\d.]+\w+)", output, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+\w+)", output, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": rps,

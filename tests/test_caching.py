@@ -74,3 +74,18 @@ def test_signed_in_users_and_token_clients_are_never_served_from_the_cache(clien
         404,
         401,
     }
+
+
+def test_api_lists_are_cached_too_and_a_write_refreshes_them(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    LaunchFactory(missile_name="Hwasong-11")
+    first = client.get("/api/v1/launches/")
+    assert first.status_code == 200
+    assert "Cookie" in first["Vary"]
+    with django_assert_num_queries(0):
+        again = client.get("/api/v1/launches/")
+    assert again.content == first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        LaunchFactory(missile_name="Pukguksong-3")
+    assert "Pukguksong-3" in client.get("/api/v1/launches/").content.decode()

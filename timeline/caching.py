@@ -51,6 +51,16 @@ def connect():
         signal.connect(_on_write, dispatch_uid=f"salvo-cache-{id(signal)}")
 
 
+# A cached response is only served to requests with no Cookie and no Authorization, and
+# its key holds the Accept header: a response varying on these alone is safe to share.
+KEYED_VARY = {"accept", "accept-encoding", "authorization", "cookie"}
+
+
+def _varies_only_on_what_the_key_holds(response):
+    varies = {h.strip().lower() for h in response.get("Vary", "").split(",") if h.strip()}
+    return varies <= KEYED_VARY
+
+
 class PublicResponseCacheMiddleware:
     """Serve anonymous GETs from the cache, with an ETag and 304s for repeat requests.
 
@@ -108,7 +118,7 @@ class PublicResponseCacheMiddleware:
             and not response.streaming
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            and "Cookie" not in response.get("Vary", "")
+            and _varies_only_on_what_the_key_holds(response)
         )
 
     @staticmethod
