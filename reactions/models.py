@@ -10,7 +10,7 @@ from django.db.models.functions import MD5
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from timeline.models import Launch, PublishableQuerySet, Source, Status
+from timeline.models import NO_NUL, Launch, PublishableQuerySet, Source, Status
 from timeline.search import matching
 
 
@@ -28,8 +28,10 @@ class Actor(models.Model):
         help_text="ISO 3166-1 alpha-2 for a state (KR, US); a short code for an organisation (UN).",
     )
     kind = models.CharField(max_length=20, choices=ActorKind)
-    name = models.CharField(max_length=200)
-    short_name = models.CharField(max_length=80, blank=True, help_text="As used in running text.")
+    name = models.CharField(validators=NO_NUL, max_length=200)
+    short_name = models.CharField(
+        validators=NO_NUL, max_length=80, blank=True, help_text="As used in running text."
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -54,9 +56,13 @@ class Speaker(models.Model):
 
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="speakers")
     name = models.CharField(
-        max_length=200, help_text='"Dmitry Peskov" or "U.S. Indo-Pacific Command".'
+        validators=NO_NUL,
+        max_length=200,
+        help_text='"Dmitry Peskov" or "U.S. Indo-Pacific Command".',
     )
-    role = models.CharField(max_length=200, blank=True, help_text='"Kremlin spokesman".')
+    role = models.CharField(
+        validators=NO_NUL, max_length=200, blank=True, help_text='"Kremlin spokesman".'
+    )
 
     history = HistoricalRecords()
 
@@ -78,7 +84,7 @@ class Theme(models.Model):
     """A recurring argument in statements: "violates UNSC resolutions"."""
 
     slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=120)
+    name = models.CharField(validators=NO_NUL, max_length=120)
 
     class Meta:
         ordering = ["name", "id"]
@@ -205,21 +211,30 @@ class Statement(models.Model):
         null=True, blank=True, help_text="The exact time, when known. Leave empty for day only."
     )
     channel = models.CharField(max_length=20, choices=Channel, default=Channel.WRITTEN)
-    quote = models.TextField(help_text="The words as published, verbatim, in English.")
+    quote = models.TextField(
+        validators=NO_NUL, help_text="The words as published, verbatim, in English."
+    )
     quote_kind = models.CharField(
         max_length=12,
         choices=QuoteKind,
         default=QuoteKind.VERBATIM,
         help_text="Reported speech when the source paraphrases rather than quotes.",
     )
-    original_text = models.TextField(blank=True, help_text="The quote in its original language.")
-    original_language = models.CharField(max_length=16, blank=True)
-    summary = models.CharField(max_length=300, blank=True, help_text="One line for the timeline.")
+    original_text = models.TextField(
+        validators=NO_NUL, blank=True, help_text="The quote in its original language."
+    )
+    original_language = models.CharField(validators=NO_NUL, max_length=16, blank=True)
+    summary = models.CharField(
+        validators=NO_NUL, max_length=300, blank=True, help_text="One line for the timeline."
+    )
     stance = models.SmallIntegerField(choices=Stance)
     themes = models.ManyToManyField(Theme, related_name="statements", blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
     via = models.CharField(
-        max_length=200, blank=True, help_text='The outlet that reported it: "RIA Novosti".'
+        validators=NO_NUL,
+        max_length=200,
+        blank=True,
+        help_text='The outlet that reported it: "RIA Novosti".',
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     entered_by = models.ForeignKey(

@@ -178,7 +178,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         writer = csv.writer(response)
         writer.writerow(self.csv_fields)
-        for record in queryset.select_related(*related):
+        for record in queryset.select_related(*related) if related else queryset:
             writer.writerow(
                 [
                     spreadsheet_cell(
@@ -205,7 +205,10 @@ class EditorialAdmin(HistoryAdmin):
         fields = [*super().get_readonly_fields(request, obj)]
         if not self.has_publish_permission(request):
             fields.append("status")
-        return [*dict.fromkeys([*fields, "published_at"])]
+        # Links have no publication time of their own.
+        if any(field.name == "published_at" for field in self.opts.fields):
+            fields.append("published_at")
+        return [*dict.fromkeys(fields)]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -33,6 +33,10 @@ class ImportUploadForm(forms.ModelForm):
             self.cleaned_data["content"] = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError("The file is not UTF-8 text.") from exc
+        if "\x00" in self.cleaned_data["content"]:
+            raise forms.ValidationError(
+                "The file contains null characters (NUL bytes): it is not a text file."
+            )
         return upload
 
 

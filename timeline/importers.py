@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator
 from django.utils.text import slugify
 
 from . import parsing
 from .models import (
     ClaimAttribute,
     Confidence,
+    Event,
     EventKind,
     Launch,
     LaunchCategory,
@@ -68,6 +69,7 @@ SOURCE_REFERENCES = {
 }
 
 _url = URLValidator(schemes=["http", "https"])
+_no_nul = ProhibitNullCharactersValidator()
 
 
 def split_sources(text, row, column, problems, *, strict=True):
@@ -81,6 +83,7 @@ def split_sources(text, row, column, problems, *, strict=True):
             continue
         try:
             _url(token)
+            _no_nul(token)
         except ValidationError:
             if strict:
                 problems.append(
@@ -331,10 +334,12 @@ def _chronology_launch(number, cells, problems):
     if not row.sources:
         refuse("sources", "every launch cites at least one source")
     if not any(problem.row == number for problem in problems):
+        # The time note comes from its own column when the file has one, else from the time.
+        time_note_column = "time_note" if cells.get("time_note") else "time_kst"
         _validate_launch(
             row,
             problems,
-            field_columns=CHRONOLOGY_FIELD_COLUMNS,
+            field_columns={**CHRONOLOGY_FIELD_COLUMNS, "time_note": time_note_column},
             figure_columns={**FIGURE_COLUMNS, "count": (ClaimAttribute.COUNT, "missile_count")},
         )
     return row
@@ -691,6 +696,18 @@ EVENT_COLUMNS = [
     "sources",
 ]
 EVENT_REQUIRED = ["context_id", "date_start", "type", "title", "sources"]
+# The column a model field comes from, to name it when the model refuses a value.
+EVENT_FIELD_COLUMNS = {
+    "__all__": "date_start",
+    "external_id": "context_id",
+    "kind": "type",
+    "kind_label": "type",
+    "start_date": "date_start",
+    "date_precision": "date_start",
+    "end_date": "date_end",
+    "participants": "actors",
+    "participant_codes": "actors",
+}
 
 EVENT_KINDS = {
     "sanctions": (EventKind.SANCTIONS, ""),
@@ -782,4 +799,11 @@ def _event(number, cells, problems):
     row.sources = split_sources(cells["sources"], number, "sources", problems)
     if not row.sources:
         refuse("sources", "every event cites at least one source")
+    if not any(problem.row == number for problem in problems):
+        # Refuse what the model would reject (a cell too long) before anything is written.
+        event = Event(external_id=row.external_id, **f)
+        problems += [
+            Problem(number, EVENT_FIELD_COLUMNS.get(name, name), message)
+            for name, message in _model_errors(event, exclude=["slug"])
+        ]
     return row

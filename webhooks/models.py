@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from timeline.models import NO_NUL
+
 
 class EventType(models.TextChoices):
     LAUNCH_PUBLISHED = "launch.published", "A launch was published"
@@ -31,8 +33,11 @@ class SubscriptionQuerySet(models.QuerySet):
 class Subscription(models.Model):
     """An external tool's endpoint and the events it wants, signed with its own secret."""
 
-    name = models.CharField(max_length=200, help_text="Who receives it, for the admin list.")
+    name = models.CharField(
+        validators=NO_NUL, max_length=200, help_text="Who receives it, for the admin list."
+    )
     target_url = models.URLField(
+        validators=NO_NUL,
         max_length=1000,
         help_text="The HTTPS endpoint the events are POSTed to. Private and loopback "
         "addresses are refused.",
