@@ -6,9 +6,10 @@ import zoneinfo
 import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, TruncYear
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -42,6 +43,10 @@ class PublishableQuerySet(models.QuerySet):
         )
 
 
+# PostgreSQL cannot store NUL in text: refused for every writer, the importers included.
+NO_NUL = [ProhibitNullCharactersValidator()]
+
+
 def validate_state_code(value):
     if pycountry.countries.get(alpha_2=value) is None:
         raise ValidationError(
@@ -53,22 +58,34 @@ class Source(models.Model):
     """A document we cite: an article, a statement page, or a dataset."""
 
     url = models.URLField(
-        max_length=1000, blank=True, help_text="Where the document can be read. Unique."
+        validators=NO_NUL,
+        max_length=1000,
+        blank=True,
+        help_text="Where the document can be read. Unique.",
     )
     reference = models.SlugField(
         max_length=60,
         blank=True,
         help_text="A short key for a source without a single URL, such as a dataset (CNS-DB).",
     )
-    title = models.CharField(max_length=500, blank=True, help_text="The document's headline.")
+    title = models.CharField(
+        validators=NO_NUL, max_length=500, blank=True, help_text="The document's headline."
+    )
     publisher = models.CharField(
-        max_length=200, blank=True, help_text="The outlet or body that published it."
+        validators=NO_NUL,
+        max_length=200,
+        blank=True,
+        help_text="The outlet or body that published it.",
     )
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was published, if known."
     )
     language = models.CharField(
-        max_length=16, blank=True, default="en", help_text="Language code, e.g. en, ko, ru."
+        validators=NO_NUL,
+        max_length=16,
+        blank=True,
+        default="en",
+        help_text="Language code, e.g. en, ko, ru.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -142,14 +159,19 @@ class LaunchQuerySet(PublishableQuerySet):
         counts against the whole published record.
         """
         published = Launch.objects.published()
-        earlier = published.filter(
+        # The plain bound on sort_at lets an index range scan start at the right place;
+        # the OR then breaks ties between launches at the same moment.
+        earlier = published.filter(sort_at__lte=OuterRef("sort_at")).filter(
             Q(sort_at__lt=OuterRef("sort_at"))
             | Q(sort_at=OuterRef("sort_at"), pk__lt=OuterRef("pk"))
         )
         ordinal = (
+            # A range on the date, not its year, so the (category, occurred_on) index
+            # bounds the count to the year's rows.
             earlier.filter(
                 category=OuterRef("category"),
-                occurred_on__year=ExtractYear(OuterRef("occurred_on")),
+                occurred_on__gte=OuterRef("year_start"),
+                occurred_on__lte=OuterRef("occurred_on"),
             )
             .order_by()
             .values("category")
@@ -158,7 +180,7 @@ class LaunchQuerySet(PublishableQuerySet):
         )
         latest_first = earlier.order_by("-sort_at", "-pk")
         same_class = latest_first.filter(missile_class=OuterRef("missile_class"))
-        return self.annotate(
+        return self.annotate(year_start=TruncYear("occurred_on")).annotate(
             category_ordinal=Coalesce(Subquery(ordinal), 0) + 1,
             previous_same_class_on=Subquery(same_class.values("occurred_on")[:1]),
             previous_same_class_slug=Subquery(same_class.values("slug")[:1]),
@@ -316,6 +338,7 @@ class Launch(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     external_id = models.CharField(
+        validators=NO_NUL,
         max_length=120,
         null=True,
         blank=True,
@@ -340,6 +363,7 @@ class Launch(models.Model):
         help_text="The zone the launch is reported in (Korea Standard Time for KP launches).",
     )
     time_note = models.CharField(
+        validators=NO_NUL,
         max_length=200,
         blank=True,
         help_text='How the time was reported when not exact: "just past noon", "08:10-09:20".',
@@ -352,6 +376,7 @@ class Launch(models.Model):
         null=True, blank=True, help_text="Best number of missiles; empty when not stated."
     )
     count_note = models.CharField(
+        validators=NO_NUL,
         max_length=300,
         blank=True,
         help_text='Counts as reported, when not a single number: "several (JCS); 2 (nagix)".',
@@ -363,16 +388,25 @@ class Launch(models.Model):
         max_length=20, choices=MissileClass, default=MissileClass.UNKNOWN
     )
     missile_type_label = models.CharField(
-        max_length=300, blank=True, help_text='The type as reported: "MRBM (hypersonic/MaRV)".'
+        validators=NO_NUL,
+        max_length=300,
+        blank=True,
+        help_text='The type as reported: "MRBM (hypersonic/MaRV)".',
     )
     missile_name = models.CharField(
-        max_length=300, blank=True, help_text="Designation, e.g. Hwasong-11; as reported."
+        validators=NO_NUL,
+        max_length=300,
+        blank=True,
+        help_text="Designation, e.g. Hwasong-11; as reported.",
     )
-    launch_site = models.CharField(max_length=300, blank=True)
+    launch_site = models.CharField(validators=NO_NUL, max_length=300, blank=True)
     site_latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     site_longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     direction = models.CharField(
-        max_length=300, blank=True, help_text='Direction or target area: "East Sea".'
+        validators=NO_NUL,
+        max_length=300,
+        blank=True,
+        help_text='Direction or target area: "East Sea".',
     )
     distance_km = models.DecimalField(
         max_digits=8, decimal_places=1, null=True, blank=True, help_text="Best value; see claims."
@@ -385,17 +419,25 @@ class Launch(models.Model):
     )
     outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.UNKNOWN)
     outcome_note = models.CharField(
-        max_length=300, blank=True, help_text='The outcome as reported: "KCNA claims success".'
+        validators=NO_NUL,
+        max_length=300,
+        blank=True,
+        help_text='The outcome as reported: "KCNA claims success".',
     )
     confidence = models.CharField(max_length=10, choices=Confidence, default=Confidence.SUSPECTED)
     disputed = models.BooleanField(
         default=False, help_text="Figures or identity differ between sources."
     )
     reporting_authority = models.CharField(
-        max_length=300, blank=True, help_text='Who reported it: "South Korea\'s JCS; KCNA".'
+        validators=NO_NUL,
+        max_length=300,
+        blank=True,
+        help_text='Who reported it: "South Korea\'s JCS; KCNA".',
     )
-    summary = models.TextField(blank=True)
-    notes = models.TextField(blank=True, help_text="Context an analyst should know.")
+    summary = models.TextField(validators=NO_NUL, blank=True)
+    notes = models.TextField(
+        validators=NO_NUL, blank=True, help_text="Context an analyst should know."
+    )
     sources = models.ManyToManyField(Source, related_name="launches", blank=True)
     import_record = models.JSONField(
         default=dict,
@@ -419,6 +461,7 @@ class Launch(models.Model):
             models.Index(fields=["sort_at", "id"]),
             models.Index(fields=["status", "sort_at"]),
             models.Index(fields=["category", "sort_at"]),
+            models.Index(fields=["category", "occurred_on"]),
             models.Index(fields=["missile_class", "sort_at"]),
         ]
         constraints = [
@@ -545,7 +588,9 @@ class LaunchClaim(models.Model):
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="claims")
     attribute = models.CharField(max_length=20, choices=ClaimAttribute)
     value_text = models.CharField(
-        max_length=300, help_text='The value as stated, verbatim: "~700", "several", "350-400".'
+        validators=NO_NUL,
+        max_length=300,
+        help_text='The value as stated, verbatim: "~700", "several", "350-400".',
     )
     value = models.DecimalField(
         max_digits=10,
@@ -558,9 +603,12 @@ class LaunchClaim(models.Model):
         max_digits=10, decimal_places=2, null=True, blank=True, help_text="Upper bound of a range."
     )
     claimant = models.CharField(
-        max_length=200, blank=True, help_text="Who said it: JCS, Japan MoD, KCNA, INDOPACOM…"
+        validators=NO_NUL,
+        max_length=200,
+        blank=True,
+        help_text="Who said it: JCS, Japan MoD, KCNA, INDOPACOM…",
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(validators=NO_NUL, max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order in which the claims were listed."
     )
@@ -664,12 +712,17 @@ class Event(models.Model):
     """A context or triggering event: sanctions, a summit, an exercise, a warning."""
 
     slug = models.SlugField(max_length=120, unique=True)
-    external_id = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    external_id = models.CharField(
+        validators=NO_NUL, max_length=120, null=True, blank=True, unique=True
+    )
     kind = models.CharField(max_length=20, choices=EventKind)
     kind_label = models.CharField(
-        max_length=60, blank=True, help_text="A finer label from the source data (inter_korean)."
+        validators=NO_NUL,
+        max_length=60,
+        blank=True,
+        help_text="A finer label from the source data (inter_korean).",
     )
-    title = models.CharField(max_length=400)
+    title = models.CharField(validators=NO_NUL, max_length=400)
     start_date = models.DateField()
     date_precision = models.CharField(
         max_length=10,
@@ -679,18 +732,24 @@ class Event(models.Model):
     )
     end_date = models.DateField(null=True, blank=True)
     date_note = models.CharField(
-        max_length=300, blank=True, help_text="How the date was established, if inferred."
+        validators=NO_NUL,
+        max_length=300,
+        blank=True,
+        help_text="How the date was established, if inferred.",
     )
-    location = models.CharField(max_length=300, blank=True)
+    location = models.CharField(validators=NO_NUL, max_length=300, blank=True)
     participants = models.CharField(
-        max_length=500, blank=True, help_text="The states and bodies involved, as named."
+        validators=NO_NUL,
+        max_length=500,
+        blank=True,
+        help_text="The states and bodies involved, as named.",
     )
     participant_codes = models.JSONField(
         default=list,
         blank=True,
         help_text="Actor codes of the participants that could be identified.",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(validators=NO_NUL, blank=True)
     sources = models.ManyToManyField(Source, related_name="events", blank=True)
     import_record = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
@@ -765,7 +824,9 @@ class Link(models.Model):
         help_text="Response to: reported as a response to the event. Timed with: coincides "
         "with or precedes it. Followed by: a consequence of the launch.",
     )
-    rationale = models.TextField(help_text="Why these belong together, in a sentence or two.")
+    rationale = models.TextField(
+        validators=NO_NUL, help_text="Why these belong together, in a sentence or two."
+    )
     confidence = models.CharField(
         max_length=10, choices=LinkConfidence, default=LinkConfidence.MEDIUM
     )
@@ -819,7 +880,9 @@ class ImportJob(models.Model):
 
     kind = models.CharField(max_length=20, choices=ImportKind)
     filename = models.CharField(max_length=255)
-    content = models.TextField(help_text="The uploaded file, kept so the job can be rerun.")
+    content = models.TextField(
+        validators=NO_NUL, help_text="The uploaded file, kept so the job can be rerun."
+    )
     skip_invalid = models.BooleanField(
         default=False, help_text="Write the valid rows and report the refused ones."
     )

@@ -4,7 +4,7 @@ import datetime
 import random
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from reactions.models import Actor, Channel, Speaker, Stance, Statement
@@ -51,6 +51,10 @@ class Command(BaseCommand):
             if replace:
                 self.delete_generated()
             counts = self.generate(rng, launches)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner treats a table it just saw grow as small.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(", ".join(f"{n} {name}" for name, n in counts.items()))
 
     def delete_generated(self):
