@@ -89,3 +89,17 @@ def test_api_lists_are_cached_too_and_a_write_refreshes_them(
     with django_capture_on_commit_callbacks(execute=True):
         LaunchFactory(missile_name="Pukguksong-3")
     assert "Pukguksong-3" in client.get("/api/v1/launches/").content.decode()
+
+
+def test_the_local_store_keeps_the_most_recent_bodies_within_its_size():
+    from timeline.caching import LocalResponses
+
+    store = LocalResponses(limit=10)
+    store.put("a", (200, b"12345", {}))
+    store.put("b", (200, b"12345", {}))
+    assert store.get("a") is not None  # a is now the most recent
+    store.put("c", (200, b"123", {}))  # over the limit: b, the least recent, goes
+    assert store.get("b") is None
+    assert store.get("a")[1] == b"12345"
+    store.put("huge", (200, b"x" * 11, {}))
+    assert store.get("huge") is None
