@@ -1,5 +1,7 @@
 """Cached responses for anonymous readers: fast on repeat, never stale after a write."""
 
+import os
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -103,3 +105,24 @@ def test_the_local_store_keeps_the_most_recent_bodies_within_its_size():
     assert store.get("a")[1] == b"12345"
     store.put("huge", (200, b"x" * 11, {}))
     assert store.get("huge") is None
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
+    reason="needs a Redis server: CI sets CELERY_BROKER_URL to one",
+)
+def test_with_redis_the_version_is_shared_and_survives_a_flush(settings, monkeypatch):
+    from timeline import caching
+
+    settings.CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/9"
+    caching._redis.cache_clear()
+    try:
+        client = caching._redis()
+        client.flushdb()
+        first = caching.data_version()
+        caching.bump_data_version()
+        assert caching.data_version() == first + 1
+        client.flushdb()  # a Redis restart that kept nothing
+        assert caching.data_version() > first + 1
+    finally:
+        caching._redis.cache_clear()

@@ -7,11 +7,13 @@ an unchanged dataset is served from the cache (local memory by default; Redis, s
 all processes, in production).
 """
 
+import functools
 import hashlib
 import threading
 import time
 from collections import OrderedDict
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -67,12 +69,28 @@ class LocalResponses:
 local_responses = LocalResponses(LOCAL_BYTES)
 
 
+@functools.cache
+def _redis():
+    """One Redis client for the process when the cache is Redis: the version is read on
+    every anonymous request, and a client per read would cost more than the read."""
+    if settings.CACHE_URL.startswith(("redis://", "rediss://")):
+        return redis.Redis.from_url(settings.CACHE_URL)
+    return None
+
+
 def data_version():
     """The current data version.
 
     A cache that lost it (flushed, evicted) starts from the clock, never from a number
     used before: a process's local copies under an old version can never be served again.
     """
+    client, key = _redis(), cache.make_key(VERSION_KEY)
+    if client is not None:
+        version = client.get(key)
+        if version is None:
+            client.set(key, time.time_ns(), nx=True)
+            version = client.get(key)
+        return int(version)
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -82,6 +100,12 @@ def data_version():
 
 def bump_data_version():
     """Move every cached response to a new key: called after any write commits."""
+    client = _redis()
+    if client is not None:
+        key = cache.make_key(VERSION_KEY)
+        client.set(key, time.time_ns(), nx=True)
+        client.incr(key)
+        return
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # the key was evicted or never set
