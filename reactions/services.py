@@ -22,9 +22,7 @@ def speaker_get_or_create(*, actor, name, role=""):
         actor=actor, name=name, defaults={"role": role}
     )
     if not created and role and not speaker.role:
-        speaker.role = role
-        speaker.full_clean()
-        speaker.save(update_fields=["role"])
+        save_changes(speaker, {"role": role})
     return speaker
 
 
@@ -40,14 +38,9 @@ def statement_upsert(*, launch, actor, quote, themes=(), co_signers=(), **fields
     if fields.get("status") == Status.PUBLISHED and statement.published_at is None:
         fields["published_at"] = timezone.now()
     changed = save_changes(statement, fields)
-    theme_objects = [theme_get_or_create(name=name) for name in themes]
-    if {t.pk for t in theme_objects} != set(statement.themes.values_list("pk", flat=True)):
-        statement.themes.set(theme_objects)
-        changed = True
-    if {a.pk for a in co_signers} != set(statement.co_signers.values_list("pk", flat=True)):
-        statement.co_signers.set(co_signers)
-        changed = True
-    return statement, changed
+    themes = [theme_get_or_create(name=name) for name in themes]
+    related = _set_relations(statement, themes=themes, co_signers=co_signers)
+    return statement, changed or related
 
 
 @transaction.atomic

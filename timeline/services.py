@@ -206,14 +206,6 @@ def _upsert(model, row, *, slug_base, import_format):
     return instance, "updated" if save_changes(instance, fields) else "unchanged"
 
 
-def _set_sources(instance, tokens):
-    sources = [source_get_or_create(token=token) for token in tokens]
-    if {s.pk for s in sources} != set(instance.sources.values_list("pk", flat=True)):
-        instance.sources.set(sources)
-        return True
-    return False
-
-
 def _run(report, rows, problems, write_row, *, skip_invalid, progress=None):
     """Write the rows, all in one transaction; `progress(done, total)` hears of each row."""
     report.refused = problems
@@ -267,7 +259,9 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
                 ],
                 LaunchClaim,
             )
-        sources_changed = _set_sources(launch, row.sources)
+        sources_changed = record_sources_set(
+            instance=launch, sources=[source_get_or_create(token=t) for t in row.sources]
+        )
         if outcome == "unchanged" and (claims_changed or sources_changed):
             return "updated"
         return outcome
@@ -290,7 +284,9 @@ def events_import(*, file, skip_invalid=False, progress=None):
     def write(row):
         slug_base = slugify(f"{row.fields['start_date']}-{row.fields['title']}")[:100].rstrip("-")
         event, outcome = _upsert(Event, row, slug_base=slug_base, import_format="salvo-events")
-        sources_changed = _set_sources(event, row.sources)
+        sources_changed = record_sources_set(
+            instance=event, sources=[source_get_or_create(token=t) for t in row.sources]
+        )
         source = event.sources.order_by("id").first()
         for day in row.extra["related_launch_dates"]:
             launches = list(Launch.objects.filter(occurred_on=day))
