@@ -11,6 +11,8 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from rest_framework import exceptions, filters, pagination, renderers, serializers, throttling
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .renderers import JSONRenderer
+
 MAX_PAGE_SIZE = 200
 
 
@@ -153,7 +155,7 @@ class ConditionalGetMixin:
         if response.status_code >= 400 and isinstance(
             getattr(response, "accepted_renderer", None), CSVRenderer
         ):
-            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/json"
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
         if request.method not in ("GET", "HEAD") or response.status_code != 200:

@@ -74,10 +74,15 @@ class Speaker(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}, {self.role}" if self.role else self.name
+        return self.label(self.name, self.role)
 
     def get_absolute_url(self):
         return self.actor.get_absolute_url()
+
+    @staticmethod
+    def label(name, role):
+        """How a speaker is named in lists: "Dmitry Peskov, Kremlin spokesman"."""
+        return f"{name}, {role}" if role else name
 
 
 class Theme(models.Model):

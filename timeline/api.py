@@ -25,9 +25,10 @@ from rest_framework.views import APIView
 
 from config.api import ConditionalGetMixin, StrictFieldsMixin
 
-from . import services
+from . import representations, services
 from .filters import EventFilter, LaunchFilter, LinkFilter, SourceFilter, UTCDateTimeFilter
 from .models import Event, Launch, LaunchClaim, Link, Source
+from .representations import LAUNCH_FIELDS
 
 Statement = Launch._meta.get_field("statements").related_model
 Actor = Statement._meta.get_field("actor").related_model
@@ -79,7 +80,10 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         raise NotImplementedError
 
     def get_queryset(self):
-        return self.records(drafts=self.sees_drafts())
+        # Asked for twice a request (the permission check wants only its model): built once.
+        if not hasattr(self, "_records"):
+            self._records = self.records(drafts=self.sees_drafts())
+        return self._records.all()
 
     def create_record(self, *, user, **fields):
         raise NotImplementedError
@@ -214,43 +218,6 @@ class LaunchLinkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-LAUNCH_FIELDS = [
-    "slug",
-    "external_id",
-    "launching_state",
-    "occurred_on",
-    "occurred_at",
-    "local_timezone",
-    "time_note",
-    "sort_at",
-    "missile_count",
-    "count_note",
-    "category",
-    "missile_class",
-    "missile_type_label",
-    "missile_name",
-    "launch_site",
-    "site_latitude",
-    "site_longitude",
-    "direction",
-    "distance_km",
-    "apogee_km",
-    "flight_time_min",
-    "outcome",
-    "outcome_note",
-    "confidence",
-    "disputed",
-    "reporting_authority",
-    "summary",
-    "notes",
-    "sources",
-    "status",
-    "published_at",
-    "created_at",
-    "updated_at",
-]
-
-
 class LaunchSerializer(RecordSerializer):
     slug = serializers.SlugField(
         max_length=80, required=False, help_text="Made from the day and class when left out."
@@ -381,6 +348,15 @@ class LaunchViewSet(RecordViewSet):
 
     def records(self, *, drafts):
         return Launch.objects.for_api(drafts=drafts, expand=self.expand())
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "json":
+            return super().list(request, *args, **kwargs)
+        # The serializer's output, built from rows: see timeline.representations.
+        launches = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(representations.launch_rows(launches))
+        data = representations.launch_list(page, drafts=self.sees_drafts(), expand=self.expand())
+        return self.get_paginated_response(data)
 
     def create_record(self, *, user, **fields):
         return services.launch_create(user=user, **fields)

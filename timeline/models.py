@@ -224,28 +224,34 @@ class LaunchQuerySet(PublishableQuerySet):
         `expand` may name "statements" and "links" to prefetch them too; without `drafts`,
         only published launches and their published statements and links.
         """
-        statements = self._published_statements().filter(launch__status=Status.PUBLISHED)
-        links = Link.objects.for_api()
+        statements, links = self.api_children(drafts=drafts)
         launches = self.with_derived_facts().prefetch_related("sources", "claims")
-        if drafts:
-            statements = statements.model.objects.all()
-            links = Link.objects.for_api(drafts=True)
-        else:
+        if not drafts:
             launches = launches.published()
         if "statements" in expand:
             launches = launches.prefetch_related(
                 Prefetch(
                     "statements",
-                    queryset=statements.select_related("actor", "speaker")
-                    .prefetch_related("co_signers", "themes")
-                    .order_by("issued_on", "issued_at", "id"),
+                    queryset=statements.select_related("actor", "speaker").prefetch_related(
+                        "co_signers", "themes"
+                    ),
                 )
             )
         if "links" in expand:
-            launches = launches.prefetch_related(
-                Prefetch("links", queryset=links.order_by("event__start_date", "id"))
-            )
+            launches = launches.prefetch_related(Prefetch("links", queryset=links))
         return launches
+
+    def api_children(self, *, drafts=False):
+        """The statements and the links an API client sees under the launches it may see, in
+        listing order. Asked only for those launches, so the launch's own status is not
+        checked again: that join would read every launch for a page of fifty."""
+        statements = self._published_statements()
+        if drafts:
+            statements = statements.model.objects.all()
+        return (
+            statements.order_by("issued_on", "issued_at", "id"),
+            Link.objects.for_api(drafts=drafts).order_by("event__start_date", "id"),
+        )
 
     def for_api_counts_by_year_and_class(self):
         """Published launches counted per year and missile class, oldest year first."""

@@ -172,7 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.CursorPagination",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.renderers.JSONRenderer",
         "config.api.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonThrottle", "config.api.TokenThrottle"],
