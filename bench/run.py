@@ -135,16 +135,40 @@ def to_ms(text):
 
 
 QUERY_COUNT = """
-import django, json, sys
+import django, json, statistics, sys, time
 django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+class SQLTime:
+    seconds = 0.0
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
 client, counts = Client(), {}
 for key, path in json.loads(sys.argv[1]).items():
     with CaptureQueriesContext(connection) as queries:
         status = client.get(path).status_code
-    counts[key] = {"queries": len(queries), "status": status}
+    # One request at a time in one process: where a cold request's time goes.
+    total, sql = [], []
+    for _ in range(15):
+        timer = SQLTime()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            client.get(path)
+            total.append((time.perf_counter() - started) * 1000)
+        sql.append(timer.seconds * 1000)
+    counts[key] = {
+        "queries": len(queries),
+        "status": status,
+        "ms": statistics.median(total),
+        "sql_ms": statistics.median(sql),
+    }
 print(json.dumps(counts))
 """
 
@@ -217,6 +241,22 @@ def table(results):
     return "\n".join(lines)
 
 
+def cost_table(results):
+    lines = [
+        "| endpoint | size | ms per request | of which SQL | queries |",
+        "|---|---|---|---|---|",
+    ]
+    for key, (name, _) in ENDPOINTS.items():
+        if key == "a":
+            continue
+        for size in SIZES:
+            row = results[size]["queries"][key]
+            lines.append(
+                f"| {key} {name} | {size} | {row['ms']:.1f} | {row['sql_ms']:.1f} | {row['queries']} |"
+            )
+    return "\n".join(lines)
+
+
 def targets(results):
     large = SIZES[-1]
     warm, cold = results[large]["warm"], results[large]["cold"]
@@ -284,6 +324,13 @@ launch across 40 actors, 2 claims, 1 link, an event per two launches).
 ×ref: throughput as a fraction of (a), the same bytes served from memory, in the same mode.
 
 {table(results)}
+
+### One cold request at a time, in one process (median of 15)
+
+The time a request costs a worker with every cache off, and how much of it is spent
+waiting on PostgreSQL (executing the queries and receiving their rows).
+
+{cost_table(results)}
 
 ## Targets (at {SIZES[-1]} launches)
 
