@@ -1,6 +1,7 @@
 """Cached responses for anonymous readers: fast on repeat, never stale after a write."""
 
 import os
+import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -107,22 +108,122 @@ def test_the_local_store_keeps_the_most_recent_bodies_within_its_size():
     assert store.get("huge") is None
 
 
-@pytest.mark.skipif(
+needs_redis = pytest.mark.skipif(
     not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
     reason="needs a Redis server: CI sets CELERY_BROKER_URL to one",
 )
-def test_with_redis_the_version_is_shared_and_survives_a_flush(settings, monkeypatch):
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The response cache's version on a real Redis (database 9 of the broker's server)."""
+    import redis
+
     from timeline import caching
 
     settings.CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/9"
-    caching._redis.cache_clear()
-    try:
-        client = caching._redis()
-        client.flushdb()
-        first = caching.data_version()
-        caching.bump_data_version()
-        assert caching.data_version() == first + 1
-        client.flushdb()  # a Redis restart that kept nothing
-        assert caching.data_version() > first + 1
-    finally:
-        caching._redis.cache_clear()
+    caching.forget_redis()
+    client = redis.Redis.from_url(settings.CACHE_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    caching.forget_redis()
+
+
+def counting_reads(watch):
+    """`watch`, with a count of the times it asked Redis for the version."""
+    script, watch.reads = watch.read_script, 0
+
+    def read(**kwargs):
+        watch.reads += 1
+        return script(**kwargs)
+
+    watch.read_script = read
+    return watch
+
+
+def confirmed(watch):
+    """Poll `watch` until its subscription is confirmed, as requests would."""
+    for _ in range(200):
+        watch.current()
+        if watch.confirmed:
+            return watch
+        time.sleep(0.005)
+    raise AssertionError("the subscription was never confirmed")
+
+
+@needs_redis
+def test_with_redis_the_version_is_shared_and_survives_a_flush(redis_cache):
+    from timeline import caching
+
+    first = caching.data_version()
+    caching.bump_data_version()
+    assert caching.data_version() == first + 1
+    redis_cache.flushdb()  # a Redis restart that kept nothing
+    caching.forget_redis()
+    assert caching.data_version() > first + 1
+
+
+@needs_redis
+def test_processes_follow_each_others_bumps_without_asking_redis(redis_cache, settings):
+    import redis
+
+    from timeline.caching import VERSION_KEY, VersionWatch
+
+    key, url = cache.make_key(VERSION_KEY), settings.CACHE_URL
+    writer, reader = (
+        counting_reads(confirmed(VersionWatch(redis.Redis.from_url(url), key))) for _ in range(2)
+    )
+    start = reader.current()
+    assert writer.current() == start
+    for n in range(1, 51):
+        writer.bump()
+        assert reader.current() == start + n  # the very next read, in the other process
+    assert (writer.reads, reader.reads) == (0, 0)  # nothing but a poll of the subscription
+
+
+@needs_redis
+def test_a_lost_subscription_is_not_trusted_and_no_bump_is_missed(redis_cache, settings):
+    import redis
+
+    from timeline.caching import VERSION_KEY, VersionWatch
+
+    key, url = cache.make_key(VERSION_KEY), settings.CACHE_URL
+    writer = VersionWatch(redis.Redis.from_url(url), key)
+    reader = counting_reads(confirmed(VersionWatch(redis.Redis.from_url(url), key)))
+    before = reader.current()
+    redis_cache.client_kill_filter(_type="pubsub")  # every subscription dropped by the server
+    writer.bump()  # published while nobody listens
+    writer.bump()
+    assert reader.current() == before + 2
+    assert reader.reads >= 1
+    confirmed(reader)  # subscribed again: reads stop, bumps arrive
+    reads = reader.reads
+    writer.bump()
+    assert reader.current() == before + 3
+    assert reader.reads == reads
+
+
+@needs_redis
+def test_a_silent_subscription_is_checked_once_a_second(redis_cache, settings, monkeypatch):
+    import redis
+
+    from timeline import caching
+
+    key, url = cache.make_key(caching.VERSION_KEY), settings.CACHE_URL
+    reader = counting_reads(confirmed(caching.VersionWatch(redis.Redis.from_url(url), key)))
+    redis_cache.incr(key)  # changed without a message, as if the message had been lost
+    stale = reader.current()
+    now = time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + caching.RECHECK_SECONDS)
+    assert reader.current() == stale + 1
+
+
+@needs_redis
+def test_each_process_has_its_own_connection(redis_cache, monkeypatch):
+    from timeline import caching
+
+    parent = caching._redis()
+    monkeypatch.setattr(caching.os, "getpid", lambda: -1)  # as a forked worker sees itself
+    assert caching._redis() is not parent
+    assert caching._version_watch().client is caching._redis()

@@ -7,8 +7,10 @@ an unchanged dataset is served from the cache (local memory by default; Redis, s
 all processes, in production).
 """
 
+import contextlib
 import functools
 import hashlib
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -69,14 +71,125 @@ class LocalResponses:
 local_responses = LocalResponses(LOCAL_BYTES)
 
 
-@functools.cache
 def _redis():
-    """One Redis client for the process when the cache is Redis: the version is read on
-    every anonymous request, and a client per read would cost more than the read. One
-    connection, held under the client's lock, rather than a pool: a third less per read."""
+    """This process's Redis client when the cache is Redis, or None."""
+    return _process_redis(os.getpid())
+
+
+@functools.cache
+def _process_redis(pid):
+    # One per process, as a forked worker must not share its parent's socket. One
+    # connection, held under the client's lock, rather than a pool: a third less per command.
     if settings.CACHE_URL.startswith(("redis://", "rediss://")):
         return redis.Redis.from_url(settings.CACHE_URL, single_connection_client=True)
     return None
+
+
+# Every change of the version is published on this channel, in the same script as the
+# change, so that processes can follow the version without asking for it.
+VERSION_CHANNEL = "salvo:data-version"
+# The version as a string throughout: Lua numbers are doubles, and versions that start
+# from the clock in nanoseconds have more digits than a double keeps.
+READ_SCRIPT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('PUBLISH', ARGV[2], ARGV[1]) end
+return redis.call('GET', KEYS[1])
+"""
+BUMP_SCRIPT = """
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+redis.call('INCR', KEYS[1])
+local version = redis.call('GET', KEYS[1])
+redis.call('PUBLISH', ARGV[2], version)
+return version
+"""
+# How often a process asks Redis even though its subscription looks healthy: the bound on
+# staleness if a connection died without the process noticing.
+RECHECK_SECONDS = 1.0
+
+
+class VersionWatch:
+    """This process's copy of the data version, kept current by the version channel.
+
+    Reading the version from Redis on every request costs a round trip, more than serving a
+    cached body from memory. Instead each process subscribes to the channel every change is
+    published on and, per request, only polls its own connection. Redis writes a bump to
+    every subscriber in the same pass of its event loop as its answer to the bump, so by
+    the time the writer's response reaches anyone, the next request anywhere sees the new
+    version. The process asks Redis directly whenever it cannot trust the subscription — before
+    it is confirmed, after the connection was re-established (messages may have been
+    missed), after an error — and at least once every RECHECK_SECONDS.
+    """
+
+    def __init__(self, client, key):
+        self.client, self.key = client, key
+        self.read_script = client.register_script(READ_SCRIPT)
+        self.bump_script = client.register_script(BUMP_SCRIPT)
+        self.lock = threading.Lock()
+        self.subscription = None
+        self.confirmed = False  # the subscription is live and was read directly since
+        self.version = None
+        self.read_at = 0.0
+
+    def current(self):
+        """The current version: from the subscription when it can be trusted, else from Redis."""
+        with self.lock:
+            try:
+                self._follow()
+            except redis.RedisError:
+                self._unsubscribe()
+            if not self.confirmed or time.monotonic() - self.read_at >= RECHECK_SECONDS:
+                self.version = int(self.read_script(keys=[self.key], args=self._args()))
+                self.read_at = time.monotonic()
+            return self.version
+
+    def bump(self):
+        """Move the version on, publishing the new one; this process takes it at once."""
+        version = int(self.bump_script(keys=[self.key], args=self._args()))
+        with self.lock:
+            if self.confirmed:
+                self.version = version
+
+    def _args(self):
+        return [time.time_ns(), VERSION_CHANNEL]
+
+    def _follow(self):
+        if self.subscription is None:
+            self.subscription = self.client.pubsub()
+            self.subscription.subscribe(VERSION_CHANNEL)
+            self.subscription.connection.register_connect_callback(self._reconnected)
+        while (message := self.subscription.get_message(timeout=0)) is not None:
+            if message["type"] == "message":
+                self.version = int(message["data"])
+            elif message["type"] == "subscribe":
+                # Confirmed, first or again after a reconnection: what was published before
+                # may be lost, what is published from now on arrives. One direct read next.
+                self.confirmed, self.read_at = True, 0.0
+
+    def _reconnected(self, connection):
+        # redis-py reconnects a subscription by itself, inside a poll: until the new
+        # subscription is confirmed, nothing it says can be trusted.
+        self.confirmed = False
+
+    def _unsubscribe(self):
+        if self.subscription is not None:
+            with contextlib.suppress(redis.RedisError):
+                self.subscription.close()
+        self.subscription, self.confirmed = None, False
+
+
+def _version_watch():
+    return _process_version_watch(os.getpid())
+
+
+@functools.cache
+def _process_version_watch(pid):
+    client = _redis()
+    return None if client is None else VersionWatch(client, cache.make_key(VERSION_KEY))
+
+
+def forget_redis():
+    """Drop this process's Redis client and version watch (after CACHE_URL changed)."""
+    _process_redis.cache_clear()
+    _process_version_watch.cache_clear()
 
 
 def data_version():
@@ -85,13 +198,9 @@ def data_version():
     A cache that lost it (flushed, evicted) starts from the clock, never from a number
     used before: a process's local copies under an old version can never be served again.
     """
-    client, key = _redis(), cache.make_key(VERSION_KEY)
-    if client is not None:
-        version = client.get(key)
-        if version is None:
-            client.set(key, time.time_ns(), nx=True)
-            version = client.get(key)
-        return int(version)
+    watch = _version_watch()
+    if watch is not None:
+        return watch.current()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -101,11 +210,9 @@ def data_version():
 
 def bump_data_version():
     """Move every cached response to a new key: called after any write commits."""
-    client = _redis()
-    if client is not None:
-        key = cache.make_key(VERSION_KEY)
-        client.set(key, time.time_ns(), nx=True)
-        client.incr(key)
+    watch = _version_watch()
+    if watch is not None:
+        watch.bump()
         return
     try:
         cache.incr(VERSION_KEY)
