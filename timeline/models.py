@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, ExtractYear, TruncYear
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear, NullIf, TruncYear
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -204,8 +204,12 @@ class LaunchQuerySet(PublishableQuerySet):
             .prefetch_related(
                 Prefetch(
                     "statements",
+                    # What a reaction chip shows, and no more: a year's page has thousands.
                     queryset=self._published_statements()
-                    .select_related("actor")
+                    .only("launch_id", "actor_id", "stance")
+                    .annotate(
+                        actor_label=Coalesce(NullIf("actor__short_name", Value("")), "actor__name")
+                    )
                     .order_by("issued_on", "id"),
                 ),
                 Prefetch(

@@ -1,9 +1,14 @@
 """Filters the reader-facing templates share: latencies, reaction chips, stance groups."""
 
 import datetime
+import functools
 from itertools import groupby
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from timeline.models import Launch
 
 register = template.Library()
 
@@ -36,6 +41,40 @@ def one_per_actor(statements):
             seen.add(statement.actor_id)
             first.append(statement)
     return first
+
+
+@functools.cache
+def _stance_words():
+    # Reached through the reverse relation: timeline never imports reactions.
+    field = Launch._meta.get_field("statements").related_model._meta.get_field("stance")
+    return {value: str(label).lower() for value, label in field.flatchoices}
+
+
+@register.simple_tag
+def reaction_chips(launch, url):
+    """A launch card's row of reactions: one chip per actor, its stance as a shape, a word
+    and a colour, linking to the statement on the launch page.
+
+    Built in one pass rather than by a template loop: a year's timeline has thousands of
+    chips, and they were most of its rendering time. The statements come from
+    `Launch.objects.for_timeline()`, each with its `actor_label`. Only the label and the
+    address are text; they are escaped, the rest are integers and fixed words.
+    """
+    chips = one_per_actor(launch.statements.all())
+    if not chips:
+        return ""
+    words, href = _stance_words(), escape(url)
+    return mark_safe(
+        '<ul class="chips" aria-label="Reactions">'
+        + "".join(
+            f'<li class="chip stance-{statement.stance:d}"><a href="{href}#statement-'
+            f'{statement.pk:d}"><span class="glyph" aria-hidden="true">'
+            f"{STANCE_GLYPHS.get(statement.stance, '')}</span> {escape(statement.actor_label)}"
+            f": {words.get(statement.stance, '')}</a></li>"
+            for statement in chips
+        )
+        + "</ul>"
+    )
 
 
 @register.filter
