@@ -2,6 +2,8 @@
 
 import importlib.util
 
+import pytest
+
 from .paths import ROOT
 
 spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
@@ -66,3 +68,22 @@ def test_query_counts_must_match_and_be_counted():
 def test_p50_growth_beyond_the_limit_is_missed():
     results = run_with(cold_list_rps=300.0, warm_p50_large=13.0)
     assert not verdict(results, "warm p50")
+
+
+def test_ratios_are_taken_between_neighbouring_rounds(monkeypatch):
+    # The machine slows down by half after the first round: each round's ratio is still 0.9.
+    figures = iter([2000.0, 1800.0, 1000.0, 900.0, 1000.0, 900.0])
+    monkeypatch.setattr(bench, "ROUNDS", 3)
+    monkeypatch.setattr(
+        bench,
+        "wrk",
+        lambda path: {"rps": next(figures), "p50_ms": 1.0, "p99_ms": 2.0, "non_2xx": 0},
+    )
+    row = bench.paired("/api/v1/launches/")
+    assert row["ratio"] == pytest.approx(0.9)
+    assert row["rps"] == 900.0
+    assert bench.reference_row({"b": row})["rps"] == 1000.0
+    results = run_with(cold_list_rps=30.0)
+    warm = results[bench.SIZES[-1]]["warm"]
+    warm["a"]["rps"], warm["b"] = 2000.0, row
+    assert verdict(results, "warm API list") is True  # 0.9 beside its reference, not 900/2000
