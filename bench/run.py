@@ -173,6 +173,33 @@ for key, path in json.loads(sys.argv[1]).items():
         "ms": statistics.median(total),
         "sql_ms": statistics.median(sql),
     }
+
+# The floor under the cold API list: its two big reads (a page of launches, their
+# statements with actor and speaker) as plain SQL on the same connection, and the rows
+# encoded by orjson. No Django, no derived facts, no claims, themes or co-signers.
+import orjson
+LAUNCHES = "SELECT * FROM timeline_launch WHERE status = 'published' ORDER BY sort_at, id LIMIT 50"
+STATEMENTS = (
+    "SELECT s.launch_id, s.id, a.code, p.name, p.role, s.issued_on, s.issued_at, s.channel, "
+    "s.quote, s.quote_kind, s.summary, s.stance, s.source_id, s.via, s.status "
+    "FROM reactions_statement s JOIN reactions_actor a ON a.id = s.actor_id "
+    "LEFT JOIN reactions_speaker p ON p.id = s.speaker_id "
+    "WHERE s.status = 'published' AND s.launch_id IN (SELECT id FROM ({}) page) "
+    "ORDER BY s.issued_on, s.issued_at, s.id"
+).format(LAUNCHES)
+floor = []
+with connection.cursor() as cursor:
+    for _ in range(15):
+        started = time.perf_counter()
+        cursor.execute(LAUNCHES)
+        columns = [column.name for column in cursor.description]
+        launches = [dict(zip(columns, row)) for row in cursor.fetchall()]
+        cursor.execute(STATEMENTS)
+        columns = [column.name for column in cursor.description]
+        statements = [dict(zip(columns, row)) for row in cursor.fetchall()]
+        body = orjson.dumps([launches, statements], default=str)
+        floor.append((time.perf_counter() - started) * 1000)
+counts["floor"] = {"ms": statistics.median(floor), "statements": len(statements), "bytes": len(body)}
 print(json.dumps(counts))
 """
 
@@ -302,6 +329,13 @@ def cost_table(results):
             lines.append(
                 f"| {key} {name} | {size} | {row['ms']:.1f} | {row['sql_ms']:.1f} | {row['queries']} |"
             )
+    for size in SIZES:
+        floor = results[size]["queries"].get("floor")
+        if floor:
+            lines.append(
+                f"| floor under b: plain SQL and orjson, no Django | {size} | {floor['ms']:.1f} "
+                f"| — | 2 |"
+            )
     return "\n".join(lines)
 
 
@@ -350,19 +384,30 @@ def cold_list_why(results):
     large = SIZES[-1]
     reference = results[large]["cold"]["a"]["rps"]
     cost = results[large]["queries"]["b"]
+    floor = results[large]["queries"].get("floor")
     budget = WORKERS / (0.25 * reference) * 1000
-    return (
+    why = (
         f"0.25× of the reference is {0.25 * reference:.0f} req/s, which leaves each of the "
         f"{WORKERS} workers {budget:.1f} ms per request, less still since wrk and PostgreSQL "
         f"share the same {os.cpu_count()} cores. With every cache off, a request builds 50 "
         f"launches and about 1,000 statements (~400 KB) from the database: one such request "
         f"costs {cost['ms']:.1f} ms in process, of which {cost['sql_ms']:.1f} ms is spent "
-        f"in its {cost['queries']} queries alone (the cost table above). The queries by "
-        f"themselves exceed the budget, so no faster Python can close the gap; only serving "
-        f"bytes built before the request can, and that is the response cache, which this mode "
-        f"turns off. What is built per request is already lean: rows rather than model "
-        f"instances, encoded by orjson, byte for byte what the serializers give "
-        f"(`timeline/representations.py`); before it, the same request cost ~170 ms."
+        f"in its {cost['queries']} queries (the cost table above)."
+    )
+    if floor:
+        why += (
+            f" The floor under it — the same page's launches and its {floor['statements']} "
+            f"statements read by plain SQL and encoded by orjson, with no Django, no derived "
+            f"facts, no claims, themes or co-signers — costs {floor['ms']:.1f} ms by itself"
+            + (", more than the whole budget." if floor["ms"] > budget else ".")
+        )
+    return why + (
+        " Only bytes built before the request can close the gap: the response cache, which "
+        "this mode turns off, or a stored copy of each launch's representation, which is "
+        "the same cache with a second invalidation to get right. What is built per request "
+        "is already lean: rows rather than model instances, encoded by orjson, byte for "
+        "byte what the serializers give (`timeline/representations.py`); before it, the "
+        "same request cost ~170 ms."
     )
 
 

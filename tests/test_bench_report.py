@@ -87,3 +87,12 @@ def test_ratios_are_taken_between_neighbouring_rounds(monkeypatch):
     warm = results[bench.SIZES[-1]]["warm"]
     warm["a"]["rps"], warm["b"] = 2000.0, row
     assert verdict(results, "warm API list") is True  # 0.9 beside its reference, not 900/2000
+
+
+def test_the_floor_under_the_cold_list_is_reported_against_the_budget():
+    results = run_with(cold_list_rps=30.0)
+    results[bench.SIZES[-1]]["queries"]["floor"] = {"ms": 9.5, "statements": 1000, "bytes": 1}
+    report = bench.render(results, elapsed=200)
+    assert "| floor under b: plain SQL and orjson, no Django | 10000 | 9.5 |" in report
+    assert "its 1000 statements read by plain SQL" in report
+    assert "costs 9.5 ms by itself, more than the whole budget." in report
