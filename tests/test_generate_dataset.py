@@ -5,8 +5,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from reactions.models import Statement
+from reactions.models import Actor, Statement, Theme
+from timeline.caching import data_version
 from timeline.models import Launch, LaunchClaim, Link
+
+from .factories import LaunchFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +33,32 @@ def test_generated_data_has_the_shape_of_the_real_thing():
     assert Link.objects.filter(launch=launch).count() == 1
 
 
-def test_the_same_seed_gives_the_same_data_and_replace_starts_over():
+def test_the_same_seed_gives_the_same_data_and_replace_starts_over(
+    django_capture_on_commit_callbacks,
+):
+    real = LaunchFactory(slug="2025-11-07-srbm")
+    StatementFactory(launch=real)
     generate("--launches", "10", "--seed", "3")
-    first = list(Statement.objects.order_by("launch__slug", "actor__code").values_list("stance"))
-    generate("--launches", "10", "--seed", "3", "--replace")
-    again = list(Statement.objects.order_by("launch__slug", "actor__code").values_list("stance"))
+    first = list(
+        Statement.objects.filter(launch__slug__startswith="gen-")
+        .order_by("launch__slug", "actor__code")
+        .values_list("stance")
+    )
+    statement = Statement.objects.filter(launch__slug="gen-3").first()
+    statement.themes.add(Theme.objects.create(slug="dialogue", name="Calls for dialogue"))
+    statement.co_signers.add(Actor.objects.get(code="JP"))
+    history = Statement.history.count()
+    version = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        generate("--launches", "10", "--seed", "3", "--replace")
+    again = list(
+        Statement.objects.filter(launch__slug__startswith="gen-")
+        .order_by("launch__slug", "actor__code")
+        .values_list("stance")
+    )
     assert first == again
-    assert Launch.objects.count() == 10
+    assert Launch.objects.count() == 11
+    assert Launch.objects.filter(pk=real.pk).exists()  # only generated records are replaced
+    assert Statement.objects.filter(launch=real).count() == 1
+    assert Statement.history.count() == history  # no history for generated rows
+    assert data_version() > version  # cached pages never outlive the replaced data
