@@ -10,6 +10,7 @@ all processes, in production).
 import contextlib
 import functools
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -24,6 +25,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 
 from . import signals
 
+logger = logging.getLogger(__name__)
 VERSION_KEY = "salvo:data-version"
 DATA_APPS = {"timeline", "reactions"}
 UNCACHED_PREFIXES = (
@@ -71,6 +73,11 @@ class LocalResponses:
 local_responses = LocalResponses(LOCAL_BYTES)
 
 
+def _shared():
+    """Whether the cache is Redis, shared by every process, rather than local memory."""
+    return settings.CACHE_URL.startswith(("redis://", "rediss://"))
+
+
 def _redis():
     """This process's Redis client when the cache is Redis, or None."""
     return _process_redis(os.getpid())
@@ -80,8 +87,13 @@ def _redis():
 def _process_redis(pid):
     # One per process, as a forked worker must not share its parent's socket. One
     # connection, held under the client's lock, rather than a pool: a third less per command.
-    if settings.CACHE_URL.startswith(("redis://", "rediss://")):
-        return redis.Redis.from_url(settings.CACHE_URL, single_connection_client=True)
+    if _shared():
+        return redis.Redis.from_url(
+            settings.CACHE_URL,
+            single_connection_client=True,
+            socket_timeout=CACHE_TIMEOUT,
+            socket_connect_timeout=CACHE_TIMEOUT,
+        )
     return None
 
 
@@ -104,6 +116,8 @@ return version
 # How often a process asks Redis even though its subscription looks healthy: the bound on
 # staleness if a connection died without the process noticing.
 RECHECK_SECONDS = 1.0
+# Seconds to wait on Redis before serving without the cache.
+CACHE_TIMEOUT = 1.0
 
 
 class VersionWatch:
@@ -116,7 +130,9 @@ class VersionWatch:
     the time the writer's response reaches anyone, the next request anywhere sees the new
     version. The process asks Redis directly whenever it cannot trust the subscription — before
     it is confirmed, after the connection was re-established (messages may have been
-    missed), after an error — and at least once every RECHECK_SECONDS.
+    missed), after an error — and at least once every RECHECK_SECONDS. A subscription
+    lost and confirmed again also bumps the version once: Redis may have come back with
+    the version of before a write that could not bump it.
     """
 
     def __init__(self, client, key):
@@ -126,6 +142,7 @@ class VersionWatch:
         self.lock = threading.Lock()
         self.subscription = None
         self.confirmed = False  # the subscription is live and was read directly since
+        self.lost = False  # the subscription was lost since it was last confirmed
         self.version = None
         self.read_at = 0.0
 
@@ -163,16 +180,20 @@ class VersionWatch:
                 # Confirmed, first or again after a reconnection: what was published before
                 # may be lost, what is published from now on arrives. One direct read next.
                 self.confirmed, self.read_at = True, 0.0
+                if self.lost:
+                    self.bump_script(keys=[self.key], args=self._args())
+                    self.lost = False
 
     def _reconnected(self, connection):
         # redis-py reconnects a subscription by itself, inside a poll: until the new
         # subscription is confirmed, nothing it says can be trusted.
-        self.confirmed = False
+        self.confirmed, self.lost = False, True
 
     def _unsubscribe(self):
         if self.subscription is not None:
             with contextlib.suppress(redis.RedisError):
                 self.subscription.close()
+            self.lost = True
         self.subscription, self.confirmed = None, False
 
 
@@ -198,9 +219,12 @@ def data_version():
     A cache that lost it (flushed, evicted) starts from the clock, never from a number
     used before: a process's local copies under an old version can never be served again.
     """
-    watch = _version_watch()
-    if watch is not None:
-        return watch.current()
+    if _shared():
+        if _bump_pending.is_set():
+            bump_data_version()
+            if _bump_pending.is_set():
+                raise CacheUnavailable("the data version could not be bumped")
+        return _version_watch().current()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -208,11 +232,32 @@ def data_version():
     return version
 
 
+class CacheUnavailable(Exception):
+    """The shared cache cannot be trusted or reached: serve without it."""
+
+
+# A bump this process could not make, Redis being unreachable. Until it is made, the
+# process serves nothing from the cache, and it tries again on every request.
+_bump_pending = threading.Event()
+# Set while requests are served around an unavailable cache: logged once, not per request.
+_serving_without_cache = threading.Event()
+
+
 def bump_data_version():
-    """Move every cached response to a new key: called after any write commits."""
-    watch = _version_watch()
-    if watch is not None:
-        watch.bump()
+    """Move every cached response to a new key: called after any write commits.
+
+    With Redis unreachable the write still stands; the bump is made as soon as Redis
+    answers again, and nothing is served from the cache in between.
+    """
+    if _shared():
+        try:
+            _version_watch().bump()
+        except redis.RedisError as exc:
+            if not _bump_pending.is_set():
+                logger.error("cache unreachable, data version bump deferred: %r", exc)
+            _bump_pending.set()
+        else:
+            _bump_pending.clear()
         return
     try:
         cache.incr(VERSION_KEY)
@@ -254,15 +299,26 @@ class PublicResponseCacheMiddleware:
 
     def __call__(self, request):
         if not self._cacheable_request(request):
+            if _bump_pending.is_set():
+                bump_data_version()
             return self.get_response(request)
-        version = data_version()
+        try:
+            version = data_version()
+        except (redis.RedisError, CacheUnavailable) as exc:
+            if not _serving_without_cache.is_set():
+                logger.warning("cache unavailable, serving without it: %r", exc)
+                _serving_without_cache.set()
+            return self.get_response(request)
+        if _serving_without_cache.is_set():
+            logger.warning("cache available again")
+            _serving_without_cache.clear()
         fingerprint = hashlib.sha256(
             "\n".join(
                 (request.get_full_path(), request.headers.get("Accept", ""), request.method)
             ).encode()
         ).hexdigest()[:32]
         key = f"salvo:response:{version}:{fingerprint}"
-        cached = local_responses.get(key) or cache.get(key)
+        cached = local_responses.get(key) or self._shared(cache.get, key)
         if cached is None:
             response = self.get_response(request)
             if not self._cacheable_response(request, response):
@@ -270,7 +326,7 @@ class PublicResponseCacheMiddleware:
             if not response.has_header("ETag"):
                 response["ETag"] = f'W/"{version}-{fingerprint[:16]}"'
             cached = (response.status_code, response.content, self._headers(response))
-            cache.set(key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
+            self._shared(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
         local_responses.put(key, cached)
         status, content, headers = cached
         if request.headers.get("If-None-Match") == headers.get("ETag"):
@@ -282,6 +338,15 @@ class PublicResponseCacheMiddleware:
                 response[name] = value
         response["X-Data-Version"] = str(version)
         return response
+
+    @staticmethod
+    def _shared(operation, *args, **kwargs):
+        # The shared cache failing after the version was read costs a miss, not an error.
+        try:
+            return operation(*args, **kwargs)
+        except redis.RedisError as exc:
+            logger.warning("cache unavailable: %r", exc)
+            return None
 
     @staticmethod
     def _cacheable_request(request):

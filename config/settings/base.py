@@ -97,7 +97,12 @@ BENCH_REFERENCE_FILE = env("BENCH_REFERENCE_FILE", default="")
 # The cache: local memory in one process by default, Redis when CACHE_URL names it.
 CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        # A Redis that does not answer within a second is served around, not waited for.
+        "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+    }
     if CACHE_URL.startswith(("redis://", "rediss://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
