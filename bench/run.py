@@ -367,10 +367,10 @@ def targets(results):
 # What stands between a target and the measurement when it is not met.
 WHY = {
     "warm API list ≥ 0.8× reference": (
-        "The cached path reads the data version from Redis on every request (one round trip) "
-        "before serving the body from process memory, so that no process can serve a stale "
-        "response; the reference skips that read. On a 2-core machine wrk competes with the "
-        "workers, and the ratio moves by a few hundredths between runs."
+        "A cached response costs what the reference costs plus a poll of the process's "
+        "subscription to the data version, a hash of the request and a lookup in process "
+        "memory. On a shared 2-core host wrk competes with the workers, and the ratio moves "
+        "by several hundredths between rounds."
     ),
     "warm timeline page ≥ 0.7× reference": (
         "The page is larger than the reference body (a year of launches with every reaction "
