@@ -40,17 +40,22 @@ def _broker():
 
 @never_cache
 def readyz(request):
-    """The database, the cache and the broker answer; 503 naming the one that does not."""
-    checks, ready = {}, True
+    """Whether the process can serve: 503 without the database, which nothing works without.
+
+    Without the cache or the broker it still serves — pages uncached, webhook deliveries
+    kept in their outbox until the broker is back — so it answers 200, "degraded", naming
+    what is missing: a load balancer must not take every web process out for either.
+    """
+    checks, missing = {}, []
     for name, check in (("database", _database), ("cache", _cache), ("broker", _broker)):
         try:
             checks[name] = check() or "ok"
         except Exception as exc:  # a check reports any failure; none may crash the probe
             checks[name] = f"unavailable: {type(exc).__name__}"
-            ready = False
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+            missing.append(name)
+    if "database" in missing:
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    return JsonResponse({"status": "degraded" if missing else "ok", "checks": checks})
 
 
 class DatabaseUnavailableMiddleware:

@@ -29,14 +29,30 @@ def test_readyz_checks_database_cache_and_broker(client, settings):
 
 
 @pytest.mark.django_db
-def test_readyz_names_what_is_unavailable(client, settings):
+def test_readyz_names_what_is_unavailable_and_still_serves_without_the_broker(client, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # pages and writes work; deliveries wait in the outbox
     body = response.json()
-    assert body["status"] == "unavailable"
+    assert body["status"] == "degraded"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("unavailable: ")
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_without_the_database(client, monkeypatch):
+    from django.db import OperationalError
+
+    from config import health
+
+    def gone():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health, "_database", gone)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] == "unavailable: OperationalError"
 
 
 def test_each_response_carries_a_request_id_and_keeps_a_safe_incoming_one(client):
