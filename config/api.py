@@ -4,7 +4,10 @@ import csv
 import hashlib
 import io
 import json
+import logging
+import time
 
+import redis
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -12,6 +15,8 @@ from rest_framework import exceptions, filters, pagination, renderers, serialize
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .renderers import JSONRenderer
+
+logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 200
 
@@ -207,9 +212,25 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
-class AnonThrottle(throttling.AnonRateThrottle):
+class OpenWhenUncountable:
+    """A request is let through, unthrottled, when its count cannot be read: the cache
+    that keeps the counts being down must not take the API down with it."""
+
+    warned_at = float("-inf")
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except redis.RedisError as exc:
+            if time.monotonic() - OpenWhenUncountable.warned_at > 60:  # not per request
+                OpenWhenUncountable.warned_at = time.monotonic()
+                logger.warning("throttle counts unavailable, requests let through: %r", exc)
+            return True
+
+
+class AnonThrottle(OpenWhenUncountable, throttling.AnonRateThrottle):
     """Requests without a token, counted per client address."""
 
 
-class TokenThrottle(throttling.UserRateThrottle):
+class TokenThrottle(OpenWhenUncountable, throttling.UserRateThrottle):
     """Requests with a token, counted per user."""

@@ -1,14 +1,24 @@
 import os
+import shutil
 
 import pytest
 
 from config import celery_app
+
+from .spare import SPARE_REDIS_PORT, SpareRedis
 
 
 @pytest.fixture(autouse=True)
 def _tasks_inline_unless_integration(request):
     """Tasks run inline, except in integration tests, which run them on a real worker."""
     if request.node.get_closest_marker("integration"):
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            pytest.skip(
+                "a real worker writes through its own connection, and SQLite's shared "
+                "in-memory test database locks whole tables: set DATABASE_URL (CI does)"
+            )
         yield
         return
     previous = celery_app.conf.task_always_eager
@@ -44,3 +54,15 @@ def chronology(db):
     assert launches.written
     assert events.written
     return launches, events
+
+
+@pytest.fixture
+def spare_redis():
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server on PATH")
+    redis = SpareRedis(SPARE_REDIS_PORT)
+    redis.start()
+    yield redis
+    if redis.process.poll() is None:
+        redis.process.kill()
+        redis.process.wait()

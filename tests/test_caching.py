@@ -1,7 +1,6 @@
 """Cached responses for anonymous readers: fast on repeat, never stale after a write."""
 
 import os
-import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,6 +11,7 @@ from timeline.models import Status
 from timeline.services import launch_update, record_transition
 
 from .factories import LaunchFactory, StatementFactory
+from .spare import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -94,24 +94,29 @@ def test_api_lists_are_cached_too_and_a_write_refreshes_them(
     assert "Pukguksong-3" in client.get("/api/v1/launches/").content.decode()
 
 
-def test_the_local_store_keeps_the_most_recent_bodies_within_its_size():
+def test_the_local_store_keeps_the_most_recent_bodies_within_its_size_and_time():
     from timeline.caching import LocalResponses
 
-    store = LocalResponses(limit=10)
-    store.put("a", (200, b"12345", {}))
-    store.put("b", (200, b"12345", {}))
+    now = [100.0]
+    store = LocalResponses(limit=10, clock=lambda: now[0])
+    store.put("a", (200, b"12345", {}), seconds=60)
+    store.put("b", (200, b"12345", {}), seconds=60)
     assert store.get("a") is not None  # a is now the most recent
-    store.put("c", (200, b"123", {}))  # over the limit: b, the least recent, goes
+    store.put("c", (200, b"123", {}), seconds=60)  # over the limit: b, the least recent, goes
     assert store.get("b") is None
     assert store.get("a")[1] == b"12345"
-    store.put("huge", (200, b"x" * 11, {}))
+    store.put("huge", (200, b"x" * 11, {}), seconds=60)
     assert store.get("huge") is None
+    now[0] += 60  # as long as the shared cache keeps a body, and no longer
+    assert store.get("a") is None
+    assert store.size == 3
 
 
 needs_redis = pytest.mark.skipif(
     not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
     reason="needs a Redis server: CI sets CELERY_BROKER_URL to one",
 )
+REDIS_DB = 9
 
 
 @pytest.fixture
@@ -121,7 +126,7 @@ def redis_cache(settings):
 
     from timeline import caching
 
-    settings.CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/9"
+    settings.CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + f"/{REDIS_DB}"
     caching.forget_redis()
     client = redis.Redis.from_url(settings.CACHE_URL)
     client.flushdb()
@@ -130,8 +135,23 @@ def redis_cache(settings):
     caching.forget_redis()
 
 
-def counting_reads(watch):
-    """`watch`, with a count of the times it asked Redis for the version."""
+class Clock:
+    """A monotonic clock a test moves by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def watch(url, clock=None):
+    """A VersionWatch as another process would have it, counting its reads of Redis."""
+    import redis
+
+    from timeline.caching import VERSION_KEY, VersionWatch
+
+    watch = VersionWatch(redis.Redis.from_url(url), cache.make_key(VERSION_KEY), clock or Clock())
     script, watch.reads = watch.read_script, 0
 
     def read(**kwargs):
@@ -144,12 +164,14 @@ def counting_reads(watch):
 
 def confirmed(watch):
     """Poll `watch` until its subscription is confirmed, as requests would."""
-    for _ in range(200):
-        watch.current()
-        if watch.confirmed:
-            return watch
-        time.sleep(0.005)
-    raise AssertionError("the subscription was never confirmed")
+    wait_until(lambda: watch.current() and watch.confirmed, timeout=5, interval=0.005)
+    return watch
+
+
+def kill_subscription(client, watch):
+    """Drop `watch`'s subscription from the server's side, as a Redis restart would."""
+    host, port = watch.subscription.connection._sock.getsockname()[:2]
+    client.client_kill_filter(_type="pubsub", addr=f"{host}:{port}")
 
 
 @needs_redis
@@ -158,135 +180,155 @@ def test_with_redis_the_version_is_shared_and_survives_a_flush(redis_cache):
 
     first = caching.data_version()
     caching.bump_data_version()
-    assert caching.data_version() == first + 1
+    second = caching.data_version()
+    assert second > first
     redis_cache.flushdb()  # a Redis restart that kept nothing
     caching.forget_redis()
-    assert caching.data_version() > first + 1
+    assert caching.data_version() > second
 
 
 @needs_redis
 def test_processes_follow_each_others_bumps_without_asking_redis(redis_cache, settings):
-    import redis
-
-    from timeline.caching import VERSION_KEY, VersionWatch
-
-    key, url = cache.make_key(VERSION_KEY), settings.CACHE_URL
-    writer, reader = (
-        counting_reads(confirmed(VersionWatch(redis.Redis.from_url(url), key))) for _ in range(2)
-    )
-    start = reader.current()
-    assert writer.current() == start
-    for n in range(1, 51):
+    writer, reader = confirmed(watch(settings.CACHE_URL)), confirmed(watch(settings.CACHE_URL))
+    reads = reader.reads
+    for _ in range(50):
         writer.bump()
-        assert reader.current() == start + n  # the very next read, in the other process
-    assert (writer.reads, reader.reads) == (0, 0)  # nothing but a poll of the subscription
+        bumped = writer.current()  # the bumping process reads its bump back at once
+        # Another process: by its next poll (on one host, microseconds after the writer had
+        # its reply), without asking Redis.
+        wait_until(lambda b=bumped: reader.current() == b, timeout=1, interval=0.0005)
+    assert reader.reads == reads
 
 
 @needs_redis
 def test_a_lost_subscription_is_not_trusted_and_no_bump_is_missed(redis_cache, settings):
-    import redis
-
-    from timeline.caching import VERSION_KEY, VersionWatch
-
-    key, url = cache.make_key(VERSION_KEY), settings.CACHE_URL
-    writer = VersionWatch(redis.Redis.from_url(url), key)
-    reader = counting_reads(confirmed(VersionWatch(redis.Redis.from_url(url), key)))
+    writer, reader = watch(settings.CACHE_URL), confirmed(watch(settings.CACHE_URL))
     before = reader.current()
-    redis_cache.client_kill_filter(_type="pubsub")  # every subscription dropped by the server
-    writer.bump()  # published while nobody listens
-    writer.bump()
-    assert reader.current() >= before + 2  # read directly, not from the lost subscription
-    assert reader.reads >= 1
-    # Subscribed again, the version moves on once more: a Redis back from a restart may
-    # hold a version from before a write that could not bump it.
-    confirmed(reader)
-    assert reader.current() == before + 3
+    kill_subscription(redis_cache, reader)
+    writer.bump()  # published while the reader does not listen
+    assert reader.current() >= writer.current() > before  # read from Redis itself
+    # Subscribed again, the version moves on once more: Redis may have come back from a
+    # snapshot older than versions a process saw.
+    after = confirmed(reader).current()
+    assert after > writer.current() - 1
     reads = reader.reads
     writer.bump()
-    assert reader.current() == before + 4
+    bumped = writer.current()
+    wait_until(lambda: reader.current() == bumped, timeout=1, interval=0.0005)
     assert reader.reads == reads  # following the subscription again
 
 
 @needs_redis
-def test_a_silent_subscription_is_checked_once_a_second(redis_cache, settings, monkeypatch):
-    import redis
+def test_a_version_older_than_one_seen_is_never_served_under(redis_cache, settings):
+    from timeline.caching import VERSION_KEY
 
-    from timeline import caching
-
-    key, url = cache.make_key(caching.VERSION_KEY), settings.CACHE_URL
-    reader = counting_reads(confirmed(caching.VersionWatch(redis.Redis.from_url(url), key)))
-    redis_cache.incr(key)  # changed without a message, as if the message had been lost
-    stale = reader.current()
-    now = time.monotonic()
-    monkeypatch.setattr(caching.time, "monotonic", lambda: now + caching.RECHECK_SECONDS)
-    assert reader.current() == stale + 1
+    reader = confirmed(watch(settings.CACHE_URL))
+    seen = reader.current()
+    # Redis comes back from a snapshot taken before the last bumps.
+    redis_cache.set(cache.make_key(VERSION_KEY), seen - 5)
+    kill_subscription(redis_cache, reader)
+    assert reader.current() > seen
 
 
 @needs_redis
-def test_each_process_has_its_own_connection(redis_cache, monkeypatch):
+def test_a_silent_subscription_is_checked_once_a_second(redis_cache, settings):
+    from timeline.caching import RECHECK_SECONDS, VERSION_KEY
+
+    clock = Clock()
+    reader = confirmed(watch(settings.CACHE_URL, clock))
+    before = reader.current()
+    redis_cache.incr(cache.make_key(VERSION_KEY))  # changed without a message, as if lost
+    assert reader.current() == before  # the subscription said nothing
+    clock.now += RECHECK_SECONDS
+    assert reader.current() == before + 1  # asked Redis itself
+    assert not reader.confirmed  # and no longer trusts the subscription that missed it
+    assert confirmed(reader).current() > before + 1  # subscribed again, bumped past it
+
+
+def test_each_process_has_its_own_connection(settings):
     from timeline import caching
 
-    parent = caching._redis()
-    monkeypatch.setattr(caching.os, "getpid", lambda: -1)  # as a forked worker sees itself
-    assert caching._redis() is not parent
-    assert caching._version_watch().client is caching._redis()
+    settings.CACHE_URL = "redis://127.0.0.1:6379/9"
+    caching.forget_redis()
+    try:  # a forked worker must not write on its parent's socket
+        assert caching._process_redis(1) is not caching._process_redis(2)
+        assert caching._process_redis(1) is caching._process_redis(1)
+    finally:
+        caching.forget_redis()
 
 
 @pytest.fixture
-def redis_down(settings):
-    """The shared cache configured on a Redis that does not answer."""
+def shared_cache(settings):
+    """Point the response cache and Django's cache (the API's throttles) at a Redis URL."""
     from timeline import caching
 
-    settings.CACHE_URL = "redis://127.0.0.1:1/0"
-    caching.forget_redis()
-    yield settings
-    caching._bump_pending.clear()
+    def point(url):
+        settings.CACHE_URL = url
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+            }
+        }
+        caching.forget_redis()
+
+    original = settings.CACHE_URL, settings.CACHES
+    yield point
+    settings.CACHE_URL, settings.CACHES = original
     caching._serving_without_cache.clear()
     caching.forget_redis()
 
 
-def test_with_the_cache_down_pages_are_served_and_writes_stand(
-    client, redis_down, django_capture_on_commit_callbacks, caplog
+def test_with_the_cache_down_pages_and_the_api_answer_and_writes_stand(
+    client, shared_cache, django_capture_on_commit_callbacks, caplog
 ):
     from timeline import caching
 
-    launch = LaunchFactory(missile_name="Hwasong-11")
+    shared_cache("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    launch = LaunchFactory(missile_name="Hwasong-11", status=Status.PUBLISHED)
     for _ in range(3):
         response = client.get(launch.get_absolute_url())
         assert response.status_code == 200
         assert "Hwasong-11" in response.content.decode()
         assert "X-Data-Version" not in response  # served without the cache
+    api = client.get("/api/v1/launches/")
+    assert api.status_code == 200  # unthrottled rather than down
+    assert [row["slug"] for row in api.json()["results"]] == [launch.slug]
     with django_capture_on_commit_callbacks(execute=True):
         launch_update(launch=launch, missile_name="Renamed-7")  # its bump cannot be made
     launch.refresh_from_db()
     assert launch.missile_name == "Renamed-7"
-    assert caching._bump_pending.is_set()
+    assert caching._outage().owed()
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
     warnings = [r.getMessage() for r in caplog.records if r.name == "timeline.caching"]
     assert len([m for m in warnings if m.startswith("cache unavailable")]) == 1  # not per request
 
 
-@needs_redis
-def test_a_bump_missed_while_the_cache_was_down_is_made_before_it_serves_again(
-    client, redis_down, django_capture_on_commit_callbacks
+def test_a_bump_missed_while_redis_was_down_is_made_when_it_is_back(
+    client, shared_cache, spare_redis, django_capture_on_commit_callbacks, monkeypatch
 ):
     from timeline import caching
 
-    launch = LaunchFactory(missile_name="Hwasong-11")
-    url = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/9"
-    redis_down.CACHE_URL = url
-    caching.forget_redis()
+    monkeypatch.setattr(caching, "CACHE_RETRY_SECONDS", 0.2)
+    shared_cache(spare_redis.url)
+    launch = LaunchFactory(missile_name="Hwasong-11", status=Status.PUBLISHED)
     cached = client.get(launch.get_absolute_url())
     before = int(cached["X-Data-Version"])
     assert "Hwasong-11" in cached.content.decode()
-    redis_down.CACHE_URL = "redis://127.0.0.1:1/0"
-    caching.forget_redis()
+    assert "Hwasong-11" in client.get(launch.get_absolute_url()).content.decode()  # from cache
+    spare_redis.stop()
     with django_capture_on_commit_callbacks(execute=True):
         launch_update(launch=launch, missile_name="Renamed-7")
-    assert caching._bump_pending.is_set()
-    redis_down.CACHE_URL = url  # Redis answers again, with the version of before the write
-    caching.forget_redis()
-    response = client.get(launch.get_absolute_url())
-    assert int(response["X-Data-Version"]) > before
-    assert "Renamed-7" in response.content.decode()
-    assert not caching._bump_pending.is_set()
+    assert caching._outage().owed()
+    assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()  # uncached
+    # Back, holding the version of before the write (as from a snapshot): no request is
+    # needed for the owed bump to be made.
+    spare_redis.start()
+    redis_client = __import__("redis").Redis.from_url(spare_redis.url)
+    redis_client.set(cache.make_key(caching.VERSION_KEY), before)
+    wait_until(lambda: not caching._outage().owed(), timeout=10)
+    wait_until(lambda: not caching._outage().quiet(), timeout=10)
+    fresh = client.get(launch.get_absolute_url())
+    assert int(fresh["X-Data-Version"]) > before
+    assert "Renamed-7" in fresh.content.decode()

@@ -7,9 +7,7 @@ import hmac
 import http.server
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +29,7 @@ from webhooks.models import Attempt, Delivery, DeliveryStatus, EventType, Subscr
 from webhooks.services import subscription_create
 
 from .factories import LaunchFactory, StatementFactory
+from .spare import wait_until
 
 
 class Receiver:
@@ -92,15 +91,6 @@ class Receiver:
     def wait_for(self, count, *, timeout=20):
         wait_until(lambda: len(self.requests) >= count, timeout=timeout)
         return self.requests
-
-
-def wait_until(predicate, *, timeout=20, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"still waiting after {timeout} s")
 
 
 def signature_is_valid(secret, headers, body, *, tolerance=300):
@@ -362,7 +352,6 @@ needs_broker = pytest.mark.skipif(
     reason="needs a real broker: set CELERY_BROKER_URL (CI does)",
 )
 ROOT = Path(__file__).resolve().parent.parent
-SPARE_REDIS_PORT = 6391
 
 
 @pytest.fixture
@@ -413,45 +402,6 @@ def test_a_receiver_that_answers_500_then_200_gets_it_on_retry(
         (1, 500, False),
         (2, 200, True),
     ]
-
-
-class SpareRedis:
-    """A redis-server of our own, on a spare port, that the test may stop and start."""
-
-    def __init__(self, port):
-        self.port, self.url, self.process = port, f"redis://127.0.0.1:{port}/0", None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                *(shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, timeout=10)
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-        wait_until(lambda: not self._answers(), timeout=10)
-
-    def _answers(self):
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-            return True
-        return False
-
-
-@pytest.fixture
-def spare_redis():
-    if not shutil.which("redis-server"):
-        pytest.skip("needs redis-server on PATH")
-    redis = SpareRedis(SPARE_REDIS_PORT)
-    redis.start()
-    yield redis
-    if redis.process.poll() is None:
-        redis.process.kill()
-        redis.process.wait()
 
 
 def _forget_connections():

@@ -43,30 +43,38 @@ LOCAL_BYTES = 64 * 1024 * 1024
 
 
 class LocalResponses:
-    """A small least-recently-used store of cached responses, bounded by their size."""
+    """A small least-recently-used store of cached responses, bounded by their size, each
+    kept no longer than the shared cache keeps it (PUBLIC_CACHE_SECONDS)."""
 
-    def __init__(self, limit):
+    def __init__(self, limit, clock=time.monotonic):
         self.limit, self.size, self.entries = limit, 0, OrderedDict()
         self.lock = threading.Lock()
+        self.clock = clock
 
     def get(self, key):
         with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            entry, expires = found
+            if self.clock() >= expires:
+                del self.entries[key]
+                self.size -= len(entry[1])
+                return None
+            self.entries.move_to_end(key)
             return entry
 
-    def put(self, key, entry):
+    def put(self, key, entry, *, seconds):
         weight = len(entry[1])
         if weight > self.limit:
             return
         with self.lock:
             if key in self.entries:
                 return
-            self.entries[key] = entry
+            self.entries[key] = (entry, self.clock() + seconds)
             self.size += weight
             while self.size > self.limit:
-                _, dropped = self.entries.popitem(last=False)
+                _, (dropped, _) = self.entries.popitem(last=False)
                 self.size -= len(dropped[1])
 
 
@@ -93,50 +101,64 @@ def _process_redis(pid):
             single_connection_client=True,
             socket_timeout=CACHE_TIMEOUT,
             socket_connect_timeout=CACHE_TIMEOUT,
+            socket_keepalive=True,
         )
     return None
 
 
-# Every change of the version is published on this channel, in the same script as the
-# change, so that processes can follow the version without asking for it.
-VERSION_CHANNEL = "salvo:data-version"
-# The version as a string throughout: Lua numbers are doubles, and versions that start
-# from the clock in nanoseconds have more digits than a double keeps.
+# Versions are decimal strings throughout: Lua numbers are doubles, and a version, which
+# starts from the clock in nanoseconds, has more digits than a double keeps. Compared as
+# strings: the longer is the larger, and of two as long, the later in order.
+# A bump moves the version to the clock or one past it, whichever is larger, so that no
+# number is ever used twice, even after Redis came back from an older snapshot.
+BUMP_SCRIPT = """
+local version = redis.call('GET', KEYS[1])
+local now = ARGV[1]
+if not version or #now > #version or (#now == #version and now > version) then
+  redis.call('SET', KEYS[1], now)
+else
+  redis.call('INCR', KEYS[1])
+end
+version = redis.call('GET', KEYS[1])
+redis.call('PUBLISH', ARGV[2], version)
+return version
+"""
 READ_SCRIPT = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('PUBLISH', ARGV[2], ARGV[1]) end
 return redis.call('GET', KEYS[1])
 """
-BUMP_SCRIPT = """
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
-redis.call('INCR', KEYS[1])
-local version = redis.call('GET', KEYS[1])
-redis.call('PUBLISH', ARGV[2], version)
-return version
-"""
 # How often a process asks Redis even though its subscription looks healthy: the bound on
 # staleness if a connection died without the process noticing.
 RECHECK_SECONDS = 1.0
-# Seconds to wait on Redis before serving without the cache.
+# Seconds to wait on Redis before serving without the cache, and to leave it alone after
+# it failed to answer, rather than make every request wait again.
 CACHE_TIMEOUT = 1.0
+CACHE_RETRY_SECONDS = 5.0
 
 
 class VersionWatch:
     """This process's copy of the data version, kept current by the version channel.
 
     Reading the version from Redis on every request costs a round trip, more than serving a
-    cached body from memory. Instead each process subscribes to the channel every change is
-    published on and, per request, only polls its own connection. Redis writes a bump to
-    every subscriber in the same pass of its event loop as its answer to the bump, so by
-    the time the writer's response reaches anyone, the next request anywhere sees the new
-    version. The process asks Redis directly whenever it cannot trust the subscription — before
-    it is confirmed, after the connection was re-established (messages may have been
-    missed), after an error — and at least once every RECHECK_SECONDS. A subscription
-    lost and confirmed again also bumps the version once: Redis may have come back with
-    the version of before a write that could not bump it.
+    cached body from memory. Instead each process subscribes to a channel on which every
+    change of the version is published, by the same script as the change, and per request
+    only polls its own connection. Redis writes the message to every subscriber in the
+    same pass of its event loop as its answer to the bump, so a reader learns of it within
+    the network's delivery time — long before the writer's response has reached anyone, on
+    one host — and in any case within RECHECK_SECONDS, when the process asks Redis itself.
+    It also asks whenever it cannot trust the subscription: before it is confirmed, after
+    a reconnection (messages may have been missed) or an error.
+
+    Two rules keep an old number from coming back: a process never takes a version lower
+    than one it has seen — Redis restored an older snapshot, so it bumps past it — and a
+    subscription lost and confirmed again bumps once, as Redis may have come back from a
+    snapshot with a version a process that saw the later ones has not told it of yet.
     """
 
-    def __init__(self, client, key):
-        self.client, self.key = client, key
+    def __init__(self, client, key, clock=time.monotonic):
+        self.client, self.key, self.clock = client, key, clock
+        database = client.connection_pool.connection_kwargs.get("db", 0)
+        self.channel = f"{key}:{database}"  # channels are shared by a server's databases
         self.read_script = client.register_script(READ_SCRIPT)
         self.bump_script = client.register_script(BUMP_SCRIPT)
         self.lock = threading.Lock()
@@ -144,6 +166,8 @@ class VersionWatch:
         self.confirmed = False  # the subscription is live and was read directly since
         self.lost = False  # the subscription was lost since it was last confirmed
         self.version = None
+        self.highest = 0  # the highest version this process has seen
+        self.must_read = True  # ask Redis itself before the next answer
         self.read_at = 0.0
 
     def current(self):
@@ -153,35 +177,55 @@ class VersionWatch:
                 self._follow()
             except redis.RedisError:
                 self._unsubscribe()
-            if not self.confirmed or time.monotonic() - self.read_at >= RECHECK_SECONDS:
-                self.version = int(self.read_script(keys=[self.key], args=self._args()))
-                self.read_at = time.monotonic()
+            if self.version is not None and self.version < self.highest:
+                self.must_read = True
+            if (
+                self.must_read
+                or not self.confirmed
+                or self.clock() - self.read_at >= RECHECK_SECONDS
+            ):
+                # A routine check of a trusted subscription: both must agree.
+                followed = None if self.must_read or not self.confirmed else self.version
+                self._take(self.read_script(keys=[self.key], args=self._args()))
+                self.must_read, self.read_at = False, self.clock()
+                if followed is not None and self.version != followed:
+                    self._unsubscribe()  # it missed a change: it cannot be trusted
             return self.version
 
     def bump(self):
-        """Move the version on, publishing the new one; this process takes it at once."""
-        version = int(self.bump_script(keys=[self.key], args=self._args()))
+        """Move the version on and publish it; this process reads it back before serving."""
+        version = self.bump_script(keys=[self.key], args=self._args())
         with self.lock:
-            if self.confirmed:
-                self.version = version
+            self.highest = max(self.highest, int(version))
+            self.must_read = True
 
     def _args(self):
-        return [time.time_ns(), VERSION_CHANNEL]
+        return [time.time_ns(), self.channel]
+
+    def _take(self, version):
+        # A version read from Redis itself, which may have come back from a snapshot.
+        version = int(version)
+        if version < self.highest:  # an older number than one seen: never serve under it
+            version = int(self.bump_script(keys=[self.key], args=self._args()))
+        self.version = version
+        self.highest = max(self.highest, version)
 
     def _follow(self):
         if self.subscription is None:
             self.subscription = self.client.pubsub()
-            self.subscription.subscribe(VERSION_CHANNEL)
+            self.subscription.subscribe(self.channel)
             self.subscription.connection.register_connect_callback(self._reconnected)
         while (message := self.subscription.get_message(timeout=0)) is not None:
             if message["type"] == "message":
-                self.version = int(message["data"])
+                with contextlib.suppress(ValueError):  # only numbers are published here
+                    self.version = int(message["data"])
+                    self.highest = max(self.highest, self.version)
             elif message["type"] == "subscribe":
                 # Confirmed, first or again after a reconnection: what was published before
                 # may be lost, what is published from now on arrives. One direct read next.
-                self.confirmed, self.read_at = True, 0.0
+                self.confirmed, self.must_read = True, True
                 if self.lost:
-                    self.bump_script(keys=[self.key], args=self._args())
+                    self._take(self.bump_script(keys=[self.key], args=self._args()))
                     self.lost = False
 
     def _reconnected(self, connection):
@@ -207,10 +251,82 @@ def _process_version_watch(pid):
     return None if client is None else VersionWatch(client, cache.make_key(VERSION_KEY))
 
 
+class CacheUnavailable(Exception):
+    """The shared cache cannot be trusted or reached: serve without it."""
+
+
+class Outage:
+    """What this process knows of Redis failing: until when to leave it alone, and since
+    when a bump it could not make is owed. A bump is owed until one that started after the
+    failure succeeds; a thread keeps trying, so that it is made even in a process that
+    serves no request (a worker, a command) and while nothing else is written."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.quiet_until = 0.0
+        self.owed_since = None
+        self.retrying = False
+
+    def failed(self, *, bump):
+        with self.lock:
+            self.quiet_until = time.monotonic() + CACHE_RETRY_SECONDS
+            if bump and self.owed_since is None:
+                self.owed_since = time.monotonic()
+                logger.error("cache unreachable: the data version is bumped when it answers")
+            if self.owed_since is not None and not self.retrying:
+                self.retrying = True
+                threading.Thread(target=self._retry, name="salvo-bump", daemon=True).start()
+
+    def bump(self):
+        """Bump the shared version; a failure makes the bump owed."""
+        started = time.monotonic()
+        try:
+            watch = _version_watch()
+            if watch is not None:  # None: the cache is no longer Redis, nothing is owed
+                watch.bump()
+        except redis.RedisError:
+            self.failed(bump=True)
+        else:
+            with self.lock:
+                if self.owed_since is not None and started >= self.owed_since:
+                    self.owed_since = None
+
+    def quiet(self):
+        return time.monotonic() < self.quiet_until
+
+    def owed(self):
+        return self.owed_since is not None
+
+    def _retry(self):
+        while True:
+            with self.lock:
+                if self.owed_since is None:
+                    self.retrying = False
+                    return
+                wait = max(self.quiet_until - time.monotonic(), 0.2)
+            time.sleep(wait)
+            self.bump()
+
+
+def _outage():
+    return _process_outage(os.getpid())
+
+
+@functools.cache
+def _process_outage(pid):
+    # Per process: a forked child inherits its parent's state but not its retrying thread.
+    return Outage()
+
+
 def forget_redis():
-    """Drop this process's Redis client and version watch (after CACHE_URL changed)."""
+    """Drop this process's Redis client, version watch and outage (after CACHE_URL changed)."""
     _process_redis.cache_clear()
     _process_version_watch.cache_clear()
+    _process_outage.cache_clear()
+
+
+# Set while requests are served around an unavailable cache: logged once, not per request.
+_serving_without_cache = threading.Event()
 
 
 def data_version():
@@ -218,13 +334,16 @@ def data_version():
 
     A cache that lost it (flushed, evicted) starts from the clock, never from a number
     used before: a process's local copies under an old version can never be served again.
+    Raises CacheUnavailable while Redis is failing or a bump is owed to it.
     """
     if _shared():
-        if _bump_pending.is_set():
-            bump_data_version()
-            if _bump_pending.is_set():
-                raise CacheUnavailable("the data version could not be bumped")
-        return _version_watch().current()
+        if _outage().quiet() or _outage().owed():
+            raise CacheUnavailable("the data version cannot be trusted yet")
+        try:
+            return _version_watch().current()
+        except redis.RedisError:
+            _outage().failed(bump=False)
+            raise
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -232,32 +351,14 @@ def data_version():
     return version
 
 
-class CacheUnavailable(Exception):
-    """The shared cache cannot be trusted or reached: serve without it."""
-
-
-# A bump this process could not make, Redis being unreachable. Until it is made, the
-# process serves nothing from the cache, and it tries again on every request.
-_bump_pending = threading.Event()
-# Set while requests are served around an unavailable cache: logged once, not per request.
-_serving_without_cache = threading.Event()
-
-
 def bump_data_version():
     """Move every cached response to a new key: called after any write commits.
 
-    With Redis unreachable the write still stands; the bump is made as soon as Redis
+    With Redis unreachable the write still stands; the bump is owed, made as soon as Redis
     answers again, and nothing is served from the cache in between.
     """
     if _shared():
-        try:
-            _version_watch().bump()
-        except redis.RedisError as exc:
-            if not _bump_pending.is_set():
-                logger.error("cache unreachable, data version bump deferred: %r", exc)
-            _bump_pending.set()
-        else:
-            _bump_pending.clear()
+        _outage().bump()
         return
     try:
         cache.incr(VERSION_KEY)
@@ -299,8 +400,6 @@ class PublicResponseCacheMiddleware:
 
     def __call__(self, request):
         if not self._cacheable_request(request):
-            if _bump_pending.is_set():
-                bump_data_version()
             return self.get_response(request)
         try:
             version = data_version()
@@ -327,7 +426,7 @@ class PublicResponseCacheMiddleware:
                 response["ETag"] = f'W/"{version}-{fingerprint[:16]}"'
             cached = (response.status_code, response.content, self._headers(response))
             self._shared(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
-        local_responses.put(key, cached)
+        local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
         status, content, headers = cached
         if request.headers.get("If-None-Match") == headers.get("ETag"):
             response = HttpResponseNotModified()
