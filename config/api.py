@@ -214,17 +214,20 @@ class StrictFieldsMixin:
 
 class OpenWhenUncountable:
     """A request is let through, unthrottled, when its count cannot be read: the cache
-    that keeps the counts being down must not take the API down with it."""
+    that keeps the counts being down must not take the API down with it. After a failure
+    the cache is left alone for a few seconds, so that requests do not each wait on it."""
 
-    warned_at = float("-inf")
+    QUIET_SECONDS = 5.0
+    quiet_until = float("-inf")
 
     def allow_request(self, request, view):
+        if time.monotonic() < OpenWhenUncountable.quiet_until:
+            return True
         try:
             return super().allow_request(request, view)
         except redis.RedisError as exc:
-            if time.monotonic() - OpenWhenUncountable.warned_at > 60:  # not per request
-                OpenWhenUncountable.warned_at = time.monotonic()
-                logger.warning("throttle counts unavailable, requests let through: %r", exc)
+            OpenWhenUncountable.quiet_until = time.monotonic() + self.QUIET_SECONDS
+            logger.warning("throttle counts unavailable, requests let through: %r", exc)
             return True
 
 

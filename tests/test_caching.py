@@ -1,8 +1,13 @@
 """Cached responses for anonymous readers: fast on repeat, never stale after a write."""
 
+import contextlib
 import os
+import socket
+import threading
+import time
 
 import pytest
+import redis
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
@@ -122,8 +127,6 @@ REDIS_DB = 9
 @pytest.fixture
 def redis_cache(settings):
     """The response cache's version on a real Redis (database 9 of the broker's server)."""
-    import redis
-
     from timeline import caching
 
     settings.CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + f"/{REDIS_DB}"
@@ -147,8 +150,6 @@ class Clock:
 
 def watch(url, clock=None):
     """A VersionWatch as another process would have it, counting its reads of Redis."""
-    import redis
-
     from timeline.caching import VERSION_KEY, VersionWatch
 
     watch = VersionWatch(redis.Redis.from_url(url), cache.make_key(VERSION_KEY), clock or Clock())
@@ -206,11 +207,12 @@ def test_a_lost_subscription_is_not_trusted_and_no_bump_is_missed(redis_cache, s
     before = reader.current()
     kill_subscription(redis_cache, reader)
     writer.bump()  # published while the reader does not listen
-    assert reader.current() >= writer.current() > before  # read from Redis itself
+    missed = writer.current()
+    assert missed > before
+    assert reader.current() >= missed  # read from Redis itself
     # Subscribed again, the version moves on once more: Redis may have come back from a
     # snapshot older than versions a process saw.
-    after = confirmed(reader).current()
-    assert after > writer.current() - 1
+    assert confirmed(reader).current() > missed
     reads = reader.reads
     writer.bump()
     bumped = writer.current()
@@ -245,16 +247,13 @@ def test_a_silent_subscription_is_checked_once_a_second(redis_cache, settings):
     assert confirmed(reader).current() > before + 1  # subscribed again, bumped past it
 
 
-def test_each_process_has_its_own_connection(settings):
+@needs_redis
+def test_each_process_has_its_own_connection(redis_cache):
     from timeline import caching
 
-    settings.CACHE_URL = "redis://127.0.0.1:6379/9"
-    caching.forget_redis()
-    try:  # a forked worker must not write on its parent's socket
-        assert caching._process_redis(1) is not caching._process_redis(2)
-        assert caching._process_redis(1) is caching._process_redis(1)
-    finally:
-        caching.forget_redis()
+    # A forked worker must not write on its parent's socket.
+    assert caching._process_redis(1) is not caching._process_redis(2)
+    assert caching._process_redis(1) is caching._process_redis(1)
 
 
 @pytest.fixture
@@ -278,6 +277,9 @@ def shared_cache(settings):
     settings.CACHE_URL, settings.CACHES = original
     caching._serving_without_cache.clear()
     caching.forget_redis()
+    from config.api import OpenWhenUncountable
+
+    OpenWhenUncountable.quiet_until = float("-inf")  # throttles count again at once
 
 
 def test_with_the_cache_down_pages_and_the_api_answer_and_writes_stand(
@@ -287,6 +289,7 @@ def test_with_the_cache_down_pages_and_the_api_answer_and_writes_stand(
 
     shared_cache("redis://127.0.0.1:1/0")  # nothing listens on port 1
     launch = LaunchFactory(missile_name="Hwasong-11", status=Status.PUBLISHED)
+    started = time.monotonic()
     for _ in range(3):
         response = client.get(launch.get_absolute_url())
         assert response.status_code == 200
@@ -301,6 +304,7 @@ def test_with_the_cache_down_pages_and_the_api_answer_and_writes_stand(
     assert launch.missile_name == "Renamed-7"
     assert caching._outage().owed()
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
+    assert time.monotonic() - started < 2  # nothing waits on the missing cache
     warnings = [r.getMessage() for r in caplog.records if r.name == "timeline.caching"]
     assert len([m for m in warnings if m.startswith("cache unavailable")]) == 1  # not per request
 
@@ -322,13 +326,52 @@ def test_a_bump_missed_while_redis_was_down_is_made_when_it_is_back(
         launch_update(launch=launch, missile_name="Renamed-7")
     assert caching._outage().owed()
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()  # uncached
-    # Back, holding the version of before the write (as from a snapshot): no request is
-    # needed for the owed bump to be made.
-    spare_redis.start()
-    redis_client = __import__("redis").Redis.from_url(spare_redis.url)
-    redis_client.set(cache.make_key(caching.VERSION_KEY), before)
+    # Back: no request is needed for the owed bump to be made.
+    spare_redis.start()  # empty: what sets the version now is the owed bump
     wait_until(lambda: not caching._outage().owed(), timeout=10)
-    wait_until(lambda: not caching._outage().quiet(), timeout=10)
+    stored = redis.Redis.from_url(spare_redis.url).get(cache.make_key(caching.VERSION_KEY))
+    assert int(stored) > before
+    assert not caching._outage().quiet()  # served from the cache again, at once
     fresh = client.get(launch.get_absolute_url())
-    assert int(fresh["X-Data-Version"]) > before
+    assert int(fresh["X-Data-Version"]) == int(stored)
     assert "Renamed-7" in fresh.content.decode()
+
+
+@pytest.fixture
+def hanging_redis():
+    """An address that accepts connections and never answers, as a frozen Redis would."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def accept():
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(server.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+    for connection in accepted:
+        connection.close()
+
+
+def test_a_frozen_cache_costs_one_timeout_then_nothing_for_a_while(
+    client, shared_cache, hanging_redis, django_capture_on_commit_callbacks
+):
+    from timeline import caching
+
+    shared_cache(hanging_redis)
+    launch = LaunchFactory(missile_name="Hwasong-11", status=Status.PUBLISHED)
+    started = time.monotonic()
+    assert client.get(launch.get_absolute_url()).status_code == 200  # the version: one wait
+    assert client.get("/api/v1/launches/").status_code == 200  # the throttle's count: one
+    assert time.monotonic() - started < caching.CACHE_TIMEOUT * 4
+    started = time.monotonic()
+    for _ in range(5):
+        assert client.get(launch.get_absolute_url()).status_code == 200
+        assert client.get("/api/v1/launches/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_update(launch=launch, missile_name="Renamed-7")  # owed, not waited for
+    assert caching._outage().owed()
+    assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
+    assert time.monotonic() - started < 1  # left alone: nothing waits on it again

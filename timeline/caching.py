@@ -134,6 +134,8 @@ RECHECK_SECONDS = 1.0
 # it failed to answer, rather than make every request wait again.
 CACHE_TIMEOUT = 1.0
 CACHE_RETRY_SECONDS = 5.0
+# How often a bump owed to Redis is tried again.
+RETRY_INTERVAL = 0.5
 
 
 class VersionWatch:
@@ -173,24 +175,33 @@ class VersionWatch:
     def current(self):
         """The current version: from the subscription when it can be trusted, else from Redis."""
         with self.lock:
+            if _outage().quiet():  # Redis failed while this request waited for the lock
+                raise CacheUnavailable("Redis failed a moment ago")
             try:
-                self._follow()
+                return self._current()
             except redis.RedisError:
+                # Whatever it was, the subscription may have missed bumps meanwhile.
                 self._unsubscribe()
-            if self.version is not None and self.version < self.highest:
-                self.must_read = True
-            if (
-                self.must_read
-                or not self.confirmed
-                or self.clock() - self.read_at >= RECHECK_SECONDS
-            ):
-                # A routine check of a trusted subscription: both must agree.
-                followed = None if self.must_read or not self.confirmed else self.version
-                self._take(self.read_script(keys=[self.key], args=self._args()))
-                self.must_read, self.read_at = False, self.clock()
-                if followed is not None and self.version != followed:
+                raise
+
+    def _current(self):
+        try:
+            self._follow()
+        except redis.RedisError:
+            self._unsubscribe()
+        if self.version is not None and self.version < self.highest:
+            self.must_read = True
+        if self.must_read or not self.confirmed or self.clock() - self.read_at >= RECHECK_SECONDS:
+            routine = self.confirmed and not self.must_read
+            read = int(self.read_script(keys=[self.key], args=self._args()))
+            if routine and read != self.version:
+                self._follow()  # a bump may have been published since the poll
+                if self.version < read:
                     self._unsubscribe()  # it missed a change: it cannot be trusted
-            return self.version
+                read = max(read, self.version)
+            self._take(read)
+            self.must_read, self.read_at = False, self.clock()
+        return self.version
 
     def bump(self):
         """Move the version on and publish it; this process reads it back before serving."""
@@ -200,7 +211,8 @@ class VersionWatch:
             self.must_read = True
 
     def _args(self):
-        return [time.time_ns(), self.channel]
+        # Never below a version seen, even with the clock stepped back or behind another's.
+        return [max(time.time_ns(), self.highest + 1), self.channel]
 
     def _take(self, version):
         # A version read from Redis itself, which may have come back from a snapshot.
@@ -258,8 +270,8 @@ class CacheUnavailable(Exception):
 class Outage:
     """What this process knows of Redis failing: until when to leave it alone, and since
     when a bump it could not make is owed. A bump is owed until one that started after the
-    failure succeeds; a thread keeps trying, so that it is made even in a process that
-    serves no request (a worker, a command) and while nothing else is written."""
+    failure succeeds; a thread tries every RETRY_INTERVAL, so that it is made as soon as
+    Redis answers, even in a process that serves no request (a worker, a command)."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -269,7 +281,7 @@ class Outage:
 
     def failed(self, *, bump):
         with self.lock:
-            self.quiet_until = time.monotonic() + CACHE_RETRY_SECONDS
+            self.quiet_until = max(self.quiet_until, time.monotonic() + CACHE_RETRY_SECONDS)
             if bump and self.owed_since is None:
                 self.owed_since = time.monotonic()
                 logger.error("cache unreachable: the data version is bumped when it answers")
@@ -277,8 +289,12 @@ class Outage:
                 self.retrying = True
                 threading.Thread(target=self._retry, name="salvo-bump", daemon=True).start()
 
-    def bump(self):
-        """Bump the shared version; a failure makes the bump owed."""
+    def bump(self, *, retrying=False):
+        """Bump the shared version; a failure makes the bump owed. While Redis is left alone,
+        the bump is owed at once, for the thread to make: a write does not wait on Redis."""
+        if not retrying and self.quiet():
+            self.failed(bump=True)
+            return
         started = time.monotonic()
         try:
             watch = _version_watch()
@@ -289,7 +305,7 @@ class Outage:
         else:
             with self.lock:
                 if self.owed_since is not None and started >= self.owed_since:
-                    self.owed_since = None
+                    self.owed_since, self.quiet_until = None, 0.0
 
     def quiet(self):
         return time.monotonic() < self.quiet_until
@@ -303,9 +319,13 @@ class Outage:
                 if self.owed_since is None:
                     self.retrying = False
                     return
-                wait = max(self.quiet_until - time.monotonic(), 0.2)
-            time.sleep(wait)
-            self.bump()
+            time.sleep(RETRY_INTERVAL)
+            self.bump(retrying=True)
+
+    def abandon(self):
+        """Owe nothing more (the cache it was owed to is no longer used)."""
+        with self.lock:
+            self.owed_since = None
 
 
 def _outage():
@@ -320,6 +340,7 @@ def _process_outage(pid):
 
 def forget_redis():
     """Drop this process's Redis client, version watch and outage (after CACHE_URL changed)."""
+    _outage().abandon()
     _process_redis.cache_clear()
     _process_version_watch.cache_clear()
     _process_outage.cache_clear()
@@ -344,6 +365,8 @@ def data_version():
         except redis.RedisError:
             _outage().failed(bump=False)
             raise
+        except ValueError as exc:  # something other than a number stored under the key
+            raise CacheUnavailable("the data version in Redis is not a number") from exc
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
