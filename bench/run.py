@@ -8,7 +8,8 @@ response cache on) and cold (caches off), it measures requests per second and p5
   d  a launch page
   e  /api/v1/timeline/
 each in rounds paired with a round of (a), then prints ratios to (a), SQL queries per
-request and growth from 100 to 10,000, and writes bench/RESULTS.md with the machine, the commands, the numbers and a chart.
+request and growth from 100 to 10,000, and writes bench/RESULTS.md with the machine, the
+commands, the numbers and a chart.
 """
 
 import json
@@ -221,25 +222,22 @@ def paired(path):
     for _ in range(ROUNDS):
         reference, endpoint = wrk(ENDPOINTS["a"][1]), wrk(path)
         rounds.append({**endpoint, "ratio": endpoint["rps"] / reference["rps"], "ref": reference})
-    return {
-        "rps": median(r["rps"] for r in rounds),
-        "p50_ms": median(r["p50_ms"] for r in rounds),
-        "p99_ms": median(r["p99_ms"] for r in rounds),
-        "non_2xx": sum(r["non_2xx"] for r in rounds),
-        "ratio": median(r["ratio"] for r in rounds),
-        "rounds": rounds,
-    }
+    return {**summary(rounds), "ratio": median(r["ratio"] for r in rounds), "rounds": rounds}
 
 
 def reference_row(measured):
     """The reference's own figures: the medians of every round it ran in."""
     rounds = [r["ref"] for row in measured.values() for r in row["rounds"]]
+    return {**summary(rounds), "ratio": 1.0}
+
+
+def summary(rounds):
+    """The medians of rounds' figures, and their non-2xx responses in all."""
     return {
         "rps": median(r["rps"] for r in rounds),
         "p50_ms": median(r["p50_ms"] for r in rounds),
         "p99_ms": median(r["p99_ms"] for r in rounds),
         "non_2xx": sum(r["non_2xx"] for r in rounds),
-        "ratio": 1.0,
     }
 
 

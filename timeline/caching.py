@@ -38,7 +38,7 @@ UNCACHED_PREFIXES = (
     "/bench/",
 )
 # Each process keeps the bodies it served last, under the same versioned keys, so a hot
-# page costs one small read of the data version from the shared cache, not its body.
+# page costs a poll of the version's subscription, not a read of its body from Redis.
 LOCAL_BYTES = 64 * 1024 * 1024
 
 
@@ -440,7 +440,7 @@ class PublicResponseCacheMiddleware:
             ).encode()
         ).hexdigest()[:32]
         key = f"salvo:response:{version}:{fingerprint}"
-        cached = local_responses.get(key) or self._shared(cache.get, key)
+        cached = local_responses.get(key) or self._or_miss(cache.get, key)
         if cached is None:
             response = self.get_response(request)
             if not self._cacheable_response(request, response):
@@ -448,7 +448,7 @@ class PublicResponseCacheMiddleware:
             if not response.has_header("ETag"):
                 response["ETag"] = f'W/"{version}-{fingerprint[:16]}"'
             cached = (response.status_code, response.content, self._headers(response))
-            self._shared(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
+            self._or_miss(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
         local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
         status, content, headers = cached
         if request.headers.get("If-None-Match") == headers.get("ETag"):
@@ -462,7 +462,7 @@ class PublicResponseCacheMiddleware:
         return response
 
     @staticmethod
-    def _shared(operation, *args, **kwargs):
+    def _or_miss(operation, *args, **kwargs):
         # The shared cache failing after the version was read costs a miss, not an error.
         try:
             return operation(*args, **kwargs)

@@ -5,8 +5,7 @@ import functools
 from itertools import groupby
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 from timeline.models import Launch
 
@@ -57,23 +56,30 @@ def reaction_chips(launch, url):
 
     Built in one pass rather than by a template loop: a year's timeline has thousands of
     chips, and they were most of its rendering time. The statements come from
-    `Launch.objects.for_timeline()`, each with its `actor_label`. Only the label and the
-    address are text; they are escaped, the rest are integers and fixed words.
+    `Launch.objects.for_timeline()`, each with its `actor_label`.
     """
     chips = one_per_actor(launch.statements.all())
     if not chips:
         return ""
-    words, href = _stance_words(), escape(url)
-    return mark_safe(
-        '<ul class="chips" aria-label="Reactions">'
-        + "".join(
-            f'<li class="chip stance-{statement.stance:d}"><a href="{href}#statement-'
-            f'{statement.pk:d}"><span class="glyph" aria-hidden="true">'
-            f"{STANCE_GLYPHS.get(statement.stance, '')}</span> {escape(statement.actor_label)}"
-            f": {words.get(statement.stance, '')}</a></li>"
-            for statement in chips
-        )
-        + "</ul>"
+    words = _stance_words()
+    return format_html(
+        '<ul class="chips" aria-label="Reactions">{}</ul>',
+        format_html_join(
+            "",
+            '<li class="chip stance-{}"><a href="{}#statement-{}"><span class="glyph" '
+            'aria-hidden="true">{}</span> {}: {}</a></li>',
+            (
+                (
+                    statement.stance,
+                    url,
+                    statement.pk,
+                    STANCE_GLYPHS.get(statement.stance, ""),
+                    statement.actor_label,
+                    words.get(statement.stance, ""),
+                )
+                for statement in chips
+            ),
+        ),
     )
 
 
