@@ -119,8 +119,8 @@ class SpeakerViewSet(RecordViewSet):
     def create_record(self, *, user, **fields):
         return services.speaker_create(**fields)
 
-    def update_record(self, speaker, **fields):
-        services.speaker_update(speaker=speaker, **fields)
+    def update_record(self, speaker, *, user, **fields):
+        services.speaker_update(speaker=speaker, user=user, **fields)
 
 
 class StatementSerializer(RecordSerializer):
@@ -221,8 +221,8 @@ class StatementViewSet(RecordViewSet):
     def create_record(self, *, user, **fields):
         return services.statement_create(user=user, **fields)
 
-    def update_record(self, statement, **fields):
-        services.statement_update(statement=statement, **fields)
+    def update_record(self, statement, *, user, **fields):
+        services.statement_update(statement=statement, user=user, **fields)
 
 
 class StatsSerializer(serializers.Serializer):

@@ -26,14 +26,23 @@ def ensure_actors(sender, using="default", **kwargs):
 
 def ensure_groups(sender, using="default", **kwargs):
     """The Analyst and Editor groups exist, also after a flush; existing ones are left alone."""
+    from django.apps import apps as django_apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
     from django.db import connections
     from django.db.models import Q
 
     if Group._meta.db_table not in connections[using].introspection.table_names():
         return
+    # The roles name permissions of apps whose own post_migrate may not have run yet.
+    for app_label in ("timeline", "reactions", "webhooks"):
+        create_permissions(django_apps.get_app_config(app_label), verbosity=0, using=using)
     roles = importlib.import_module("reactions.migrations.0004_editorial_groups")
-    for name, wanted in (("Analyst", roles.ANALYST), ("Editor", roles.EDITOR)):
+    more = importlib.import_module("reactions.migrations.0006_import_and_webhook_roles")
+    for name, wanted in (
+        ("Analyst", [*roles.ANALYST, *more.ANALYST]),
+        ("Editor", [*roles.EDITOR, *more.EDITOR]),
+    ):
         if Group.objects.using(using).filter(name=name).exists():
             continue
         group = Group.objects.using(using).create(name=name)

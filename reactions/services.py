@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from timeline.models import Status
-from timeline.services import record_transition, save_changes
+from timeline.services import check_may_change, record_transition, save_changes
 
 from .models import Speaker, Statement, Theme
 
@@ -52,16 +52,17 @@ def speaker_create(*, actor, **fields):
 
 
 @transaction.atomic
-def speaker_update(*, speaker, **fields):
+def speaker_update(*, speaker, user=None, **fields):
     """Change fields of a speaker, validated; returns True when anything changed."""
-    return save_changes(speaker, fields)
+    return save_changes(speaker, fields, user=user)
 
 
-def _set_relations(statement, *, themes, co_signers):
+def _set_relations(statement, *, themes, co_signers, user=None):
     changed = False
     for relation, objects in (("themes", themes), ("co_signers", co_signers)):
         manager = getattr(statement, relation)
         if objects is not None and {o.pk for o in objects} != {o.pk for o in manager.all()}:
+            check_may_change(instance=statement, user=user)
             manager.set(objects)
             changed = True
     return changed
@@ -82,10 +83,12 @@ def statement_create(
 
 
 @transaction.atomic
-def statement_update(*, statement, themes=None, co_signers=None, **fields):
+def statement_update(*, statement, themes=None, co_signers=None, user=None, **fields):
     """Change fields, themes and co-signers of a statement, validated.
 
-    Returns True when anything changed.
+    Returns True when anything changed. A published statement changes only by a user who
+    may publish it (see check_may_change).
     """
-    changed = save_changes(statement, fields)
-    return _set_relations(statement, themes=themes, co_signers=co_signers) or changed
+    changed = save_changes(statement, fields, user=user)
+    related = _set_relations(statement, themes=themes, co_signers=co_signers, user=user)
+    return related or changed

@@ -55,7 +55,7 @@ RESOURCES = {
 MATRIX = {
     ("anonymous", Status.PUBLISHED): (200, 401, 401),
     ("anonymous", Status.DRAFT): (404, 401, 401),
-    ("analyst", Status.PUBLISHED): (200, 200, 403),
+    ("analyst", Status.PUBLISHED): (200, 403, 403),
     ("analyst", Status.DRAFT): (200, 200, 403),
     ("editor", Status.PUBLISHED): (200, 200, 200),
     ("editor", Status.DRAFT): (200, 200, 200),

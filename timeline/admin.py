@@ -18,6 +18,7 @@ from .models import Event, Launch, LaunchClaim, Link, Source, Status
 from .services import (
     TransitionRefused,
     can_publish,
+    check_may_change,
     deleted_records,
     record_restore,
     record_revert,
@@ -62,11 +63,48 @@ def year_filter(field_name):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """Every change kept with who, when and what. Those who may delete may revert and restore."""
+    """Every change kept with who, when and what. Those who may delete may revert and restore.
 
+    What readers see changes only by those who may publish it: the forms say so before
+    saving, and every save and deletion here is checked by the services' rule again.
+    """
+
+    form = EditorialForm
     object_history_list_template = "admin/salvo/object_history_list.html"
     actions = ["export_csv"]
     csv_fields = []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        # The launch form is saved whole even when only its inline statements changed.
+        if form.has_changed():
+            check_may_change(instance=obj, user=request.user)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        check_may_change(instance=obj, user=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            check_may_change(instance=obj, user=request.user)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in [*formset.deleted_objects, *instances]:
+            check_may_change(instance=obj, user=request.user)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            if hasattr(obj, "entered_by_id") and obj.entered_by_id is None:
+                obj.entered_by = request.user
+            obj.save()
+        formset.save_m2m()
 
     def may_revert(self, request):
         return self.has_delete_permission(request)
@@ -210,11 +248,6 @@ class EditorialAdmin(HistoryAdmin):
             fields.append("published_at")
         return [*dict.fromkeys(fields)]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.user = request.user
-        return form
-
     def get_ordering(self, request):
         if request.GET.get("status__exact") == Status.REVIEW:
             return ["updated_at", "pk"]  # the review queue: the longest waiting first
@@ -238,16 +271,6 @@ class EditorialAdmin(HistoryAdmin):
         super().save_model(request, obj, form, change)
         if obj.status != wanted:
             record_transition(instance=obj, status=wanted, user=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            if hasattr(obj, "entered_by_id") and obj.entered_by_id is None:
-                obj.entered_by = request.user
-            obj.save()
-        formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -289,15 +312,19 @@ class EditorialAdmin(HistoryAdmin):
         self._transition(request, queryset, Status.DRAFT, "returned to draft")
 
 
-class EditorialInline:
-    """An inline whose rows keep their status; published rows change only by an editor."""
-
-    readonly_fields = ["status"]
+class CheckedInline:
+    """An inline whose rows change only as the services allow (see HistoryAdmin)."""
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.user = request.user
         return formset
+
+
+class EditorialInline(CheckedInline):
+    """An inline whose rows keep their status; published rows change only by an editor."""
+
+    readonly_fields = ["status"]
 
 
 @admin.register(Source)
@@ -309,7 +336,7 @@ class SourceAdmin(HistoryAdmin):
     csv_fields = ["id", "url", "reference", "title", "publisher", "published_at", "language"]
 
 
-class LaunchClaimInline(admin.TabularInline):
+class LaunchClaimInline(CheckedInline, admin.TabularInline):
     model = LaunchClaim
     form = LaunchClaimForm
     extra = 0

@@ -88,7 +88,7 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     def create_record(self, *, user, **fields):
         raise NotImplementedError
 
-    def update_record(self, instance, **fields):
+    def update_record(self, instance, *, user, **fields):
         raise NotImplementedError
 
     def perform_create(self, serializer):
@@ -104,7 +104,7 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         instance = serializer.instance
         try:
             with transaction.atomic():
-                self.update_record(instance, **fields)
+                self.update_record(instance, user=self.request.user, **fields)
                 if status is not None:
                     services.record_transition(
                         instance=instance, status=status, user=self.request.user
@@ -116,6 +116,22 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
 
 class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """Translates between JSON and a record; the viewset's services do the writing."""
+
+    def to_internal_value(self, data):
+        # DRF reads any iterable as a list of ids, so `"sources": {}` would clear them all.
+        if isinstance(data, dict):
+            not_lists = sorted(
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.ManyRelatedField)
+                and name in data
+                and not isinstance(data[name], list)
+            )
+            if not_lists:
+                raise exceptions.ValidationError(
+                    {name: ["Expected a list of ids, e.g. [1, 2]."] for name in not_lists}
+                )
+        return super().to_internal_value(data)
 
     def create(self, validated_data):
         raise NotImplementedError("records are created by the services")
@@ -361,10 +377,10 @@ class LaunchViewSet(RecordViewSet):
     def create_record(self, *, user, **fields):
         return services.launch_create(user=user, **fields)
 
-    def update_record(self, launch, *, sources=None, **fields):
-        services.launch_update(launch=launch, **fields)
+    def update_record(self, launch, *, user, sources=None, **fields):
+        services.launch_update(launch=launch, user=user, **fields)
         if sources is not None:
-            services.record_sources_set(instance=launch, sources=sources)
+            services.record_sources_set(instance=launch, sources=sources, user=user)
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -420,10 +436,10 @@ class ClaimViewSet(RecordViewSet):
         return LaunchClaim.objects.filter(launch__in=launches).select_related("launch")
 
     def create_record(self, *, user, **fields):
-        return services.claim_create(**fields)
+        return services.claim_create(user=user, **fields)
 
-    def update_record(self, claim, **fields):
-        services.claim_update(claim=claim, **fields)
+    def update_record(self, claim, *, user, **fields):
+        services.claim_update(claim=claim, user=user, **fields)
 
 
 class EventSerializer(RecordSerializer):
@@ -504,8 +520,8 @@ class EventViewSet(RecordViewSet):
     def create_record(self, *, user, **fields):
         return services.event_create(user=user, **fields)
 
-    def update_record(self, event, **fields):
-        services.event_update(event=event, **fields)
+    def update_record(self, event, *, user, **fields):
+        services.event_update(event=event, user=user, **fields)
 
 
 class LinkSerializer(RecordSerializer):
@@ -561,8 +577,8 @@ class LinkViewSet(RecordViewSet):
     def create_record(self, *, user, **fields):
         return services.link_create(user=user, **fields)
 
-    def update_record(self, link, **fields):
-        services.link_update(link=link, **fields)
+    def update_record(self, link, *, user, **fields):
+        services.link_update(link=link, user=user, **fields)
 
 
 @extend_schema_view(
@@ -598,8 +614,8 @@ class SourceViewSet(RecordViewSet):
     def create_record(self, *, user, **fields):
         return services.source_create(**fields)
 
-    def update_record(self, source, **fields):
-        services.source_update(source=source, **fields)
+    def update_record(self, source, *, user, **fields):
+        services.source_update(source=source, user=user, **fields)
 
 
 class TimelineCursor:

@@ -1,15 +1,17 @@
 """Admin forms for the timeline: the rules an analyst meets, in the analyst's words."""
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
-from .models import LaunchClaim, Link, Status
-from .services import can_publish
+from .models import LaunchClaim, Link
+from .services import ChangeRefused, check_may_change
 
 
 class EditorialForm(forms.ModelForm):
     """Refuses changes to a published record from a user who may not publish it.
 
+    The rule is the services' (check_may_change); the form only says it before saving.
     The admin sets `user` on the form class it builds for each request.
     """
 
@@ -17,23 +19,18 @@ class EditorialForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        stored = self.instance
-        if (
-            stored.pk
-            and getattr(stored, "status", None) == Status.PUBLISHED
-            and self.has_changed()
-            and not can_publish(self.user, stored)
-        ):
-            raise ValidationError(
-                "This %(name)s is published: only an editor can change it. "
-                "Your changes to it were not saved.",
-                code="published",
-                params={"name": stored._meta.verbose_name},
-            )
+        if self.has_changed():
+            try:
+                # A form nobody signed in to judges as a reader would: published is final.
+                check_may_change(instance=self.instance, user=self.user or AnonymousUser())
+            except ChangeRefused as refused:
+                raise ValidationError(
+                    f"{refused} Your changes were not saved.", code="published"
+                ) from refused
         return cleaned_data
 
 
-class LaunchClaimForm(forms.ModelForm):
+class LaunchClaimForm(EditorialForm):
     class Meta:
         model = LaunchClaim
         fields = [

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .models import (
     LaunchClaim,
     Link,
     LinkConfidence,
+    PublishableQuerySet,
     Relation,
     Source,
     Status,
@@ -110,9 +112,12 @@ def source_upsert(*, url, **fields):
 
 
 @transaction.atomic
-def launch_update(*, launch, **fields):
-    """Change fields of a launch, validated; returns True when anything changed."""
-    return save_changes(launch, fields)
+def launch_update(*, launch, user=None, **fields):
+    """Change fields of a launch, validated; returns True when anything changed.
+
+    A published launch changes only by a user who may publish it (see check_may_change).
+    """
+    return save_changes(launch, fields, user=user)
 
 
 @transaction.atomic
@@ -132,10 +137,11 @@ def _unique_slug(model, base, *, exclude_pk=None):
     return slug
 
 
-def save_changes(instance, values):
+def save_changes(instance, values, *, user=None):
     """Apply `values` to `instance`, validate, and save only the fields that changed.
 
-    Returns True when anything was written (always for a new instance).
+    Returns True when anything was written (always for a new instance). A change that
+    readers would see at once is refused to a `user` who may not publish it.
     """
     created = instance._state.adding
     changed = (
@@ -143,10 +149,18 @@ def save_changes(instance, values):
         if created
         else {name for name, value in values.items() if getattr(instance, name) != value}
     )
-    for name in changed:
-        setattr(instance, name, values[name])
     if not (created or changed):
         return False
+    before = {name: getattr(instance, name) for name in changed if not created}
+    for name in changed:
+        setattr(instance, name, values[name])
+    try:
+        # After the values are set, so that a claim moved onto a launch is judged there too.
+        check_may_change(instance=instance, user=user)
+    except ChangeRefused:
+        for name, value in before.items():
+            setattr(instance, name, value)
+        raise
     instance.full_clean()
     if created:
         instance.save()
@@ -189,25 +203,40 @@ def _existing_claim_tuples(launch):
     ]
 
 
-def _upsert(model, row, *, slug_base, import_format):
+def _import_status(model, user):
+    """A new imported record is published when Salvo itself imports (a command run by an
+    operator) or when the importing user may publish it; otherwise it is a draft for review."""
+    return Status.PUBLISHED if user is None or can_publish(user, model) else Status.DRAFT
+
+
+def _upsert(model, row, *, slug_base, import_format, user):
     """Create or update one imported record; returns (instance, 'created'|'updated'|'unchanged')."""
     record = row.extra.get("record") or {"format": import_format, "row": row.extra["cells"]}
     fields = dict(row.fields, import_record=record)
     instance = model.objects.filter(external_id=row.external_id).first()
     if instance is None:
+        status = _import_status(model, user)
         instance = model(
             external_id=row.external_id,
             slug=_unique_slug(model, slug_base),
-            status=Status.PUBLISHED,
-            published_at=timezone.now(),
+            status=status,
+            published_at=timezone.now() if status == Status.PUBLISHED else None,
         )
-        save_changes(instance, fields)
+        save_changes(instance, fields, user=user)
         return instance, "created"
-    return instance, "updated" if save_changes(instance, fields) else "unchanged"
+    return instance, "updated" if save_changes(instance, fields, user=user) else "unchanged"
+
+
+class _RowRefused(Exception):
+    """Ends an all-or-nothing import's transaction at the first row it may not write."""
 
 
 def _run(report, rows, problems, write_row, *, skip_invalid, progress=None):
-    """Write the rows, all in one transaction; `progress(done, total)` hears of each row."""
+    """Write the rows, all in one transaction; `progress(done, total)` hears of each row.
+
+    A row that would change a published record for a user who may not publish it is
+    refused like an invalid row: nothing is written, or (`skip_invalid`) that row only.
+    """
     report.refused = problems
     for row in rows:
         report.kept_as_text += [(row.number, column, text) for column, text in row.kept_as_text]
@@ -215,11 +244,22 @@ def _run(report, rows, problems, write_row, *, skip_invalid, progress=None):
         return report
     progress = progress or (lambda done, total: None)
     progress(0, len(rows))
-    with transaction.atomic():
-        for done, row in enumerate(rows, start=1):
-            outcome = write_row(row)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            progress(done, len(rows))
+    try:
+        with transaction.atomic():
+            for done, row in enumerate(rows, start=1):
+                try:
+                    with transaction.atomic():
+                        outcome = write_row(row)
+                except ChangeRefused as refused:
+                    report.refused.append(importers.Problem(row.number, "row", str(refused)))
+                    if not skip_invalid:
+                        raise _RowRefused from refused
+                else:
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                progress(done, len(rows))
+    except _RowRefused:
+        report.created = report.updated = report.unchanged = report.links_created = 0
+        return report
     report.written = True
     return report
 
@@ -231,11 +271,12 @@ LAUNCH_FORMATS = {
 }
 
 
-def launches_import(*, file, skip_invalid=False, format="chronology", progress=None):
+def launches_import(*, file, skip_invalid=False, format="chronology", progress=None, user=None):
     """Import launches from a chronology CSV or a CNS database CSV (`format="cns"`).
 
     All or nothing unless `skip_invalid`. Matches records by their id in the file, so
-    importing the same file again changes nothing.
+    importing the same file again changes nothing. For a `user` who may not publish, new
+    launches are drafts and published ones are left alone (their rows are refused).
     """
     if format not in LAUNCH_FORMATS:
         raise ValueError(f"unknown launch file format {format!r}")
@@ -247,9 +288,12 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
 
     def write(row):
         slug_base = slugify(f"{row.fields['occurred_on']}-{row.fields['missile_class']}")
-        launch, outcome = _upsert(Launch, row, slug_base=slug_base, import_format=import_format)
+        launch, outcome = _upsert(
+            Launch, row, slug_base=slug_base, import_format=import_format, user=user
+        )
         claims_changed = _claim_tuples(row.claims) != _existing_claim_tuples(launch)
         if claims_changed:
+            check_may_change(instance=launch, user=user)
             for old in launch.claims.all():
                 old.delete()  # one by one, so each deletion is kept in the history
             bulk_create_with_history(
@@ -260,7 +304,9 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
                 LaunchClaim,
             )
         sources_changed = record_sources_set(
-            instance=launch, sources=[source_get_or_create(token=t) for t in row.sources]
+            instance=launch,
+            sources=[source_get_or_create(token=t) for t in row.sources],
+            user=user,
         )
         if outcome == "unchanged" and (claims_changed or sources_changed):
             return "updated"
@@ -270,10 +316,11 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
     return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
 
 
-def events_import(*, file, skip_invalid=False, progress=None):
+def events_import(*, file, skip_invalid=False, progress=None, user=None):
     """Import context events and link each to the launches of its related dates.
 
-    A link that already exists is left as the analyst made it.
+    A link that already exists is left as the analyst made it. For a `user` who may not
+    publish, new events and links are drafts, as in launches_import.
     """
     try:
         rows, problems = importers.read_events(file)
@@ -283,9 +330,13 @@ def events_import(*, file, skip_invalid=False, progress=None):
 
     def write(row):
         slug_base = slugify(f"{row.fields['start_date']}-{row.fields['title']}")[:100].rstrip("-")
-        event, outcome = _upsert(Event, row, slug_base=slug_base, import_format="salvo-events")
+        event, outcome = _upsert(
+            Event, row, slug_base=slug_base, import_format="salvo-events", user=user
+        )
         sources_changed = record_sources_set(
-            instance=event, sources=[source_get_or_create(token=t) for t in row.sources]
+            instance=event,
+            sources=[source_get_or_create(token=t) for t in row.sources],
+            user=user,
         )
         source = event.sources.order_by("id").first()
         for day in row.extra["related_launch_dates"]:
@@ -309,8 +360,9 @@ def events_import(*, file, skip_invalid=False, progress=None):
                         f"“{event.title}” ({row.external_id}).",
                         "confidence": LinkConfidence.MEDIUM,
                         "source": source,
-                        "status": Status.PUBLISHED,
+                        "status": _import_status(Link, user),
                     },
+                    user=user,
                 )
                 report.links_created += 1
         if outcome == "unchanged" and sources_changed:
@@ -360,6 +412,8 @@ def import_job_run(*, job_id):
             file=io.BytesIO(job.content.encode()),
             skip_invalid=job.skip_invalid,
             progress=progress,
+            # A job is always someone's: one whose user is gone publishes nothing.
+            user=job.created_by or AnonymousUser(),
             **options,
         )
     except Exception:
@@ -417,10 +471,60 @@ class TransitionRefused(Exception):
     """A status change the user may not make, or that the record's state does not allow."""
 
 
+class ChangeRefused(TransitionRefused):
+    """A change to a published record by a user who may not publish it."""
+
+
 def can_publish(user, instance):
     """True when `user` may publish or unpublish records like `instance`."""
     meta = instance._meta
     return user is not None and user.has_perm(f"{meta.app_label}.publish_{meta.model_name}")
+
+
+def is_publishable(model):
+    """True for the records that go through review: launches, events, links, statements."""
+    return isinstance(model._default_manager.all(), PublishableQuerySet)
+
+
+def published_guardian(instance):
+    """The published record that a change to `instance` would change in public, or None.
+
+    A claim changes its launch (the one it has and the one it is moved to); every other
+    record that goes through review guards itself. Read from the database, so that a record
+    already changed in memory (as a bound admin form leaves it) is judged as it is stored.
+    """
+    if isinstance(instance, LaunchClaim):
+        launch_ids = {instance.launch_id}
+        if instance.pk is not None:
+            launch_ids |= set(
+                LaunchClaim.objects.filter(pk=instance.pk).values_list("launch_id", flat=True)
+            )
+        return Launch.objects.filter(pk__in=launch_ids - {None}, status=Status.PUBLISHED).first()
+    model = type(instance)
+    if instance.pk is None or not is_publishable(model):
+        return None
+    return model._default_manager.filter(pk=instance.pk, status=Status.PUBLISHED).first()
+
+
+def check_may_change(*, instance, user):
+    """Refuse to change, or delete, what readers see to a `user` who may not publish it.
+
+    A published record is public the moment it changes, so an analyst's change would skip
+    review: it is refused to anyone without the publish permission, through every door.
+    `user=None` is Salvo itself (management commands and tasks run by an operator).
+    """
+    if user is None:
+        return
+    guardian = published_guardian(instance)
+    if guardian is None or can_publish(user, guardian):
+        return
+    name = guardian._meta.verbose_name
+    itself = type(guardian) is type(instance) and guardian.pk == instance.pk
+    what = f"This {name} is published" if itself else f"Its {name} is published"
+    raise ChangeRefused(
+        f"{what}: only an editor can change it. Ask an editor to make the change, "
+        f"or to return the {name} to draft first."
+    )
 
 
 @transaction.atomic
@@ -546,10 +650,11 @@ def _create_publishable(instance, fields, *, status, user):
 
 
 @transaction.atomic
-def record_sources_set(*, instance, sources):
+def record_sources_set(*, instance, sources, user=None):
     """Cite exactly `sources` on a launch or an event; returns True when that changed."""
     if {s.pk for s in sources} == set(instance.sources.values_list("pk", flat=True)):
         return False
+    check_may_change(instance=instance, user=user)
     instance.sources.set(sources)
     return True
 
@@ -569,17 +674,17 @@ def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
 
 
 @transaction.atomic
-def claim_create(*, launch, **fields):
-    """Add a claimed figure to a launch, validated."""
+def claim_create(*, launch, user=None, **fields):
+    """Add a claimed figure to a launch, validated; to a published launch only by an editor."""
     claim = LaunchClaim(launch=launch)
-    save_changes(claim, fields)
+    save_changes(claim, fields, user=user)
     return claim
 
 
 @transaction.atomic
-def claim_update(*, claim, **fields):
+def claim_update(*, claim, user=None, **fields):
     """Change fields of a claim, validated; returns True when anything changed."""
-    return save_changes(claim, fields)
+    return save_changes(claim, fields, user=user)
 
 
 @transaction.atomic
@@ -594,11 +699,11 @@ def event_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
 
 
 @transaction.atomic
-def event_update(*, event, sources=None, **fields):
+def event_update(*, event, sources=None, user=None, **fields):
     """Change fields and sources of an event, validated; returns True when anything changed."""
-    changed = save_changes(event, fields)
+    changed = save_changes(event, fields, user=user)
     if sources is not None:
-        changed = record_sources_set(instance=event, sources=sources) or changed
+        changed = record_sources_set(instance=event, sources=sources, user=user) or changed
     return changed
 
 
@@ -609,9 +714,9 @@ def link_create(*, launch, event, status=Status.DRAFT, user=None, **fields):
 
 
 @transaction.atomic
-def link_update(*, link, **fields):
+def link_update(*, link, user=None, **fields):
     """Change fields of a link, validated; returns True when anything changed."""
-    return save_changes(link, fields)
+    return save_changes(link, fields, user=user)
 
 
 @transaction.atomic
@@ -623,9 +728,9 @@ def source_create(**fields):
 
 
 @transaction.atomic
-def source_update(*, source, **fields):
+def source_update(*, source, user=None, **fields):
     """Change fields of a source, validated; returns True when anything changed."""
-    return save_changes(source, fields)
+    return save_changes(source, fields, user=user)
 
 
 # How likely each kind of event is to be answered by a launch, for ranking suggestions.
