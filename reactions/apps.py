@@ -57,5 +57,15 @@ class ReactionsConfig(AppConfig):
     verbose_name = "Reactions"
 
     def ready(self):
+        from timeline.models import Source
+        from timeline.services import shown_by
+
+        from .models import Speaker, Statement
+
+        # A source or a speaker that a published statement shows changes only by an editor.
+        shown_by(Source, lambda source: Statement.objects.published().filter(source=source).first())
+        shown_by(
+            Speaker, lambda speaker: Statement.objects.published().filter(speaker=speaker).first()
+        )
         post_migrate.connect(ensure_actors, sender=self)
         post_migrate.connect(ensure_groups, sender=self)

@@ -301,3 +301,32 @@ def test_editors_manage_webhooks_and_imports_and_analysts_import_drafts():
     } <= editor
     assert {"add_importjob", "view_importjob", "change_triggersuggestion"} <= analyst
     assert not {c for c in analyst if c.startswith(("publish_", "delete_"))}
+
+
+def test_an_analyst_cannot_change_a_source_or_speaker_that_readers_see():
+    from .factories import SpeakerFactory
+
+    cited = SourceFactory(title="As published.")
+    LaunchFactory(status=Status.PUBLISHED).sources.set([cited])
+    speaker = SpeakerFactory(name="Spokesperson")
+    StatementFactory(status=Status.PUBLISHED, speaker=speaker)
+    draft_only = SourceFactory(title="A draft's source.")
+    StatementFactory(status=Status.DRAFT, source=draft_only)
+    analyst, editor = api_client(member("Analyst")), api_client(member("Editor"))
+
+    refused = [
+        analyst.patch(f"/api/v1/sources/{cited.pk}/", {"title": "Changed."}, format="json"),
+        analyst.patch(f"/api/v1/speakers/{speaker.pk}/", {"role": "Changed."}, format="json"),
+    ]
+    allowed = [
+        analyst.patch(f"/api/v1/sources/{draft_only.pk}/", {"title": "Fixed."}, format="json"),
+        editor.patch(f"/api/v1/sources/{cited.pk}/", {"title": "Corrected."}, format="json"),
+    ]
+
+    assert [r.status_code for r in refused] == [403, 403]
+    assert "A published launch shows it" in refused[0].json()["detail"]
+    assert "A published statement shows it" in refused[1].json()["detail"]
+    assert [r.status_code for r in allowed] == [200, 200]
+    cited.refresh_from_db()
+    speaker.refresh_from_db()
+    assert (cited.title, speaker.role) == ("Corrected.", "")

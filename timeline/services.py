@@ -486,12 +486,30 @@ def is_publishable(model):
     return isinstance(model._default_manager.all(), PublishableQuerySet)
 
 
+# Records with no status of their own that readers see through published ones: for each
+# model, functions that find a published record showing it. Apps above add theirs.
+SHOWN_BY = {
+    Source: [
+        lambda source: Launch.objects.published().filter(sources=source).first(),
+        lambda source: Launch.objects.published().filter(claims__source=source).first(),
+        lambda source: Event.objects.published().filter(sources=source).first(),
+        lambda source: Link.objects.published().filter(source=source).first(),
+    ],
+}
+
+
+def shown_by(model, finder):
+    """Declare that a published record found by `finder(instance)` shows `model`'s rows."""
+    SHOWN_BY.setdefault(model, []).append(finder)
+
+
 def published_guardian(instance):
     """The published record that a change to `instance` would change in public, or None.
 
-    A claim changes its launch (the one it has and the one it is moved to); every other
-    record that goes through review guards itself. Read from the database, so that a record
-    already changed in memory (as a bound admin form leaves it) is judged as it is stored.
+    A claim changes its launch (the one it has and the one it is moved to); a source or a
+    speaker changes the published records that show it; every other record that goes
+    through review guards itself. Read from the database, so that a record already changed
+    in memory (as a bound admin form leaves it) is judged as it is stored.
     """
     if isinstance(instance, LaunchClaim):
         launch_ids = {instance.launch_id}
@@ -501,9 +519,15 @@ def published_guardian(instance):
             )
         return Launch.objects.filter(pk__in=launch_ids - {None}, status=Status.PUBLISHED).first()
     model = type(instance)
-    if instance.pk is None or not is_publishable(model):
+    if instance.pk is None:
         return None
-    return model._default_manager.filter(pk=instance.pk, status=Status.PUBLISHED).first()
+    if is_publishable(model):
+        return model._default_manager.filter(pk=instance.pk, status=Status.PUBLISHED).first()
+    for finder in SHOWN_BY.get(model, ()):
+        guardian = finder(instance)
+        if guardian is not None:
+            return guardian
+    return None
 
 
 def check_may_change(*, instance, user):
@@ -519,8 +543,12 @@ def check_may_change(*, instance, user):
     if guardian is None or can_publish(user, guardian):
         return
     name = guardian._meta.verbose_name
-    itself = type(guardian) is type(instance) and guardian.pk == instance.pk
-    what = f"This {name} is published" if itself else f"Its {name} is published"
+    if type(guardian) is type(instance):
+        what = f"This {name} is published"
+    elif isinstance(instance, LaunchClaim):
+        what = f"Its {name} is published"
+    else:
+        what = f"A published {name} shows it"
     raise ChangeRefused(
         f"{what}: only an editor can change it. Ask an editor to make the change, "
         f"or to return the {name} to draft first."
