@@ -18,7 +18,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ConditionalGetMixin
-from timeline.api import ERRORS, READ_ERRORS, RecordSerializer, RecordViewSet, with_known_actor
+from timeline.api import (
+    ERRORS,
+    LOOKUP_VALUE,
+    READ_ERRORS,
+    RecordSerializer,
+    RecordViewSet,
+    with_known_actor,
+)
 from timeline.filters import UTCDateTimeField, UTCDateTimeFilter
 from timeline.models import Event, Launch, LaunchClaim, Link, Source, Status
 
@@ -54,6 +61,7 @@ class ActorViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ActorSerializer
     filterset_class = ActorFilter
     lookup_field = "code"
+    lookup_value_regex = LOOKUP_VALUE
     ordering_fields = ["name", "code"]
     ordering = ["name"]
 
