@@ -145,7 +145,11 @@ class StatementSerializer(RecordSerializer):
         required=False,
         help_text="Codes of the actors who co-signed a joint statement.",
     )
-    speaker_name = serializers.CharField(source="speaker.__str__", read_only=True, allow_null=True)
+    speaker_name = serializers.StringRelatedField(
+        source="speaker",
+        allow_null=True,
+        help_text="How the speaker is named; null without a speaker.",
+    )
     themes = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Theme.objects.all(),
