@@ -604,7 +604,7 @@ class SourceViewSet(RecordViewSet):
     ordering = ["id"]
 
     def records(self, *, drafts):
-        return Source.objects.all()
+        return Source.objects.for_api(drafts=drafts)
 
     def create_record(self, *, user, **fields):
         return services.source_create(**fields)

@@ -54,6 +54,28 @@ def validate_state_code(value):
         )
 
 
+class SourceQuerySet(models.QuerySet):
+    def visible(self):
+        """Sources cited by a record readers may see: a published launch or event, a claim
+        on a published launch, a visible link, a published statement on a published launch."""
+        published = Status.PUBLISHED
+        # Statements are reactions' records: reached by their query name, never imported.
+        quoted = self.model.objects.filter(
+            statements__status=published, statements__launch__status=published
+        )
+        return self.filter(
+            Q(pk__in=Launch.objects.published().values("sources"))
+            | Q(pk__in=Event.objects.published().values("sources"))
+            | Q(pk__in=LaunchClaim.objects.filter(launch__status=published).values("source"))
+            | Q(pk__in=Link.objects.visible().values("source"))
+            | Q(pk__in=quoted.values("pk"))
+        )
+
+    def for_api(self, *, drafts=False):
+        """Every source for a client allowed to see drafts; otherwise the visible ones."""
+        return self if drafts else self.visible()
+
+
 class Source(models.Model):
     """A document we cite: an article, a statement page, or a dataset."""
 
@@ -90,6 +112,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
