@@ -942,6 +942,7 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["-created_at", "-id"])]
+        permissions = [("view_all_importjobs", "Can view import jobs of every user")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=ImportKind.values), name="import_kind_valid"
@@ -1003,6 +1004,9 @@ class TriggerSuggestion(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Kept so that restoring a deleted launch brings back the decisions taken on it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["launch", "rank", "id"]
