@@ -1,6 +1,7 @@
 """API plumbing shared by every endpoint: pagination, CSV, conditional GET, errors, throttles."""
 
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -9,6 +10,7 @@ import time
 
 import redis
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models.constants import LOOKUP_SEP
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from rest_framework import exceptions, filters, pagination, renderers, serializers, throttling
@@ -47,14 +49,22 @@ class CursorPagination(pagination.CursorPagination):
             )
         return size
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
     def decode_cursor(self, request):
-        # A 404, as for any address that leads nowhere, but saying which parameter is at fault.
+        """The cursor asked for; a 400 naming the parameter when it is not one this API gave
+        out, including a position no record of the ordering field could hold."""
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.NotFound(
-                {self.cursor_query_param: ["Not a cursor this API gave out."]}
-            ) from None
+            raise invalid_cursor(self.cursor_query_param) from None
+        if cursor is not None and cursor.position is not None:
+            field = ordering_field(self.model, self.ordering[0])
+            if not position_fits(field, cursor.position):
+                raise invalid_cursor(self.cursor_query_param)
+        return cursor
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -73,6 +83,39 @@ class CursorPagination(pagination.CursorPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+def invalid_cursor(parameter="cursor"):
+    return exceptions.ValidationError({parameter: ["Invalid cursor: not one this API gave out."]})
+
+
+def ordering_field(model, term):
+    """The model field an ordering term (`-stance`, `launch__sort_at`) sorts by."""
+    *relations, name = term.lstrip("-").split(LOOKUP_SEP)
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
+def position_fits(field, position):
+    """Whether a cursor's position is a value of `field` as this API writes one: a whole
+    number in the column's range, a date, a datetime in UTC (the database's own offsets)."""
+    if isinstance(position, str) and "\x00" in position:
+        return False
+    try:
+        value = field.to_python(position)
+        for validator in field.validators:
+            validator(value)
+    except (DjangoValidationError, OverflowError, ValueError, TypeError):
+        return False
+    if isinstance(value, datetime.datetime):
+        return in_utc(value)
+    return True
+
+
+def in_utc(moment):
+    """Whether `moment` is aware and at offset zero, as every time this API gives out is."""
+    return moment.utcoffset() == datetime.timedelta(0)
 
 
 class StrictOrderingFilter(filters.OrderingFilter):

@@ -4,7 +4,7 @@ import statistics
 from itertools import groupby
 
 from django import forms
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -18,7 +18,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ConditionalGetMixin
-from timeline.api import ERRORS, READ_ERRORS, RecordSerializer, RecordViewSet, with_known_actor
+from timeline.api import (
+    ERRORS,
+    LOOKUP_VALUE,
+    READ_ERRORS,
+    RecordSerializer,
+    RecordViewSet,
+    with_known_actor,
+)
 from timeline.filters import UTCDateTimeField, UTCDateTimeFilter
 from timeline.models import Event, Launch, LaunchClaim, Link, Source, Status
 
@@ -54,6 +61,7 @@ class ActorViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ActorSerializer
     filterset_class = ActorFilter
     lookup_field = "code"
+    lookup_value_regex = LOOKUP_VALUE
     ordering_fields = ["name", "code"]
     ordering = ["name"]
 
@@ -114,7 +122,7 @@ class SpeakerViewSet(RecordViewSet):
     ordering = ["id"]
 
     def records(self, *, drafts):
-        return Speaker.objects.select_related("actor")
+        return Speaker.objects.for_api(drafts=drafts)
 
     def create_record(self, *, user, **fields):
         return services.speaker_create(**fields)
@@ -137,7 +145,11 @@ class StatementSerializer(RecordSerializer):
         required=False,
         help_text="Codes of the actors who co-signed a joint statement.",
     )
-    speaker_name = serializers.CharField(source="speaker.__str__", read_only=True, allow_null=True)
+    speaker_name = serializers.StringRelatedField(
+        source="speaker",
+        allow_null=True,
+        help_text="How the speaker is named; null without a speaker.",
+    )
     themes = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Theme.objects.all(),
@@ -345,16 +357,7 @@ class DeletionsView(ConditionalGetMixin, APIView):
         meta = model._meta
         sees_drafts = self.request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
         history = model.history.filter(history_date__gte=since)
-        if sees_drafts or not hasattr(model, "status"):
-            rows = history.filter(history_type="-")
-        else:
-            before = model.history.filter(
-                id=OuterRef("id"), history_date__lt=OuterRef("history_date")
-            ).order_by("-history_date", "-history_id")
-            rows = history.annotate(was=Subquery(before.values("status")[:1])).filter(
-                Q(history_type="-", status=Status.PUBLISHED)
-                | Q(history_type="~", was=Status.PUBLISHED) & ~Q(status=Status.PUBLISHED)
-            )
+        rows = history.filter(history_type="-") if sees_drafts else once_public(model, history)
         return [
             {
                 "type": name,
@@ -365,3 +368,46 @@ class DeletionsView(ConditionalGetMixin, APIView):
             }
             for row in rows.order_by("history_date", "history_id")
         ]
+
+
+def shown(model):
+    """History rows of `model` in a published state, up to the outer history row's time."""
+    return model.history.filter(status=Status.PUBLISHED, history_date__lte=OuterRef("history_date"))
+
+
+def once_public(model, history):
+    """The deletions and withdrawals in `history` of records readers could once see: a
+    record whose history shows it published (and its launch and event, where it has them);
+    a claim on a launch once published; a source or speaker a published record once cited."""
+    if hasattr(model, "status"):
+        before = model.history.filter(
+            id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+        ).order_by("-history_date", "-history_id")
+        history = history.annotate(was=Subquery(before.values("status")[:1])).filter(
+            Q(history_type="-", status=Status.PUBLISHED)
+            | Q(history_type="~", was=Status.PUBLISHED) & ~Q(status=Status.PUBLISHED)
+        )
+    else:
+        history = history.filter(history_type="-")
+    if hasattr(model, "launch_id"):
+        history = history.filter(Exists(shown(Launch).filter(id=OuterRef("launch_id"))))
+    if hasattr(model, "event_id"):
+        history = history.filter(Exists(shown(Event).filter(id=OuterRef("event_id"))))
+    if model is Speaker:
+        history = history.filter(Exists(shown(Statement).filter(speaker_id=OuterRef("id"))))
+    if model is Source:
+        source = OuterRef("id")
+        history = history.filter(
+            Exists(shown(Launch).filter(historicallaunch_sources__source=source))
+            | Exists(shown(Event).filter(historicalevent_sources__source=source))
+            | Exists(shown(Link).filter(source=source))
+            | Exists(shown(Statement).filter(source=source))
+            | Exists(
+                LaunchClaim.history.filter(
+                    source=source,
+                    history_date__lte=OuterRef("history_date"),
+                    launch_id__in=Launch.history.filter(status=Status.PUBLISHED).values("id"),
+                )
+            )
+        )
+    return history

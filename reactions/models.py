@@ -51,6 +51,18 @@ class Actor(models.Model):
         return reverse("reactions:actor", kwargs={"code": self.code})
 
 
+class SpeakerQuerySet(models.QuerySet):
+    def visible(self):
+        """Speakers of a statement readers may see: published, on a published launch."""
+        return self.filter(pk__in=Statement.objects.visible().values("speaker"))
+
+    def for_api(self, *, drafts=False):
+        """Speakers with their actor: all of them for a client allowed to see drafts,
+        otherwise the visible ones."""
+        speakers = self if drafts else self.visible()
+        return speakers.select_related("actor")
+
+
 class Speaker(models.Model):
     """A person or office who speaks for an actor, reused across statements."""
 
@@ -64,6 +76,7 @@ class Speaker(models.Model):
         validators=NO_NUL, max_length=200, blank=True, help_text='"Kremlin spokesman".'
     )
 
+    objects = SpeakerQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -126,6 +139,10 @@ class Stance(models.IntegerChoices):
 
 
 class StatementQuerySet(PublishableQuerySet):
+    def visible(self):
+        """Published statements on published launches: what readers may see."""
+        return self.published().filter(launch__status=Status.PUBLISHED)
+
     def for_actor_page(self):
         """Published statements on published launches, newest launch first, with their launch."""
         return (

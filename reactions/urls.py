@@ -1,13 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from . import views
 from .feeds import ActorStatementFeed, StatementFeed
 
 app_name = "reactions"
 
+
+class ActorCodeConverter(StringConverter):
+    """Any path segment but one with NUL, which PostgreSQL refuses in a lookup: a 404."""
+
+    regex = "[^/\x00]+"
+
+
+register_converter(ActorCodeConverter, "actor_code")
+
 urlpatterns = [
-    path("actors/<str:code>/", views.actor_detail, name="actor"),
-    path("actors/<str:code>/feed/", ActorStatementFeed(), name="actor-feed"),
+    path("actors/<actor_code:code>/", views.actor_detail, name="actor"),
+    path("actors/<actor_code:code>/feed/", ActorStatementFeed(), name="actor-feed"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
     path("matrix/", views.stance_matrix, name="matrix"),
     path("search/", views.search, name="search"),

@@ -340,8 +340,14 @@ def test_incremental_sync_sees_changes_and_deletions(api, story):
     [
         ("/api/v1/launches/?date_from=yesterday", (400, {"date_from": ["Enter a valid date."]})),
         ("/api/v1/statements/?actor=XX", (404, {"actor": ["No actor has the code 'XX'."]})),
-        ("/api/v1/launches/?cursor=bogus", (404, {"cursor": ["Not a cursor this API gave out."]})),
-        ("/api/v1/timeline/?cursor=bogus", (404, {"cursor": ["Not a cursor this API gave out."]})),
+        (
+            "/api/v1/launches/?cursor=bogus",
+            (400, {"cursor": ["Invalid cursor: not one this API gave out."]}),
+        ),
+        (
+            "/api/v1/timeline/?cursor=bogus",
+            (400, {"cursor": ["Invalid cursor: not one this API gave out."]}),
+        ),
         (
             "/api/v1/launches/?page_size=500",
             (400, {"page_size": ["A whole number from 1 to 200."]}),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .admin import spreadsheet_cell
 from .models import ImportJob, ImportStatus, TriggerSuggestion
 from .services import (
     SuggestionRefused,
@@ -59,6 +60,13 @@ class ImportJobAdmin(admin.ModelAdmin):
         "finished_at",
     ]
     fields = readonly_fields
+
+    def get_queryset(self, request):
+        """The jobs the user created, or every job for those who may see all of them."""
+        jobs = super().get_queryset(request)
+        if request.user.has_perm("timeline.view_all_importjobs"):
+            return jobs
+        return jobs.filter(created_by=request.user)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -129,7 +137,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def refused_csv(self, request, object_id):
         """The refused rows of a job: row, column, reason, then the row's own cells."""
-        job = get_object_or_404(ImportJob, pk=object_id)
+        job = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         reader = csv.DictReader(io.StringIO(job.content))
@@ -137,17 +145,17 @@ class ImportJobAdmin(admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="refused-{job.pk}.csv"'
         writer = csv.writer(response)
-        writer.writerow(["row", "column", "reason", *(reader.fieldnames or [])])
+        columns = ["row", "column", "reason", *(reader.fieldnames or [])]
+        writer.writerow([spreadsheet_cell(name) for name in columns])
         for problem in job.report.get("refused", []):
             row = cells.get(problem["row"], {})
-            writer.writerow(
-                [
-                    problem["row"],
-                    problem["column"],
-                    problem["reason"],
-                    *(row.get(name, "") for name in reader.fieldnames or []),
-                ]
-            )
+            values = [
+                problem["row"],
+                problem["column"],
+                problem["reason"],
+                *(row.get(name, "") for name in reader.fieldnames or []),
+            ]
+            writer.writerow([spreadsheet_cell(value) for value in values])
         return response
 
 

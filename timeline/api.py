@@ -23,7 +23,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ConditionalGetMixin, StrictFieldsMixin
+from config.api import (
+    ConditionalGetMixin,
+    StrictFieldsMixin,
+    in_utc,
+    invalid_cursor,
+    position_fits,
+)
 
 from . import representations, services
 from .filters import EventFilter, LaunchFilter, LinkFilter, SourceFilter, UTCDateTimeFilter
@@ -40,6 +46,10 @@ ERRORS = {
     404: OpenApiResponse(description="No such record, or not one this client may see."),
 }
 READ_ERRORS = {400: ERRORS[400], 404: ERRORS[404]}
+
+# The router's default lookup, less NUL: PostgreSQL refuses NUL in a text parameter, so an
+# address carrying one must be a 404 before any lookup reaches the database.
+LOOKUP_VALUE = r"[^/.\x00]+"
 
 
 class KnownActorForm(forms.Form):
@@ -70,6 +80,7 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     """
 
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = LOOKUP_VALUE
     model = None
 
     def sees_drafts(self):
@@ -609,7 +620,7 @@ class SourceViewSet(RecordViewSet):
     ordering = ["id"]
 
     def records(self, *, drafts):
-        return Source.objects.all()
+        return Source.objects.for_api(drafts=drafts)
 
     def create_record(self, *, user, **fields):
         return services.source_create(**fields)
@@ -639,10 +650,12 @@ class TimelineCursor:
         try:
             moment, kind, pk = json.loads(base64.urlsafe_b64decode(token.encode()))
             moment = datetime.datetime.fromisoformat(moment)
-            if kind not in cls.KINDS or not isinstance(pk, int) or moment.tzinfo is None:
+            if kind not in cls.KINDS or type(pk) is not int or not in_utc(moment):
+                raise ValueError
+            if not position_fits(Launch._meta.pk, pk):
                 raise ValueError
         except (ValueError, TypeError, binascii.Error, UnicodeError):
-            raise exceptions.NotFound({"cursor": ["Not a cursor this API gave out."]}) from None
+            raise invalid_cursor() from None
         return cls(moment, kind, pk)
 
     def key(self):

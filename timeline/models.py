@@ -54,6 +54,28 @@ def validate_state_code(value):
         )
 
 
+class SourceQuerySet(models.QuerySet):
+    def visible(self):
+        """Sources cited by a record readers may see: a published launch or event, a claim
+        on a published launch, a visible link, a published statement on a published launch."""
+        published = Status.PUBLISHED
+        # Statements are reactions' records: reached by their query name, never imported.
+        quoted = self.model.objects.filter(
+            statements__status=published, statements__launch__status=published
+        )
+        return self.filter(
+            Q(pk__in=Launch.objects.published().values("sources"))
+            | Q(pk__in=Event.objects.published().values("sources"))
+            | Q(pk__in=LaunchClaim.objects.filter(launch__status=published).values("source"))
+            | Q(pk__in=Link.objects.visible().values("source"))
+            | Q(pk__in=quoted.values("pk"))
+        )
+
+    def for_api(self, *, drafts=False):
+        """Every source for a client allowed to see drafts; otherwise the visible ones."""
+        return self if drafts else self.visible()
+
+
 class Source(models.Model):
     """A document we cite: an article, a statement page, or a dataset."""
 
@@ -90,6 +112,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -919,6 +942,7 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["-created_at", "-id"])]
+        permissions = [("view_all_importjobs", "Can view import jobs of every user")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=ImportKind.values), name="import_kind_valid"
@@ -980,6 +1004,9 @@ class TriggerSuggestion(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Kept so that restoring a deleted launch brings back the decisions taken on it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["launch", "rank", "id"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections, router, transaction
 from django.db.models import Q
@@ -667,7 +668,28 @@ def record_restore(*, model, pk, user=None):
                 launch_id=pk, history_date__gte=since, history_date__lte=record.history_date
             ):
                 record_revert(record=past, user=user)
+        _suggestions_restore(launch_id=pk, since=since, until=record.history_date, user=user)
     return instance
+
+
+def _suggestions_restore(*, launch_id, since, until, user=None):
+    """Create again the trigger suggestions deleted with a launch between `since` and `until`,
+    decisions included. One whose event is gone stays gone; a link not restored is unset."""
+    for past in deleted_records(TriggerSuggestion).filter(
+        launch_id=launch_id, history_date__gte=since, history_date__lte=until
+    ):
+        if not Event.objects.filter(pk=past.event_id).exists():
+            continue
+        suggestion = past.instance
+        if suggestion.link_id and not Link.objects.filter(pk=suggestion.link_id).exists():
+            suggestion.link = None
+        deciders = get_user_model().objects.filter(pk=suggestion.decided_by_id)
+        if suggestion.decided_by_id and not deciders.exists():
+            suggestion.decided_by = None
+        suggestion._history_user = user
+        suggestion.save(force_insert=True)
+        # Inserting stamps a new creation time: the suggestion keeps its own.
+        TriggerSuggestion.objects.filter(pk=suggestion.pk).update(created_at=past.created_at)
 
 
 def _create_publishable(instance, fields, *, status, user):
