@@ -973,6 +973,61 @@ def test_every_page_shows_hostile_text_escaped_and_inert(client, hostile, page):
     assert not [fragment for fragment in LIVE_MARKUP if fragment in html]
 
 
+class Isolation(HTMLParser):
+    """Each piece of a page's text holding `mark`, with the text of the innermost element that
+    isolates it from the text around it (a <bdi>, or any element with dir="auto"), or None."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+    # Text that cannot hold elements, so nothing in it can be isolated: the window's title.
+    RAW = {"title", "script", "style"}
+
+    def __init__(self, mark):
+        super().__init__(convert_charrefs=True)
+        self.mark, self.open, self.found = mark, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            isolates = tag == "bdi" or dict(attrs).get("dir") == "auto"
+            self.open.append((tag, [] if isolates else None))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        for _, text in self.open:
+            if text is not None:
+                text.append(data)
+        if self.mark not in data or (self.open and self.open[-1][0] in self.RAW):
+            return
+        isolating = [text for _, text in self.open if text is not None]
+        self.found.append((data, isolating[-1] if isolating else None))
+
+    def pieces(self, html):
+        """(text piece, the whole text of its innermost isolating element, or None)."""
+        self.feed(html)
+        self.close()
+        # The isolating element's text is complete only once the page has been read.
+        return [(data, "".join(text) if text is not None else None) for data, text in self.found]
+
+
+RTL_OVERRIDE = PAYLOADS["rtl-override"]
+
+
+@pytest.mark.parametrize("hostile", [RTL_OVERRIDE], indirect=True, ids=["rtl-override"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_isolates_each_name_quote_and_title_from_the_text_around_it(
+    client, hostile, page
+):
+    response = client.get(PAGES[page](hostile), {"q": "evil"} if page == "search" else None)
+    assert response.status_code == 200
+    pieces = Isolation("\u202e").pieces(response.content.decode())
+    assert pieces
+    # An override can only reach the end of the element isolating it: that element must hold
+    # the analyst's text alone, not the punctuation and labels around it.
+    assert [data for data, isolated in pieces if isolated != RTL_OVERRIDE] == []
+
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEEDS = {
     "launches": lambda h: reverse("timeline:launch-feed"),
