@@ -3,16 +3,15 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from timeline.feeds import FEED_LENGTH
+from timeline.feeds import FEED_LENGTH, TextOnlyAtom1Feed
 
 from .models import Actor, Statement
 
 
 class StatementFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextOnlyAtom1Feed
     title = "Salvo: reactions to missile launches"
     link = reverse_lazy("timeline:index")
     subtitle = "Statements by states and organisations, latest first."

@@ -1,4 +1,5 @@
-"""Admin forms for statements: required fields and duplicates in the analyst's words."""
+"""Admin forms for statements: required fields and duplicates in the analyst's words; and the
+reader's search form."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -55,3 +56,10 @@ class StatementFormSet(forms.BaseInlineFormSet):
             if key in seen:
                 form.add_error("quote", ValidationError(DUPLICATE_QUOTE, code="unique"))
             seen.add(key)
+
+
+class SearchForm(forms.Form):
+    """The words a reader searches for: a sentence at most, and no NUL, which no database
+    could compare."""
+
+    q = forms.CharField(required=False, max_length=200, label="Words")

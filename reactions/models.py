@@ -10,8 +10,9 @@ from django.db.models.functions import MD5
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from timeline.models import NO_NUL, Launch, PublishableQuerySet, Source, Status
+from timeline.models import LONG, TEXT, Launch, PublishableQuerySet, Source, Status
 from timeline.search import matching
+from timeline.text import LONG_TEXT
 
 
 class ActorKind(models.TextChoices):
@@ -28,9 +29,9 @@ class Actor(models.Model):
         help_text="ISO 3166-1 alpha-2 for a state (KR, US); a short code for an organisation (UN).",
     )
     kind = models.CharField(max_length=20, choices=ActorKind)
-    name = models.CharField(validators=NO_NUL, max_length=200)
+    name = models.CharField(validators=TEXT, max_length=200)
     short_name = models.CharField(
-        validators=NO_NUL, max_length=80, blank=True, help_text="As used in running text."
+        validators=TEXT, max_length=80, blank=True, help_text="As used in running text."
     )
 
     class Meta:
@@ -68,12 +69,12 @@ class Speaker(models.Model):
 
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="speakers")
     name = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=200,
         help_text='"Dmitry Peskov" or "U.S. Indo-Pacific Command".',
     )
     role = models.CharField(
-        validators=NO_NUL, max_length=200, blank=True, help_text='"Kremlin spokesman".'
+        validators=TEXT, max_length=200, blank=True, help_text='"Kremlin spokesman".'
     )
 
     objects = SpeakerQuerySet.as_manager()
@@ -102,7 +103,7 @@ class Theme(models.Model):
     """A recurring argument in statements: "violates UNSC resolutions"."""
 
     slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(validators=NO_NUL, max_length=120)
+    name = models.CharField(validators=TEXT, max_length=120)
 
     class Meta:
         ordering = ["name", "id"]
@@ -234,7 +235,9 @@ class Statement(models.Model):
     )
     channel = models.CharField(max_length=20, choices=Channel, default=Channel.WRITTEN)
     quote = models.TextField(
-        validators=NO_NUL, help_text="The words as published, verbatim, in English."
+        max_length=LONG_TEXT,
+        validators=LONG,
+        help_text="The words as published, verbatim, in English.",
     )
     quote_kind = models.CharField(
         max_length=12,
@@ -243,17 +246,20 @@ class Statement(models.Model):
         help_text="Reported speech when the source paraphrases rather than quotes.",
     )
     original_text = models.TextField(
-        validators=NO_NUL, blank=True, help_text="The quote in its original language."
+        max_length=LONG_TEXT,
+        validators=LONG,
+        blank=True,
+        help_text="The quote in its original language.",
     )
-    original_language = models.CharField(validators=NO_NUL, max_length=16, blank=True)
+    original_language = models.CharField(validators=TEXT, max_length=16, blank=True)
     summary = models.CharField(
-        validators=NO_NUL, max_length=300, blank=True, help_text="One line for the timeline."
+        validators=TEXT, max_length=300, blank=True, help_text="One line for the timeline."
     )
     stance = models.SmallIntegerField(choices=Stance)
     themes = models.ManyToManyField(Theme, related_name="statements", blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
     via = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=200,
         blank=True,
         help_text='The outlet that reported it: "RIA Novosti".',

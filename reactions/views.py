@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, render
 from timeline.charts import stance_over_time
 from timeline.filters import LaunchFilter
 from timeline.models import Event, Launch
+from timeline.text import text_only
 from timeline.views import filter_choices, filter_errors, neighbours, period
 
 from .filters import ActorFilter
+from .forms import SearchForm
 from .models import Actor, Statement, Theme
 
 STATEMENTS_PER_PAGE = 50
@@ -91,7 +93,12 @@ def stance_matrix(request):
 
 def search(request):
     """Quotes, launches, events and actors matching the words asked for."""
-    text = request.GET.get("q", "").strip()
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        # Shown back to be corrected, without what no page can show.
+        context = {"q": text_only(request.GET.get("q", "")), "errors": form.errors["q"]}
+        return render(request, "reactions/search.html", context, status=400)
+    text = form.cleaned_data["q"]
     context = {"q": text}
     if text:
         data = {"q": text}

@@ -5,10 +5,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from reactions.models import Actor
-from timeline.models import Status
+from reactions.models import Actor, Speaker, Statement
+from timeline.models import Launch, Status
 
-from .factories import LaunchFactory, StatementFactory
+from .factories import LaunchFactory, SpeakerFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +60,36 @@ def test_an_actor_feed_carries_only_that_actors_statements(client):
     assert feed.find(f"{ATOM}title").text == "Salvo: statements by Russian Federation"
     assert [item.find(f"{ATOM}summary").text for item in items] == ["“A legitimate right.”"]
     assert client.get("/actors/XX/feed/").status_code == 404
+
+
+# Stored before every writer refused them: C0 controls that XML 1.0 cannot carry, DEL and a
+# C1 control, and the noncharacters U+FFFE and U+FFFF.
+NOT_TEXT = "\x01\x0b\x0c\x1b\x7f\x85\ufffe\uffff"
+
+
+def test_every_feed_stays_valid_xml_around_characters_stored_before_the_rule(client):
+    russia = Actor.objects.get(code="RU")
+    launch = LaunchFactory(occurred_on=datetime.date(2024, 3, 1))
+    statement = StatementFactory(
+        launch=launch, actor=russia, speaker=SpeakerFactory(actor=russia, name="Peskov")
+    )
+    # .update() writes past the validators, as rows stored before the rule were written.
+    Launch.objects.filter(pk=launch.pk).update(
+        missile_name=f"Hwasong{NOT_TEXT}-11", summary=f"Two{NOT_TEXT} missiles."
+    )
+    Statement.objects.filter(pk=statement.pk).update(quote=f"We{NOT_TEXT} object.")
+    Speaker.objects.filter(pk=statement.speaker_id).update(name=f"Pes{NOT_TEXT}kov")
+    Actor.objects.filter(pk=russia.pk).update(
+        name=f"Russian{NOT_TEXT} Federation", short_name=f"Rus{NOT_TEXT}sia"
+    )
+    _, (item,) = entries(client, "/feeds/launches/")
+    assert (item.find(f"{ATOM}title").text, item.find(f"{ATOM}summary").text) == (
+        "Short-range ballistic (SRBM) launch, 1 March 2024 (Hwasong-11)",
+        "Two missiles.",
+    )
+    for url in ("/feeds/statements/", "/actors/ru/feed/"):
+        feed, (item,) = entries(client, url)
+        assert item.find(f"{ATOM}summary").text == "“We object.” — Peskov"
+        assert item.find(f"{ATOM}author/{ATOM}name").text == "Russia"
+        assert item.find(f"{ATOM}title").text.startswith("Russia condemns the Short-range")
+    assert feed.find(f"{ATOM}title").text == "Salvo: statements by Russian Federation"

@@ -8,6 +8,7 @@ is written); whatever is stored stays inert on every page, feed and CSV export.
 import csv
 import datetime
 import io
+import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -65,6 +66,23 @@ SCRIPT_URLS = [
 # A valid http URL that carries markup in its query: stored as sent, escaped where shown.
 MARKUP_URL = 'https://news.example/?q="><script>alert(1)</script>'
 NUL = "before\x00after"
+# Characters that are not text, each with the message that refuses it. Inside the value: at
+# either end, the writers' whitespace trimming would remove some of them before any rule.
+NOT_TEXT = {
+    "start-of-heading": ("\x01", "Control characters are not allowed: U+0001."),
+    "vertical-tab": ("\x0b", "Control characters are not allowed: U+000B."),
+    "form-feed": ("\x0c", "Control characters are not allowed: U+000C."),
+    "escape": ("\x1b", "Control characters are not allowed: U+001B."),
+    "unit-separator": ("\x1f", "Control characters are not allowed: U+001F."),
+    "delete": ("\x7f", "Control characters are not allowed: U+007F."),
+    "c1-next-line": ("\x85", "Control characters are not allowed: U+0085."),
+    "fffe": ("\ufffe", "Unicode noncharacters are not allowed: U+FFFE."),
+    "ffff": ("\uffff", "Unicode noncharacters are not allowed: U+FFFF."),
+    "fdd0": ("\ufdd0", "Unicode noncharacters are not allowed: U+FDD0."),
+    "plane-16-noncharacter": ("\U0010ffff", "Unicode noncharacters are not allowed: U+10FFFF."),
+    "lone-surrogate": ("\ud800", "Surrogate characters are not allowed: U+D800."),
+}
+LINE_BREAKS = "one\ttab,\na new line\r\nand a carriage return"
 
 # The free-text fields of each model: what an analyst types and readers see.
 TEXT_FIELDS = {
@@ -91,6 +109,9 @@ TEXT_FIELDS = {
 }
 # Identifiers an editor may type in the admin; the API sets them otherwise.
 ADMIN_ONLY_FIELDS = {Launch: ["external_id"], Event: ["external_id"]}
+# The models whose text refuses every character that is not text; a webhook subscription's
+# name still refuses only NUL.
+TEXT_RULE_MODELS = [model for model in TEXT_FIELDS if model is not Subscription]
 
 
 def max_length(model, name):
@@ -348,12 +369,31 @@ def test_the_admin_refuses_nul_characters_naming_each_field(editor, world, model
     assert ({name: getattr(record, name) for name in names}, counts()) == (stored, before)
 
 
-def test_the_admin_stores_a_megabyte_quote_whole(editor, world):
+@pytest.mark.parametrize("key", ["escape", "delete", "fffe"])
+@pytest.mark.parametrize("model", TEXT_RULE_MODELS, ids=lambda m: m._meta.model_name)
+def test_the_admin_refuses_characters_that_are_not_text_naming_each_field(
+    editor, world, model, key
+):
+    character, message = NOT_TEXT[key]
+    record = ADMIN_RECORDS[model](world)
+    names = TEXT_FIELDS[model] + ADMIN_ONLY_FIELDS.get(model, [])
+    before, stored = counts(), {name: getattr(record, name) for name in names}
+    response = admin_post(editor, record, dict.fromkeys(names, f"o{character}k"))
+    errors = form_errors(response)
+    assert {name: errors.get(name) for name in names} == {name: [message] for name in names}
+    record.refresh_from_db()
+    assert ({name: getattr(record, name) for name in names}, counts()) == (stored, before)
+
+
+def test_the_admin_refuses_a_megabyte_quote_and_keeps_the_stored_one(editor, world):
     statement, quote = world["statement"], megabyte_quote()
+    stored = statement.quote
     response = admin_post(editor, statement, {"quote": quote})
-    assert response.status_code == 302, form_errors(response)
+    assert form_errors(response)["quote"] == [
+        f"Ensure this value has at most 20000 characters (it has {len(quote)})."
+    ]
     statement.refresh_from_db()
-    assert statement.quote.encode() == quote.encode()
+    assert statement.quote == stored
 
 
 @pytest.mark.parametrize("url", SCRIPT_URLS)
@@ -515,12 +555,46 @@ def test_the_api_refuses_a_webhook_target_with_a_nul_byte(editor_api, world):
     assert counts() == before
 
 
-def test_the_api_stores_a_megabyte_quote_whole(editor_api, world):
-    quote = megabyte_quote()
-    response, created = api_create(editor_api, world, "statements", quote=quote)
-    assert response.status_code == 201
-    assert created.get().quote.encode() == quote.encode()
-    assert response.json()["quote"] == quote
+@pytest.mark.parametrize("key", ["escape", "c1-next-line", "ffff"])
+@pytest.mark.parametrize(
+    "resource", [name for name, (model, _) in API_CREATE.items() if model in TEXT_RULE_MODELS]
+)
+def test_the_api_refuses_characters_that_are_not_text_naming_each_field(
+    editor_api, world, resource, key
+):
+    character, message = NOT_TEXT[key]
+    model = API_CREATE[resource][0]
+    names = fitting(model, TEXT_FIELDS[model], f"o{character}k")
+    before = counts()
+    response, created = api_create(
+        editor_api, world, resource, **dict.fromkeys(names, f"o{character}k")
+    )
+    assert response.status_code == 400
+    assert response.json() == {name: [message] for name in names}
+    assert (created.exists(), counts()) == (False, before)
+
+
+def test_the_api_refuses_a_lone_surrogate_naming_the_field(editor_api, world):
+    before = counts()
+    body = API_CREATE["statements"][1](world) | {"quote": "o\ud800k"}
+    # json.dumps escapes the surrogate as \ud800, as a client sending it would.
+    response = editor_api.post(
+        "/api/v1/statements/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    # REST framework's own field check and the model's rule both name it: the same words.
+    assert {field: set(messages) for field, messages in response.json().items()} == {
+        "quote": {"Surrogate characters are not allowed: U+D800."}
+    }
+    assert counts() == before
+
+
+def test_the_api_refuses_a_megabyte_quote_and_writes_nothing(editor_api, world):
+    before = counts()
+    response, created = api_create(editor_api, world, "statements", quote=megabyte_quote())
+    assert response.status_code == 400
+    assert response.json() == {"quote": ["Ensure this field has no more than 20000 characters."]}
+    assert (created.exists(), counts()) == (False, before)
 
 
 @pytest.mark.parametrize("url", SCRIPT_URLS)
@@ -560,6 +634,55 @@ def test_the_model_refuses_nul_characters_whoever_writes(world, model, field):
     with pytest.raises(ValidationError) as refused:
         record.full_clean()
     assert refused.value.message_dict[field] == ["Null characters are not allowed."]
+
+
+@pytest.mark.parametrize(("character", "message"), NOT_TEXT.values(), ids=list(NOT_TEXT))
+@pytest.mark.parametrize("model", TEXT_RULE_MODELS, ids=lambda m: m._meta.model_name)
+def test_the_model_refuses_characters_that_are_not_text_naming_each_field(
+    world, model, character, message
+):
+    record = ADMIN_RECORDS[model](world)
+    names = TEXT_FIELDS[model] + ADMIN_ONLY_FIELDS.get(model, [])
+    for name in names:
+        setattr(record, name, f"o{character}k")
+    with pytest.raises(ValidationError) as refused:
+        record.full_clean()
+    errors = refused.value.message_dict
+    assert {name: errors.get(name) for name in names} == {name: [message] for name in names}
+
+
+@pytest.mark.parametrize("model", TEXT_RULE_MODELS, ids=lambda m: m._meta.model_name)
+def test_the_model_keeps_tabs_and_line_breaks(world, model):
+    record = ADMIN_RECORDS[model](world)
+    names = fitting(model, TEXT_FIELDS[model], LINE_BREAKS)
+    for name in names:
+        setattr(record, name, LINE_BREAKS)
+    record.full_clean()
+    record.save()
+    record.refresh_from_db()
+    assert {name: getattr(record, name) for name in names} == dict.fromkeys(names, LINE_BREAKS)
+
+
+@field_params(TEXT_RULE_MODELS, limited=True)
+def test_the_model_refuses_text_longer_than_the_field(world, model, field):
+    record = ADMIN_RECORDS[model](world)
+    limit = max_length(model, field)
+    setattr(record, field, too_long(model, field))
+    with pytest.raises(ValidationError) as refused:
+        record.full_clean()
+    assert refused.value.message_dict[field] == [
+        f"Ensure this value has at most {limit} characters (it has {limit + 1})."
+    ]
+
+
+def test_every_free_text_field_has_a_bound():
+    unbounded = [
+        f"{model._meta.model_name}.{name}"
+        for model in TEXT_RULE_MODELS
+        for name in TEXT_FIELDS[model]
+        if max_length(model, name) is None
+    ]
+    assert unbounded == []
 
 
 @pytest.mark.parametrize("url", SCRIPT_URLS)
@@ -693,6 +816,20 @@ def test_the_events_import_refuses_nul_and_oversized_cells_naming_the_column(col
         else f"Ensure this value has at most {limit} characters (it has {limit + 1})."
     )
     assert refusals(report) == [(2, column, reason)]
+    assert (report.written, Event.objects.count(), Source.objects.count()) == (False, 0, 0)
+
+
+@pytest.mark.parametrize("column", list(CHRONOLOGY_TEXT))
+def test_the_chronology_import_refuses_control_characters_naming_the_column(column):
+    report = launches_import(file=chronology(**{column: "o\x0ck"}))
+    assert refusals(report) == [(2, column, "Control characters are not allowed: U+000C.")]
+    assert (report.written, Launch.objects.count(), Source.objects.count()) == (False, 0, 0)
+
+
+@pytest.mark.parametrize("column", list(EVENT_TEXT))
+def test_the_events_import_refuses_noncharacters_naming_the_column(column):
+    report = events_import(file=events_file(**{column: "o\ufffek"}))
+    assert refusals(report) == [(2, column, "Unicode noncharacters are not allowed: U+FFFE.")]
     assert (report.written, Event.objects.count(), Source.objects.count()) == (False, 0, 0)
 
 
@@ -834,6 +971,61 @@ def test_every_page_shows_hostile_text_escaped_and_inert(client, hostile, page):
     if text in MARKUP:
         assert text not in html
     assert not [fragment for fragment in LIVE_MARKUP if fragment in html]
+
+
+class Isolation(HTMLParser):
+    """Each piece of a page's text holding `mark`, with the text of the innermost element that
+    isolates it from the text around it (a <bdi>, or any element with dir="auto"), or None."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+    # Text that cannot hold elements, so nothing in it can be isolated: the window's title.
+    RAW = {"title", "script", "style"}
+
+    def __init__(self, mark):
+        super().__init__(convert_charrefs=True)
+        self.mark, self.open, self.found = mark, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            isolates = tag == "bdi" or dict(attrs).get("dir") == "auto"
+            self.open.append((tag, [] if isolates else None))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        for _, text in self.open:
+            if text is not None:
+                text.append(data)
+        if self.mark not in data or (self.open and self.open[-1][0] in self.RAW):
+            return
+        isolating = [text for _, text in self.open if text is not None]
+        self.found.append((data, isolating[-1] if isolating else None))
+
+    def pieces(self, html):
+        """(text piece, the whole text of its innermost isolating element, or None)."""
+        self.feed(html)
+        self.close()
+        # The isolating element's text is complete only once the page has been read.
+        return [(data, "".join(text) if text is not None else None) for data, text in self.found]
+
+
+RTL_OVERRIDE = PAYLOADS["rtl-override"]
+
+
+@pytest.mark.parametrize("hostile", [RTL_OVERRIDE], indirect=True, ids=["rtl-override"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_isolates_each_name_quote_and_title_from_the_text_around_it(
+    client, hostile, page
+):
+    response = client.get(PAGES[page](hostile), {"q": "evil"} if page == "search" else None)
+    assert response.status_code == 200
+    pieces = Isolation("\u202e").pieces(response.content.decode())
+    assert pieces
+    # An override can only reach the end of the element isolating it: that element must hold
+    # the analyst's text alone, not the punctuation and labels around it.
+    assert [data for data, isolated in pieces if isolated != RTL_OVERRIDE] == []
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"

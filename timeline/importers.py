@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator, URLValidator
+from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 from . import parsing
@@ -27,6 +27,7 @@ from .models import (
     Outcome,
     validate_state_code,
 )
+from .text import TextValidator
 
 
 class FileRefused(Exception):
@@ -69,7 +70,7 @@ SOURCE_REFERENCES = {
 }
 
 _url = URLValidator(schemes=["http", "https"])
-_no_nul = ProhibitNullCharactersValidator()
+_text = TextValidator()
 
 
 def split_sources(text, row, column, problems, *, strict=True):
@@ -83,7 +84,7 @@ def split_sources(text, row, column, problems, *, strict=True):
             continue
         try:
             _url(token)
-            _no_nul(token)
+            _text(token)
         except ValidationError:
             if strict:
                 problems.append(

@@ -6,7 +6,7 @@ import zoneinfo
 import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear, NullIf, TruncYear
@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .search import matching
+from .text import LONG_TEXT, TextValidator
 
 
 class Status(models.TextChoices):
@@ -43,8 +44,14 @@ class PublishableQuerySet(models.QuerySet):
         )
 
 
-# PostgreSQL cannot store NUL in text: refused for every writer, the importers included.
+# PostgreSQL cannot store NUL in text: refused for every writer, the importers included. What
+# people read refuses more (TEXT); this rule is left for files kept verbatim.
 NO_NUL = [ProhibitNullCharactersValidator()]
+# Every free-text field, for every writer: no control characters, noncharacters or surrogates,
+# which break the feeds and are never part of a real text.
+TEXT = [TextValidator()]
+# Free text of several paragraphs, bounded by model validation as a CharField is by its own.
+LONG = [*TEXT, MaxLengthValidator(LONG_TEXT)]
 
 
 def validate_state_code(value):
@@ -80,7 +87,7 @@ class Source(models.Model):
     """A document we cite: an article, a statement page, or a dataset."""
 
     url = models.URLField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=1000,
         blank=True,
         help_text="Where the document can be read. Unique.",
@@ -91,10 +98,10 @@ class Source(models.Model):
         help_text="A short key for a source without a single URL, such as a dataset (CNS-DB).",
     )
     title = models.CharField(
-        validators=NO_NUL, max_length=500, blank=True, help_text="The document's headline."
+        validators=TEXT, max_length=500, blank=True, help_text="The document's headline."
     )
     publisher = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=200,
         blank=True,
         help_text="The outlet or body that published it.",
@@ -103,7 +110,7 @@ class Source(models.Model):
         null=True, blank=True, help_text="When it was published, if known."
     )
     language = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=16,
         blank=True,
         default="en",
@@ -378,7 +385,7 @@ class Launch(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     external_id = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=120,
         null=True,
         blank=True,
@@ -403,7 +410,7 @@ class Launch(models.Model):
         help_text="The zone the launch is reported in (Korea Standard Time for KP launches).",
     )
     time_note = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=200,
         blank=True,
         help_text='How the time was reported when not exact: "just past noon", "08:10-09:20".',
@@ -416,7 +423,7 @@ class Launch(models.Model):
         null=True, blank=True, help_text="Best number of missiles; empty when not stated."
     )
     count_note = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         blank=True,
         help_text='Counts as reported, when not a single number: "several (JCS); 2 (nagix)".',
@@ -428,22 +435,22 @@ class Launch(models.Model):
         max_length=20, choices=MissileClass, default=MissileClass.UNKNOWN
     )
     missile_type_label = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         blank=True,
         help_text='The type as reported: "MRBM (hypersonic/MaRV)".',
     )
     missile_name = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         blank=True,
         help_text="Designation, e.g. Hwasong-11; as reported.",
     )
-    launch_site = models.CharField(validators=NO_NUL, max_length=300, blank=True)
+    launch_site = models.CharField(validators=TEXT, max_length=300, blank=True)
     site_latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     site_longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     direction = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         blank=True,
         help_text='Direction or target area: "East Sea".',
@@ -459,7 +466,7 @@ class Launch(models.Model):
     )
     outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.UNKNOWN)
     outcome_note = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         blank=True,
         help_text='The outcome as reported: "KCNA claims success".',
@@ -469,14 +476,17 @@ class Launch(models.Model):
         default=False, help_text="Figures or identity differ between sources."
     )
     reporting_authority = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         blank=True,
         help_text='Who reported it: "South Korea\'s JCS; KCNA".',
     )
-    summary = models.TextField(validators=NO_NUL, blank=True)
+    summary = models.TextField(max_length=LONG_TEXT, validators=LONG, blank=True)
     notes = models.TextField(
-        validators=NO_NUL, blank=True, help_text="Context an analyst should know."
+        max_length=LONG_TEXT,
+        validators=LONG,
+        blank=True,
+        help_text="Context an analyst should know.",
     )
     sources = models.ManyToManyField(Source, related_name="launches", blank=True)
     import_record = models.JSONField(
@@ -628,7 +638,7 @@ class LaunchClaim(models.Model):
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="claims")
     attribute = models.CharField(max_length=20, choices=ClaimAttribute)
     value_text = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         help_text='The value as stated, verbatim: "~700", "several", "350-400".',
     )
@@ -643,12 +653,12 @@ class LaunchClaim(models.Model):
         max_digits=10, decimal_places=2, null=True, blank=True, help_text="Upper bound of a range."
     )
     claimant = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=200,
         blank=True,
         help_text="Who said it: JCS, Japan MoD, KCNA, INDOPACOM…",
     )
-    note = models.CharField(validators=NO_NUL, max_length=300, blank=True)
+    note = models.CharField(validators=TEXT, max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order in which the claims were listed."
     )
@@ -753,16 +763,16 @@ class Event(models.Model):
 
     slug = models.SlugField(max_length=120, unique=True)
     external_id = models.CharField(
-        validators=NO_NUL, max_length=120, null=True, blank=True, unique=True
+        validators=TEXT, max_length=120, null=True, blank=True, unique=True
     )
     kind = models.CharField(max_length=20, choices=EventKind)
     kind_label = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=60,
         blank=True,
         help_text="A finer label from the source data (inter_korean).",
     )
-    title = models.CharField(validators=NO_NUL, max_length=400)
+    title = models.CharField(validators=TEXT, max_length=400)
     start_date = models.DateField()
     date_precision = models.CharField(
         max_length=10,
@@ -772,14 +782,14 @@ class Event(models.Model):
     )
     end_date = models.DateField(null=True, blank=True)
     date_note = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=300,
         blank=True,
         help_text="How the date was established, if inferred.",
     )
-    location = models.CharField(validators=NO_NUL, max_length=300, blank=True)
+    location = models.CharField(validators=TEXT, max_length=300, blank=True)
     participants = models.CharField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=500,
         blank=True,
         help_text="The states and bodies involved, as named.",
@@ -789,7 +799,7 @@ class Event(models.Model):
         blank=True,
         help_text="Actor codes of the participants that could be identified.",
     )
-    description = models.TextField(validators=NO_NUL, blank=True)
+    description = models.TextField(max_length=LONG_TEXT, validators=LONG, blank=True)
     sources = models.ManyToManyField(Source, related_name="events", blank=True)
     import_record = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
@@ -865,7 +875,9 @@ class Link(models.Model):
         "with or precedes it. Followed by: a consequence of the launch.",
     )
     rationale = models.TextField(
-        validators=NO_NUL, help_text="Why these belong together, in a sentence or two."
+        max_length=LONG_TEXT,
+        validators=LONG,
+        help_text="Why these belong together, in a sentence or two.",
     )
     confidence = models.CharField(
         max_length=10, choices=LinkConfidence, default=LinkConfidence.MEDIUM

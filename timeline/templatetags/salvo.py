@@ -67,7 +67,7 @@ def reaction_chips(launch, url):
         format_html_join(
             "",
             '<li class="chip stance-{}"><a href="{}#statement-{}"><span class="glyph" '
-            'aria-hidden="true">{}</span> {}: {}</a></li>',
+            'aria-hidden="true">{}</span> <bdi>{}</bdi>: {}</a></li>',
             (
                 (
                     statement.stance,
@@ -107,7 +107,8 @@ def claims_of(launch, attribute):
 
 @register.filter
 def claim_text(claim):
-    """The value as stated, with who stated it unless the value already names them."""
+    """The value as stated, with who stated it unless the value already names them; each
+    isolated, so that right-to-left text in one cannot reorder the other."""
     if not claim.claimant or claim.claimant in claim.value_text:
-        return claim.value_text
-    return f"{claim.value_text} ({claim.claimant})"
+        return format_html("<bdi>{}</bdi>", claim.value_text)
+    return format_html("<bdi>{}</bdi> (<bdi>{}</bdi>)", claim.value_text, claim.claimant)
