@@ -15,7 +15,7 @@ from reactions.models import Stance
 from timeline.models import Status
 from timeline.services import launch_update, record_transition
 
-from .factories import LaunchFactory, StatementFactory
+from .factories import ClaimFactory, LaunchFactory, SourceFactory, StatementFactory
 from .spare import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,45 @@ def test_a_publish_shows_on_the_very_next_request(client, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         launch_update(launch=launch, missile_name="Renamed-7")
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
+
+
+def snapshot(client):
+    """What an anonymous reader can watch: the data version and the ETags of `/` and the API."""
+    pages = [client.get(path) for path in ("/", "/api/v1/launches/")]
+    return [(page["X-Data-Version"], page["ETag"]) for page in pages]
+
+
+def test_draft_saves_do_not_move_the_data_version_and_publishing_does(
+    client, django_capture_on_commit_callbacks
+):
+    published = LaunchFactory(missile_name="Hwasong-11")
+    draft = LaunchFactory(missile_name="Secret-1", status=Status.DRAFT)
+    before = snapshot(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_update(launch=draft, missile_name="Secret-2")
+        statement = StatementFactory(launch=published, status=Status.DRAFT)
+        statement.quote = "Not yet."
+        statement.save()
+        source = SourceFactory()  # cited by nothing readers can see
+        draft.sources.add(source)
+        ClaimFactory(launch=draft, source=source)
+        record_transition(instance=draft, status=Status.REVIEW)
+    assert snapshot(client) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        record_transition(instance=draft, status=Status.PUBLISHED)
+    published_now = snapshot(client)
+    assert all(after != seen for after, seen in zip(published_now, before, strict=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        ClaimFactory(launch=draft, source=source)  # now on a published launch
+    assert snapshot(client)[0][0] != published_now[0][0]
+    withdrawn = snapshot(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_update(launch=draft, status=Status.DRAFT)  # unpublished, not by the service
+    assert snapshot(client)[0][0] != withdrawn[0][0]
+    hidden = snapshot(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.delete()  # a draft's deletion: nothing readers could see
+    assert snapshot(client) == hidden
 
 
 def test_signed_in_users_and_token_clients_are_never_served_from_the_cache(client):
