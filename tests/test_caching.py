@@ -1,6 +1,7 @@
 """Cached responses for anonymous readers: fast on repeat, never stale after a write."""
 
 import contextlib
+import datetime
 import os
 import socket
 import threading
@@ -105,6 +106,49 @@ def test_draft_saves_do_not_move_the_data_version_and_publishing_does(
     with django_capture_on_commit_callbacks(execute=True):
         draft.delete()  # a draft's deletion: nothing readers could see
     assert snapshot(client) == hidden
+
+
+def stored_responses():
+    """The keys of the responses in the cache (local memory, as the tests run by default)."""
+    return sorted(key for key in cache._cache if ":salvo:response:" in key)
+
+
+def test_parameters_a_page_does_not_read_make_no_new_cache_entry(client):
+    LaunchFactory(missile_name="Hwasong-11", occurred_on=datetime.date(2024, 5, 1))
+    first = client.get("/?year=2024&utm_source=x")
+    assert first.status_code == 200
+    assert "utm_source" not in first.content.decode()  # links never carry what was dropped
+    entries = stored_responses()
+    assert len(entries) == 1
+    for query in ("?utm_source=y&year=2024", "?year=2024", "?year=2024&_=123&zzz="):
+        again = client.get(f"/{query}")
+        assert again.content == first.content
+        assert again["ETag"] == first["ETag"]
+    assert stored_responses() == entries
+    assert client.get("/?year=2023").status_code == 200  # a parameter it reads: its own entry
+    assert len(stored_responses()) == 2
+
+
+def test_api_lists_are_keyed_by_their_documented_parameters_only(client):
+    LaunchFactory.create_batch(2)
+    first = client.get("/api/v1/launches/?page_size=1&junk=1")
+    assert first.status_code == 200
+    assert "junk" not in first.json()["next"]
+    assert "junk" not in first["Link"]
+    entries = stored_responses()
+    again = client.get("/api/v1/launches/?junk=2&page_size=1&cache_buster=3")
+    assert again.content == first.content
+    assert stored_responses() == entries
+    assert len(client.get("/api/v1/launches/?page_size=2").json()["results"]) == 2
+
+
+def test_a_response_over_the_entry_size_cap_is_served_but_not_stored(client, settings):
+    settings.PUBLIC_CACHE_MAX_ENTRY_BYTES = 100
+    launch = LaunchFactory(missile_name="Hwasong-11")
+    response = client.get(launch.get_absolute_url())
+    assert response.status_code == 200
+    assert "Hwasong-11" in response.content.decode()
+    assert stored_responses() == []
 
 
 def test_signed_in_users_and_token_clients_are_never_served_from_the_cache(client):
@@ -414,3 +458,14 @@ def test_a_frozen_cache_costs_one_timeout_then_nothing_for_a_while(
     assert caching._outage().owed()
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
     assert time.monotonic() - started < 1  # left alone: nothing waits on it again
+
+
+@needs_redis
+def test_with_redis_a_junk_parameter_makes_no_new_entry(
+    client, settings, shared_cache, redis_cache
+):
+    shared_cache(settings.CACHE_URL)  # the responses too, not only the version
+    launch = LaunchFactory(missile_name="Hwasong-11")
+    for query in ("", "?a=1", "?b=2", "?a=3&b=4"):
+        assert client.get(f"{launch.get_absolute_url()}{query}").status_code == 200
+    assert len(redis_cache.keys("*salvo:response:*")) == 1

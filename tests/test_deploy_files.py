@@ -281,3 +281,22 @@ def test_make_worker_and_beat_run_what_compose_runs_with_production_settings(ser
     assert ran[started + 1 : started + 1 + 3] == celery[1:4]  # -A config worker|beat
     overridden = make_dry_run(target, DJANGO_SETTINGS_MODULE="config.settings.local")
     assert "DJANGO_SETTINGS_MODULE=config.settings.local" in overridden
+
+
+def redis_option(service, name):
+    words = command_words(json.dumps(service.get("command") or []))
+    return words[words.index(name) + 1] if name in words else None
+
+
+def test_the_cache_is_bounded_and_cannot_evict_the_brokers_queues(services):
+    env = environment(services["web"])
+    broker = urlsplit(env["CELERY_BROKER_URL"]).hostname
+    cache = urlsplit(env["CACHE_URL"]).hostname
+    assert broker in services
+    assert cache in services
+    assert broker != cache  # separate instances: the cache's evictions never reach the queues
+    assert redis_option(services[cache], "--maxmemory-policy") == "allkeys-lru"
+    assert redis_option(services[cache], "--maxmemory") not in {None, "0"}
+    assert redis_option(services[broker], "--maxmemory-policy") == "noeviction"
+    for name in ("web", "worker", "beat"):
+        assert cache in services[name]["depends_on"]

@@ -17,13 +17,15 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.urls import Resolver404, resolve
 
 from . import signals
 
@@ -515,6 +517,74 @@ def _varies_only_on_what_the_key_holds(response):
     return varies <= KEYED_VARY
 
 
+def _page_parameters():
+    """The query parameters each page reads, by URL name; a page not named here with a query
+    string is served uncached, so that no parameter it does not read makes a cache entry."""
+    from .filters import LaunchFilter
+
+    timeline_filters = frozenset(LaunchFilter.base_filters)
+    return {
+        "timeline:index": timeline_filters | {"order"},
+        "timeline:launch": frozenset(),
+        "timeline:event": frozenset(),
+        "timeline:charts": frozenset(),
+        "timeline:launch-feed": frozenset(),
+        "reactions:matrix": timeline_filters,
+        "reactions:actor": frozenset({"page"}),
+        "reactions:actor-feed": frozenset(),
+        "reactions:theme": frozenset({"page"}),
+        "reactions:search": frozenset({"q"}),
+        "reactions:statement-feed": frozenset(),
+    }
+
+
+@functools.cache
+def _api_parameters():
+    """The query parameters each API endpoint reads, as its OpenAPI schema documents them:
+    {view callback: names}. Built once per process, from the schema (about a second)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    try:
+        generator = SchemaGenerator()
+        paths = generator.get_schema(request=None, public=True)["paths"]
+    except Exception:  # an endpoint the schema cannot describe: its queries go uncached
+        logger.exception("API parameters unknown: queries to the API are not cached")
+        return {}
+    parameters = {}
+    for path, _, method, callback in generator.endpoints:
+        operation = (paths.get(path) or paths.get(path.replace("{pk}", "{id}")) or {}).get("get")
+        if method == "GET" and operation is not None:
+            parameters[callback] = frozenset(
+                {"format"}
+                | {p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"}
+            )
+    return parameters
+
+
+def _known_parameters(request):
+    """The query parameters the view at this address reads, or None when not known."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if request.path_info.startswith("/api/"):
+        return _api_parameters().get(match.func)
+    return _page_parameters().get(match.view_name)
+
+
+def _keep_only(request, names):
+    """Drop from the request every query parameter not in `names`, and sort the rest: the
+    view sees, and the cache key holds, exactly the parameters that make the response."""
+    asked = request.GET.lists()
+    kept = sorted(
+        ((name, value) for name, values in asked if name in names for value in values),
+        key=lambda pair: pair[0],
+    )
+    query = urlencode(kept)
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query)
+
+
 class PublicResponseCacheMiddleware:
     """Serve anonymous GETs from the cache, with an ETag and 304s for repeat requests.
 
@@ -528,6 +598,11 @@ class PublicResponseCacheMiddleware:
     def __call__(self, request):
         if not self._cacheable_request(request):
             return self.get_response(request)
+        if request.META.get("QUERY_STRING"):
+            names = _known_parameters(request)
+            if names is None:
+                return self.get_response(request)
+            _keep_only(request, names)
         try:
             version = data_version()
         except (redis.RedisError, CacheUnavailable) as exc:
@@ -552,8 +627,14 @@ class PublicResponseCacheMiddleware:
             if not response.has_header("ETag"):
                 response["ETag"] = f'W/"{version}-{fingerprint[:16]}"'
             cached = (response.status_code, response.content, self._headers(response))
+            if len(response.content) > settings.PUBLIC_CACHE_MAX_ENTRY_BYTES:
+                return self._answer(request, cached, version)  # served, never stored
             self._or_miss(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
         local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
+        return self._answer(request, cached, version)
+
+    @staticmethod
+    def _answer(request, cached, version):
         status, content, headers = cached
         if request.headers.get("If-None-Match") == headers.get("ETag"):
             response = HttpResponseNotModified()

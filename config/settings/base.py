@@ -108,6 +108,8 @@ DATABASES = {
 # may reuse a response without asking (0: they revalidate with the ETag every time).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=0)
+# Responses larger than this are served but never stored: one entry cannot fill the cache.
+PUBLIC_CACHE_MAX_ENTRY_BYTES = env.int("PUBLIC_CACHE_MAX_ENTRY_BYTES", default=1024 * 1024)
 # `make bench` only: a file whose bytes /bench/reference serves from memory.
 BENCH_REFERENCE_FILE = env("BENCH_REFERENCE_FILE", default="")
 # Anonymous page requests that reach the views (cache misses), per client address; the API
