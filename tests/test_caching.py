@@ -151,6 +151,31 @@ def test_a_response_over_the_entry_size_cap_is_served_but_not_stored(client, set
     assert stored_responses() == []
 
 
+def test_a_foreign_host_does_not_poison_the_cached_links_of_others(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    settings.SITE_URL = "https://salvo.example.org"
+    LaunchFactory.create_batch(2)
+    asked_by_evil = client.get("/api/v1/launches/?page_size=1", headers={"Host": "evil.example"})
+    assert asked_by_evil.json()["next"].startswith("https://salvo.example.org/api/v1/launches/")
+    for response in (asked_by_evil, client.get("/api/v1/launches/?page_size=1")):
+        assert "evil.example" not in response.content.decode()
+        assert response["Link"].startswith("<https://salvo.example.org/api/v1/launches/?")
+    feed = client.get("/feeds/launches/", headers={"Host": "evil.example"})
+    assert "evil.example" not in feed.content.decode()
+    assert "https://salvo.example.org/launches/" in client.get("/feeds/launches/").content.decode()
+
+
+def test_without_a_site_url_each_host_has_its_own_cache_entries(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    settings.SITE_URL = ""
+    LaunchFactory.create_batch(2)
+    asked_by_evil = client.get("/api/v1/launches/?page_size=1", headers={"Host": "evil.example"})
+    assert asked_by_evil.json()["next"].startswith("http://evil.example/")
+    assert (
+        client.get("/api/v1/launches/?page_size=1").json()["next"].startswith("http://testserver/")
+    )
+
+
 def test_signed_in_users_and_token_clients_are_never_served_from_the_cache(client):
     launch = LaunchFactory(status=Status.DRAFT)
     StatementFactory(launch=LaunchFactory(), stance=Stance.DEFENDS)

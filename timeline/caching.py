@@ -585,6 +585,21 @@ def _keep_only(request, names):
     request.GET = QueryDict(query)
 
 
+def _canonical_origin(request):
+    """The origin absolute links in a shared response are built from: SITE_URL, which the
+    request is made to use, or without it the request's own, which the key then holds, so
+    that no Host header a reader sent reaches the links served to others."""
+    asked = request.get_host()  # refuses a host not in ALLOWED_HOSTS, whatever follows
+    if not settings.SITE_URL:
+        return f"{request.scheme}://{asked}"
+    origin = settings.SITE_URL.rstrip("/")
+    scheme, _, host = origin.partition("://")
+    request._current_scheme_host = origin  # what build_absolute_uri() starts from
+    request.get_host = lambda: host  # feeds: the site's domain
+    request.is_secure = lambda: scheme == "https"
+    return origin
+
+
 class PublicResponseCacheMiddleware:
     """Serve anonymous GETs from the cache, with an ETag and 304s for repeat requests.
 
@@ -603,6 +618,7 @@ class PublicResponseCacheMiddleware:
             if names is None:
                 return self.get_response(request)
             _keep_only(request, names)
+        origin = _canonical_origin(request)
         try:
             version = data_version()
         except (redis.RedisError, CacheUnavailable) as exc:
@@ -615,7 +631,7 @@ class PublicResponseCacheMiddleware:
             _serving_without_cache.clear()
         fingerprint = hashlib.sha256(
             "\n".join(
-                (request.get_full_path(), request.headers.get("Accept", ""), request.method)
+                (origin, request.get_full_path(), request.headers.get("Accept", ""), request.method)
             ).encode()
         ).hexdigest()[:32]
         key = f"salvo:response:{version}:{fingerprint}"

@@ -1,6 +1,7 @@
 """Settings shared by every run mode. The environment is read here, through one `env`."""
 
 import ipaddress
+import re
 from pathlib import Path
 
 import environ
@@ -15,6 +16,15 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The site's canonical origin (scheme and host, e.g. https://salvo.example.org): absolute
+# links in cached responses (the API's `next` and Link header, feeds) are built from it,
+# whatever Host a request named. Unset: from the request, and the cache keeps each host apart.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL: {SITE_URL!r} is not an origin such as https://salvo.example.org "
+        "(a scheme and a host, no path)."
+    )
 # Addresses or networks of the reverse proxies in front of Salvo. Only from these is
 # X-Forwarded-For believed, to find the client's address (config/clients.py) for the
 # throttles, the login lockout and the logs. None by default: the peer's own address.
