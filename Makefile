@@ -45,11 +45,15 @@ migrations-check: install ## Fail when models and migrations disagree
 schema-check: install ## Validate the OpenAPI schema
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 
-worker: install ## A Celery worker (needs CELERY_BROKER_URL)
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+# The worker and beat run with production settings, as in docker-compose.yml (they need
+# DJANGO_SECRET_KEY); DJANGO_SETTINGS_MODULE=config.settings.local make worker overrides it.
+CELERY_SETTINGS := $(or $(DJANGO_SETTINGS_MODULE),config.settings.production)
 
-beat: install ## Celery beat (needs CELERY_BROKER_URL)
-	$(VENV)/bin/celery -A config beat --loglevel=INFO
+worker: install ## A Celery worker, production settings (needs CELERY_BROKER_URL, DJANGO_SECRET_KEY)
+	DJANGO_SETTINGS_MODULE=$(CELERY_SETTINGS) $(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: install ## Celery beat, production settings (needs CELERY_BROKER_URL, DJANGO_SECRET_KEY)
+	DJANGO_SETTINGS_MODULE=$(CELERY_SETTINGS) $(VENV)/bin/celery -A config beat --loglevel=INFO
 
 bench: install ## Throughput and latency against the stack's limit, on PostgreSQL (writes bench/RESULTS.md)
 	$(PY) bench/run.py

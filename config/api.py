@@ -6,17 +6,18 @@ import hashlib
 import io
 import json
 import logging
-import time
 
-import redis
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from rest_framework import exceptions, filters, pagination, renderers, serializers, throttling
+from rest_framework import exceptions, filters, pagination, renderers, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .renderers import JSONRenderer
+
+# The API's throttles, named in REST_FRAMEWORK by this module as before.
+from .throttling import AnonThrottle, OpenWhenUncountable, TokenThrottle  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -253,30 +254,3 @@ class StrictFieldsMixin:
                     {name: ["Not a field you can set here."] for name in unknown}
                 )
         return super().to_internal_value(data)
-
-
-class OpenWhenUncountable:
-    """A request is let through, unthrottled, when its count cannot be read: the cache
-    that keeps the counts being down must not take the API down with it. After a failure
-    the cache is left alone for a few seconds, so that requests do not each wait on it."""
-
-    QUIET_SECONDS = 5.0
-    quiet_until = float("-inf")
-
-    def allow_request(self, request, view):
-        if time.monotonic() < OpenWhenUncountable.quiet_until:
-            return True
-        try:
-            return super().allow_request(request, view)
-        except redis.RedisError as exc:
-            OpenWhenUncountable.quiet_until = time.monotonic() + self.QUIET_SECONDS
-            logger.warning("throttle counts unavailable, requests let through: %r", exc)
-            return True
-
-
-class AnonThrottle(OpenWhenUncountable, throttling.AnonRateThrottle):
-    """Requests without a token, counted per client address."""
-
-
-class TokenThrottle(OpenWhenUncountable, throttling.UserRateThrottle):
-    """Requests with a token, counted per user."""

@@ -1,6 +1,7 @@
 """Cached responses for anonymous readers: fast on repeat, never stale after a write."""
 
 import contextlib
+import datetime
 import os
 import socket
 import threading
@@ -15,7 +16,7 @@ from reactions.models import Stance
 from timeline.models import Status
 from timeline.services import launch_update, record_transition
 
-from .factories import LaunchFactory, StatementFactory
+from .factories import ClaimFactory, LaunchFactory, SourceFactory, StatementFactory
 from .spare import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,113 @@ def test_a_publish_shows_on_the_very_next_request(client, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         launch_update(launch=launch, missile_name="Renamed-7")
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
+
+
+def snapshot(client):
+    """What an anonymous reader can watch: the data version and the ETags of `/` and the API."""
+    pages = [client.get(path) for path in ("/", "/api/v1/launches/")]
+    return [(page["X-Data-Version"], page["ETag"]) for page in pages]
+
+
+def test_draft_saves_do_not_move_the_data_version_and_publishing_does(
+    client, django_capture_on_commit_callbacks
+):
+    published = LaunchFactory(missile_name="Hwasong-11")
+    draft = LaunchFactory(missile_name="Secret-1", status=Status.DRAFT)
+    before = snapshot(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_update(launch=draft, missile_name="Secret-2")
+        statement = StatementFactory(launch=published, status=Status.DRAFT)
+        statement.quote = "Not yet."
+        statement.save()
+        source = SourceFactory()  # cited by nothing readers can see
+        draft.sources.add(source)
+        ClaimFactory(launch=draft, source=source)
+        record_transition(instance=draft, status=Status.REVIEW)
+    assert snapshot(client) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        record_transition(instance=draft, status=Status.PUBLISHED)
+    published_now = snapshot(client)
+    assert all(after != seen for after, seen in zip(published_now, before, strict=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        ClaimFactory(launch=draft, source=source)  # now on a published launch
+    assert snapshot(client)[0][0] != published_now[0][0]
+    withdrawn = snapshot(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_update(launch=draft, status=Status.DRAFT)  # unpublished, not by the service
+    assert snapshot(client)[0][0] != withdrawn[0][0]
+    hidden = snapshot(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.delete()  # a draft's deletion: nothing readers could see
+    assert snapshot(client) == hidden
+
+
+def stored_responses():
+    """The keys of the responses in the cache (local memory, as the tests run by default)."""
+    return sorted(key for key in cache._cache if ":salvo:response:" in key)
+
+
+def test_parameters_a_page_does_not_read_make_no_new_cache_entry(client):
+    LaunchFactory(missile_name="Hwasong-11", occurred_on=datetime.date(2024, 5, 1))
+    first = client.get("/?year=2024&utm_source=x")
+    assert first.status_code == 200
+    assert "utm_source" not in first.content.decode()  # links never carry what was dropped
+    entries = stored_responses()
+    assert len(entries) == 1
+    for query in ("?utm_source=y&year=2024", "?year=2024", "?year=2024&_=123&zzz="):
+        again = client.get(f"/{query}")
+        assert again.content == first.content
+        assert again["ETag"] == first["ETag"]
+    assert stored_responses() == entries
+    assert client.get("/?year=2023").status_code == 200  # a parameter it reads: its own entry
+    assert len(stored_responses()) == 2
+
+
+def test_api_lists_are_keyed_by_their_documented_parameters_only(client):
+    LaunchFactory.create_batch(2)
+    first = client.get("/api/v1/launches/?page_size=1&junk=1")
+    assert first.status_code == 200
+    assert "junk" not in first.json()["next"]
+    assert "junk" not in first["Link"]
+    entries = stored_responses()
+    again = client.get("/api/v1/launches/?junk=2&page_size=1&cache_buster=3")
+    assert again.content == first.content
+    assert stored_responses() == entries
+    assert len(client.get("/api/v1/launches/?page_size=2").json()["results"]) == 2
+
+
+def test_a_response_over_the_entry_size_cap_is_served_but_not_stored(client, settings):
+    settings.PUBLIC_CACHE_MAX_ENTRY_BYTES = 100
+    launch = LaunchFactory(missile_name="Hwasong-11")
+    response = client.get(launch.get_absolute_url())
+    assert response.status_code == 200
+    assert "Hwasong-11" in response.content.decode()
+    assert stored_responses() == []
+
+
+def test_a_foreign_host_does_not_poison_the_cached_links_of_others(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    settings.SITE_URL = "https://salvo.example.org"
+    LaunchFactory.create_batch(2)
+    asked_by_evil = client.get("/api/v1/launches/?page_size=1", headers={"Host": "evil.example"})
+    assert asked_by_evil.json()["next"].startswith("https://salvo.example.org/api/v1/launches/")
+    for response in (asked_by_evil, client.get("/api/v1/launches/?page_size=1")):
+        assert "evil.example" not in response.content.decode()
+        assert response["Link"].startswith("<https://salvo.example.org/api/v1/launches/?")
+    feed = client.get("/feeds/launches/", headers={"Host": "evil.example"})
+    assert "evil.example" not in feed.content.decode()
+    assert "https://salvo.example.org/launches/" in client.get("/feeds/launches/").content.decode()
+
+
+def test_without_a_site_url_each_host_has_its_own_cache_entries(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    settings.SITE_URL = ""
+    LaunchFactory.create_batch(2)
+    asked_by_evil = client.get("/api/v1/launches/?page_size=1", headers={"Host": "evil.example"})
+    assert asked_by_evil.json()["next"].startswith("http://evil.example/")
+    assert (
+        client.get("/api/v1/launches/?page_size=1").json()["next"].startswith("http://testserver/")
+    )
 
 
 def test_signed_in_users_and_token_clients_are_never_served_from_the_cache(client):
@@ -375,3 +483,14 @@ def test_a_frozen_cache_costs_one_timeout_then_nothing_for_a_while(
     assert caching._outage().owed()
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
     assert time.monotonic() - started < 1  # left alone: nothing waits on it again
+
+
+@needs_redis
+def test_with_redis_a_junk_parameter_makes_no_new_entry(
+    client, settings, shared_cache, redis_cache
+):
+    shared_cache(settings.CACHE_URL)  # the responses too, not only the version
+    launch = LaunchFactory(missile_name="Hwasong-11")
+    for query in ("", "?a=1", "?b=2", "?a=3&b=4"):
+        assert client.get(f"{launch.get_absolute_url()}{query}").status_code == 200
+    assert len(redis_cache.keys("*salvo:response:*")) == 1

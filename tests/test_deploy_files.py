@@ -2,6 +2,7 @@
 and with the settings. Offline: nothing here builds an image or starts a container."""
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -245,3 +246,57 @@ def test_the_image_bakes_in_no_secret_key(dockerfile):
     for keyword, arguments in dockerfile:
         if keyword in ("ENV", "ARG"):
             assert "DJANGO_SECRET_KEY" not in arguments, f"{keyword} {arguments}"
+
+
+# The Makefile.
+
+
+def make_dry_run(target, **env):
+    """The commands `make TARGET` would run, without running them (nor the install step)."""
+    environment = {"PATH": os.environ["PATH"], **env}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", target],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def celery_command(services, name):
+    return command_words(json.dumps(services[name]["command"]))
+
+
+@pytest.mark.parametrize("target", ["worker", "beat"])
+def test_make_worker_and_beat_run_what_compose_runs_with_production_settings(services, target):
+    compose_env = environment(services[target])
+    assert compose_env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+    commands = make_dry_run(target)
+    assert "DJANGO_SETTINGS_MODULE=config.settings.production" in commands
+    celery = celery_command(services, target)
+    ran = shlex.split(commands.strip().splitlines()[-1])
+    started = ran.index(next(word for word in ran if word.endswith("celery")))
+    assert ran[started + 1 : started + 1 + 3] == celery[1:4]  # -A config worker|beat
+    overridden = make_dry_run(target, DJANGO_SETTINGS_MODULE="config.settings.local")
+    assert "DJANGO_SETTINGS_MODULE=config.settings.local" in overridden
+
+
+def redis_option(service, name):
+    words = command_words(json.dumps(service.get("command") or []))
+    return words[words.index(name) + 1] if name in words else None
+
+
+def test_the_cache_is_bounded_and_cannot_evict_the_brokers_queues(services):
+    env = environment(services["web"])
+    broker = urlsplit(env["CELERY_BROKER_URL"]).hostname
+    cache = urlsplit(env["CACHE_URL"]).hostname
+    assert broker in services
+    assert cache in services
+    assert broker != cache  # separate instances: the cache's evictions never reach the queues
+    assert redis_option(services[cache], "--maxmemory-policy") == "allkeys-lru"
+    assert redis_option(services[cache], "--maxmemory") not in {None, "0"}
+    assert redis_option(services[broker], "--maxmemory-policy") == "noeviction"
+    for name in ("web", "worker", "beat"):
+        assert cache in services[name]["depends_on"]

@@ -70,3 +70,48 @@ def test_production_passes_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def run_in_settings(module, code, **env):
+    """Run `code` after django.setup() in a fresh interpreter; returns its stdout's words."""
+    environment = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": module, **env}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+PRODUCTION = {"DJANGO_SECRET_KEY": "p" * 20 + "-production-test-key-0a1b2c3d4e5f"}
+
+
+def test_hsts_preload_is_off_unless_asked_for():
+    code = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+    assert run_in_settings("config.settings.production", code, **PRODUCTION) == ["False"]
+    asked = run_in_settings(
+        "config.settings.production", code, DJANGO_SECURE_HSTS_PRELOAD="true", **PRODUCTION
+    )
+    assert asked == ["True"]
+
+
+def test_health_probes_over_plain_http_are_not_redirected_in_production():
+    code = (
+        "from django.test import Client; c = Client(); "
+        "print(*(c.get(p).status_code for p in ('/healthz', '/readyz', '/')), "
+        "c.get('/').headers.get('Location'))"
+    )
+    # /readyz answers 503 here (the database named below does not exist), but it answers.
+    statuses = run_in_settings(
+        "config.settings.production",
+        code,
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DATABASE_URL="sqlite:////nonexistent/salvo.sqlite3",
+        **PRODUCTION,
+    )
+    assert statuses[0] == "200"
+    assert statuses[1] in {"200", "503"}
+    assert statuses[2:] == ["301", "https://testserver/"]  # every other page still goes to HTTPS

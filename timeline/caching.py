@@ -1,10 +1,12 @@
 """Whole responses for anonymous readers, cached under a data version every write bumps.
 
 One version for the whole dataset makes invalidation one increment and a CDN purge one
-key: any change to a launch, event, link, source or statement, published or not, moves
-every cached page and API response to a new key. Readers never see a stale response, and
-an unchanged dataset is served from the cache (local memory by default; Redis, shared by
-all processes, in production).
+key: any change readers can see — a published record created, changed, unpublished or
+deleted, or a record without a status (a source, speaker, claim, theme) that a published
+record hangs from — moves every cached page and API response to a new key. Drafts never
+move it: the version and the ETags are public, and must not tell anyone when drafts are
+saved. Readers never see a stale response, and an unchanged dataset is served from the
+cache (local memory by default; Redis, shared by all processes, in production).
 """
 
 import contextlib
@@ -15,13 +17,15 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse, HttpResponseNotModified
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.urls import Resolver404, resolve
 
 from . import signals
 
@@ -389,16 +393,118 @@ def bump_data_version():
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def _on_write(sender, **kwargs):
-    if sender._meta.app_label in DATA_APPS and not sender.__name__.startswith("Historical"):
+PUBLISHED = "published"
+
+
+def _tracked(model):
+    return (
+        model._meta.app_label in DATA_APPS
+        and not model.__name__.startswith("Historical")
+        and not model._meta.auto_created  # a many-to-many table: its ends are what count
+    )
+
+
+@functools.cache
+def _publishable(model):
+    """Whether `model` has a publication status (launch, event, link, statement)."""
+    try:
+        status = model._meta.get_field("status")
+    except Exception:  # FieldDoesNotExist: no status at all
+        return False
+    return PUBLISHED in {value for value, _ in status.choices or ()}
+
+
+def _query_name(field):
+    """The lookup that leads from the model at the other end of `field` back to this one."""
+    if field.auto_created and not field.concrete:  # a reverse relation: the field is theirs
+        return field.field.name
+    return field.related_query_name()
+
+
+@functools.cache
+def _publication_lookups(model):
+    """(publishable model, lookup to `model`) for each record `model` may hang from, directly
+    or through one record without a status (a source cited only by a launch's claim)."""
+    lookups = []
+    for field in model._meta.get_fields():
+        related = field.related_model if field.is_relation else None
+        if related is None or related is model or not _tracked(related):
+            continue
+        if _publishable(related):
+            lookups.append((related, _query_name(field)))
+            continue
+        for hop in related._meta.get_fields():
+            further = hop.related_model if hop.is_relation else None
+            if further is not None and _tracked(further) and _publishable(further):
+                lookups.append((further, f"{_query_name(hop)}__{_query_name(field)}"))
+    return tuple(lookups)
+
+
+def _seen_by_readers(instance):
+    """Whether readers see `instance` now: published, or, without a status of its own,
+    hanging from a published record."""
+    model = type(instance)
+    if _publishable(model):
+        return instance.status == PUBLISHED
+    return any(
+        publishable._base_manager.filter(**{lookup: instance.pk}, status=PUBLISHED).exists()
+        for publishable, lookup in _publication_lookups(model)
+    )
+
+
+def _on_status_change(sender, instance, raw=False, **kwargs):
+    # Whether a record saved as a draft was published until now: an unpublishing by any door.
+    if raw or not _tracked(sender) or not _publishable(sender) or instance._state.adding:
+        return
+    instance._was_published = instance.status != PUBLISHED and (
+        sender._base_manager.filter(pk=instance.pk, status=PUBLISHED).exists()
+    )
+
+
+def _on_save(sender, instance, **kwargs):
+    was_published = instance.__dict__.pop("_was_published", False)
+    if _tracked(sender) and (was_published or _seen_by_readers(instance)):
         transaction.on_commit(bump_data_version)
 
 
+def _on_delete(sender, instance, **kwargs):
+    # Before the delete, while what the record hangs from can still be followed; by what
+    # is stored, which an instance in memory may not show.
+    if not _tracked(sender):
+        return
+    if _publishable(sender):
+        seen = sender._base_manager.filter(pk=instance.pk, status=PUBLISHED).exists()
+    else:
+        seen = _seen_by_readers(instance)
+    if seen:
+        transaction.on_commit(bump_data_version)
+
+
+def _on_relation_change(sender, instance, action, model, pk_set, **kwargs):
+    # Before a clear (its rows are still there to follow), after an add or a remove.
+    if action not in ("post_add", "post_remove", "pre_clear") or not _tracked(type(instance)):
+        return
+    other_side_seen = (
+        pk_set
+        and _publishable(model)
+        and model._base_manager.filter(pk__in=pk_set, status=PUBLISHED).exists()
+    )
+    if other_side_seen or _seen_by_readers(instance):
+        transaction.on_commit(bump_data_version)
+
+
+def _on_announcement(sender, **kwargs):
+    # The services' own word that readers' view changed (published, updated, unpublished).
+    transaction.on_commit(bump_data_version)
+
+
 def connect():
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_on_write, dispatch_uid=f"salvo-cache-{signal}")
+    pre_save.connect(_on_status_change, dispatch_uid="salvo-cache-status")
+    post_save.connect(_on_save, dispatch_uid="salvo-cache-save")
+    pre_delete.connect(_on_delete, dispatch_uid="salvo-cache-delete")
+    m2m_changed.connect(_on_relation_change, dispatch_uid="salvo-cache-m2m")
     for signal in (signals.record_published, signals.record_updated, signals.record_unpublished):
-        signal.connect(_on_write, dispatch_uid=f"salvo-cache-{id(signal)}")
+        signal.connect(_on_announcement, dispatch_uid=f"salvo-cache-{id(signal)}")
 
 
 # A cached response is only served to requests with no Cookie and no Authorization, and
@@ -409,6 +515,89 @@ KEYED_VARY = {"accept", "accept-encoding", "authorization", "cookie"}
 def _varies_only_on_what_the_key_holds(response):
     varies = {h.strip().lower() for h in response.get("Vary", "").split(",") if h.strip()}
     return varies <= KEYED_VARY
+
+
+def _page_parameters():
+    """The query parameters each page reads, by URL name; a page not named here with a query
+    string is served uncached, so that no parameter it does not read makes a cache entry."""
+    from .filters import LaunchFilter
+
+    timeline_filters = frozenset(LaunchFilter.base_filters)
+    return {
+        "timeline:index": timeline_filters | {"order"},
+        "timeline:launch": frozenset(),
+        "timeline:event": frozenset(),
+        "timeline:charts": frozenset(),
+        "timeline:launch-feed": frozenset(),
+        "reactions:matrix": timeline_filters,
+        "reactions:actor": frozenset({"page"}),
+        "reactions:actor-feed": frozenset(),
+        "reactions:theme": frozenset({"page"}),
+        "reactions:search": frozenset({"q"}),
+        "reactions:statement-feed": frozenset(),
+    }
+
+
+@functools.cache
+def _api_parameters():
+    """The query parameters each API endpoint reads, as its OpenAPI schema documents them:
+    {view callback: names}. Built once per process, from the schema (about a second)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    try:
+        generator = SchemaGenerator()
+        paths = generator.get_schema(request=None, public=True)["paths"]
+    except Exception:  # an endpoint the schema cannot describe: its queries go uncached
+        logger.exception("API parameters unknown: queries to the API are not cached")
+        return {}
+    parameters = {}
+    for path, _, method, callback in generator.endpoints:
+        operation = (paths.get(path) or paths.get(path.replace("{pk}", "{id}")) or {}).get("get")
+        if method == "GET" and operation is not None:
+            parameters[callback] = frozenset(
+                {"format"}
+                | {p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"}
+            )
+    return parameters
+
+
+def _known_parameters(request):
+    """The query parameters the view at this address reads, or None when not known."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if request.path_info.startswith("/api/"):
+        return _api_parameters().get(match.func)
+    return _page_parameters().get(match.view_name)
+
+
+def _keep_only(request, names):
+    """Drop from the request every query parameter not in `names`, and sort the rest: the
+    view sees, and the cache key holds, exactly the parameters that make the response."""
+    asked = request.GET.lists()
+    kept = sorted(
+        ((name, value) for name, values in asked if name in names for value in values),
+        key=lambda pair: pair[0],
+    )
+    query = urlencode(kept)
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query)
+
+
+def _canonical_origin(request):
+    """The origin absolute links in a shared response are built from: SITE_URL, which the
+    request is made to use, or without it the request's own, which the key then holds, so
+    that no Host header a reader sent reaches the links served to others."""
+    asked = request.get_host()  # refuses a host not in ALLOWED_HOSTS, whatever follows
+    if not settings.SITE_URL:
+        return f"{request.scheme}://{asked}"
+    origin = settings.SITE_URL.rstrip("/")
+    scheme, _, host = origin.partition("://")
+    request._current_scheme_host = origin  # what build_absolute_uri() starts from
+    request.get_host = lambda: host  # feeds: the site's domain
+    request.is_secure = lambda: scheme == "https"
+    return origin
 
 
 class PublicResponseCacheMiddleware:
@@ -424,6 +613,12 @@ class PublicResponseCacheMiddleware:
     def __call__(self, request):
         if not self._cacheable_request(request):
             return self.get_response(request)
+        if request.META.get("QUERY_STRING"):
+            names = _known_parameters(request)
+            if names is None:
+                return self.get_response(request)
+            _keep_only(request, names)
+        origin = _canonical_origin(request)
         try:
             version = data_version()
         except (redis.RedisError, CacheUnavailable) as exc:
@@ -436,7 +631,7 @@ class PublicResponseCacheMiddleware:
             _serving_without_cache.clear()
         fingerprint = hashlib.sha256(
             "\n".join(
-                (request.get_full_path(), request.headers.get("Accept", ""), request.method)
+                (origin, request.get_full_path(), request.headers.get("Accept", ""), request.method)
             ).encode()
         ).hexdigest()[:32]
         key = f"salvo:response:{version}:{fingerprint}"
@@ -448,8 +643,14 @@ class PublicResponseCacheMiddleware:
             if not response.has_header("ETag"):
                 response["ETag"] = f'W/"{version}-{fingerprint[:16]}"'
             cached = (response.status_code, response.content, self._headers(response))
+            if len(response.content) > settings.PUBLIC_CACHE_MAX_ENTRY_BYTES:
+                return self._answer(request, cached, version)  # served, never stored
             self._or_miss(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
         local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
+        return self._answer(request, cached, version)
+
+    @staticmethod
+    def _answer(request, cached, version):
         status, content, headers = cached
         if request.headers.get("If-None-Match") == headers.get("ETag"):
             response = HttpResponseNotModified()

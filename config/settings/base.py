@@ -1,8 +1,11 @@
 """Settings shared by every run mode. The environment is read here, through one `env`."""
 
+import ipaddress
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -13,6 +16,26 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The site's canonical origin (scheme and host, e.g. https://salvo.example.org): absolute
+# links in cached responses (the API's `next` and Link header, feeds) are built from it,
+# whatever Host a request named. Unset: from the request, and the cache keeps each host apart.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL: {SITE_URL!r} is not an origin such as https://salvo.example.org "
+        "(a scheme and a host, no path)."
+    )
+# Addresses or networks of the reverse proxies in front of Salvo. Only from these is
+# X-Forwarded-For believed, to find the client's address (config/clients.py) for the
+# throttles, the login lockout and the logs. None by default: the peer's own address.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.health.DatabaseUnavailableMiddleware",
     "timeline.caching.PublicResponseCacheMiddleware",
+    # After the cache: what it serves costs no query and is not counted.
+    "config.throttling.PageThrottleMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -57,8 +82,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Brute-force protection on the admin login: five failures lock that user name from that
-# address for an hour.
+# client address (the one the throttles see, behind TRUSTED_PROXIES) for an hour.
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -92,8 +118,13 @@ DATABASES = {
 # may reuse a response without asking (0: they revalidate with the ETag every time).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=0)
+# Responses larger than this are served but never stored: one entry cannot fill the cache.
+PUBLIC_CACHE_MAX_ENTRY_BYTES = env.int("PUBLIC_CACHE_MAX_ENTRY_BYTES", default=1024 * 1024)
 # `make bench` only: a file whose bytes /bench/reference serves from memory.
 BENCH_REFERENCE_FILE = env("BENCH_REFERENCE_FILE", default="")
+# Anonymous page requests that reach the views (cache misses), per client address; the API
+# has its own rates below. Empty turns it off.
+PAGE_ANON_RATE = env("PAGE_ANON_RATE", default="300/minute") or None
 # The cache: local memory in one process by default, Redis when CACHE_URL names it.
 CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
@@ -229,7 +260,9 @@ LOGGING = {
     "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(client)s] %(message)s"
+        },
     },
     "handlers": {
         "console": {

@@ -17,3 +17,5 @@ CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
 AXES_ENABLED = False
 # Responses are cached only in the tests about caching, which turn it on.
 PUBLIC_CACHE_SECONDS = 0
+# Pages are throttled only in the tests about throttling, which turn it on.
+PAGE_ANON_RATE = None
