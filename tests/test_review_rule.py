@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reactions.models import Statement
-from timeline.models import Event, Launch, LaunchClaim, Link, Status
+from timeline.models import Event, Launch, LaunchClaim, Link, Source, Status
 from timeline.services import ChangeRefused, import_job_create, import_job_run, launch_update
 from webhooks.models import Delivery
 
@@ -330,3 +330,48 @@ def test_an_analyst_cannot_change_a_source_or_speaker_that_readers_see():
     cited.refresh_from_db()
     speaker.refresh_from_db()
     assert (cited.title, speaker.role) == ("Corrected.", "")
+
+
+def test_what_an_editor_reviews_is_what_gets_published():
+    launch = LaunchFactory(status=Status.REVIEW, summary="As submitted.")
+    analyst = api_client(member("Analyst"))
+    url = f"/api/v1/launches/{launch.slug}/"
+
+    frozen = analyst.patch(url, {"summary": "Swapped after review."}, format="json")
+    assert frozen.status_code == 403
+    assert "in review: take it back to draft to change it" in frozen.json()["detail"]
+
+    # Taken back to draft, it is the analyst's to change again, and to submit again.
+    assert analyst.patch(url, {"status": Status.DRAFT}, format="json").status_code == 200
+    assert analyst.patch(url, {"summary": "Revised."}, format="json").status_code == 200
+    launch.refresh_from_db()
+    assert (launch.summary, launch.status) == ("Revised.", Status.DRAFT)
+
+
+def test_a_revert_by_a_user_who_may_not_publish_leaves_a_published_record_alone():
+    from timeline.services import record_revert
+
+    launch = LaunchFactory(status=Status.PUBLISHED, summary="First.")
+    launch_update(launch=launch, summary="Second.")
+    first = launch.history.order_by("history_date", "history_id").first()
+    user = User.objects.create_user("reverter")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["change_launch", "delete_launch"])
+    )
+    with pytest.raises(ChangeRefused):
+        record_revert(record=first, user=user)
+    launch.refresh_from_db()
+    assert launch.summary == "Second."
+
+
+def test_a_known_dataset_is_cited_as_it_is_whoever_made_its_row():
+    from timeline.importers import SOURCE_REFERENCES
+    from timeline.services import source_get_or_create
+
+    token = next(iter(SOURCE_REFERENCES))
+    Source.objects.create(reference=token.lower(), title="Planted", url="https://planted.example/")
+    source = source_get_or_create(token=token)
+    assert (source.title, source.url) == (
+        SOURCE_REFERENCES[token]["title"],
+        SOURCE_REFERENCES[token]["url"],
+    )

@@ -89,14 +89,12 @@ def source_get_or_create(*, token):
     """The Source for a URL or a dataset reference (CNS-DB), created on first use."""
     reference = importers.SOURCE_REFERENCES.get(token)
     if reference:
-        source, _ = Source.objects.get_or_create(
-            reference=token.lower(),
-            defaults={
-                "title": reference["title"],
-                "publisher": reference["publisher"],
-                "url": reference["url"],
-            },
-        )
+        canonical = {name: reference[name] for name in ("title", "publisher", "url")}
+        source = Source.objects.filter(reference=token.lower()).first()
+        if source is None:
+            source, _ = Source.objects.get_or_create(reference=token.lower(), defaults=canonical)
+        # A known dataset is cited as it is, whoever made its row first.
+        save_changes(source, canonical)
         return source
     host = urlsplit(token).hostname or ""
     source, _ = Source.objects.get_or_create(
@@ -504,31 +502,34 @@ def shown_by(model, finder):
     SHOWN_BY.setdefault(model, []).append(finder)
 
 
-def published_guardian(instance):
-    """The published record that a change to `instance` would change in public, or None.
+def _locked(rows):
+    """`rows` locked until the transaction ends, where there is one, so that a publication
+    cannot slip in between the check and the change."""
+    return rows.select_for_update() if transaction.get_connection().in_atomic_block else rows
+
+
+def published_guardians(instance):
+    """The records a change to `instance` would change as readers see them, or will.
 
     A claim changes its launch (the one it has and the one it is moved to); a source or a
     speaker changes the published records that show it; every other record that goes
-    through review guards itself. Read from the database, so that a record already changed
-    in memory (as a bound admin form leaves it) is judged as it is stored.
+    through review guards itself, when published or in review (what an editor reviews is
+    what gets published). Read from the database, so that a record already changed in
+    memory (as a bound admin form leaves it) is judged as it is stored.
     """
+    guarded = [Status.PUBLISHED, Status.REVIEW]
     if isinstance(instance, LaunchClaim):
         launch_ids = {instance.launch_id}
         if instance.pk is not None:
-            launch_ids |= set(
-                LaunchClaim.objects.filter(pk=instance.pk).values_list("launch_id", flat=True)
-            )
-        return Launch.objects.filter(pk__in=launch_ids - {None}, status=Status.PUBLISHED).first()
+            stored = _locked(LaunchClaim.objects.filter(pk=instance.pk))
+            launch_ids |= set(stored.values_list("launch_id", flat=True))
+        return list(_locked(Launch.objects.filter(pk__in=launch_ids - {None}, status__in=guarded)))
     model = type(instance)
     if instance.pk is None:
-        return None
+        return []
     if is_publishable(model):
-        return model._default_manager.filter(pk=instance.pk, status=Status.PUBLISHED).first()
-    for finder in SHOWN_BY.get(model, ()):
-        guardian = finder(instance)
-        if guardian is not None:
-            return guardian
-    return None
+        return list(_locked(model._default_manager.filter(pk=instance.pk, status__in=guarded)))
+    return [guardian for finder in SHOWN_BY.get(model, ()) if (guardian := finder(instance))]
 
 
 def check_may_change(*, instance, user):
@@ -536,24 +537,30 @@ def check_may_change(*, instance, user):
 
     A published record is public the moment it changes, so an analyst's change would skip
     review: it is refused to anyone without the publish permission, through every door.
-    `user=None` is Salvo itself (management commands and tasks run by an operator).
+    A record in review is frozen for them too (they may take it back to draft to change
+    it), so that an editor publishes what they reviewed. `user=None` is Salvo itself
+    (management commands and tasks run by an operator).
     """
     if user is None:
         return
-    guardian = published_guardian(instance)
-    if guardian is None or can_publish(user, guardian):
-        return
-    name = guardian._meta.verbose_name
-    if type(guardian) is type(instance):
-        what = f"This {name} is published"
-    elif isinstance(instance, LaunchClaim):
-        what = f"Its {name} is published"
-    else:
-        what = f"A published {name} shows it"
-    raise ChangeRefused(
-        f"{what}: only an editor can change it. Ask an editor to make the change, "
-        f"or to return the {name} to draft first."
-    )
+    for guardian in published_guardians(instance):
+        if can_publish(user, guardian):
+            continue
+        name = guardian._meta.verbose_name
+        if guardian.status == Status.REVIEW:
+            raise ChangeRefused(
+                f"This {name} is in review: take it back to draft to change it, or ask an editor."
+            )
+        if type(guardian) is type(instance):
+            what = f"This {name} is published"
+        elif isinstance(instance, LaunchClaim):
+            what = f"Its {name} is published"
+        else:
+            what = f"A published {name} shows it"
+        raise ChangeRefused(
+            f"{what}: only an editor can change it. Ask an editor to make the change, "
+            f"or to return the {name} to draft first."
+        )
 
 
 @transaction.atomic
@@ -614,6 +621,8 @@ def record_revert(*, record, user=None):
     model = record.instance_type
     past = record.instance
     current = model._default_manager.filter(pk=past.pk).first()
+    if current is not None:
+        check_may_change(instance=current, user=user)
     past._state.adding = current is None
     past._history_user = user
     status = getattr(past, "status", None)
