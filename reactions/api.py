@@ -97,7 +97,8 @@ class SpeakerSerializer(RecordSerializer):
     list=extend_schema(
         summary="List speakers",
         description='People and offices who speak for an actor ("Dmitry Peskov, Kremlin '
-        'spokesman"), reused across statements.',
+        'spokesman"), reused across statements. Without a token, only those of a published '
+        "statement.",
         responses={200: SpeakerSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
@@ -336,7 +337,8 @@ class DeletionsView(ConditionalGetMixin, APIView):
         summary="What disappeared",
         description="Records deleted, or withdrawn from publication, at or after `since`, "
         "oldest first: with `updated_since` on the lists, what a client needs to keep a copy "
-        "in step. Without a token, only records that were published.",
+        "in step. Without a token, only records readers could once see: published ones, and "
+        "sources and speakers a published record cited.",
         parameters=[
             OpenApiParameter("since", OpenApiTypes.DATETIME, required=True, description="ISO 8601.")
         ],

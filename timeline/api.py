@@ -595,7 +595,8 @@ class LinkViewSet(RecordViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List sources",
-        description="The documents the records cite: articles, statement pages, datasets.",
+        description="The documents the records cite: articles, statement pages, datasets. "
+        "Without a token, only those a published record cites.",
         responses={200: SourceSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
