@@ -317,12 +317,13 @@ def test_the_sweep_sends_what_was_never_queued(
 @pytest.mark.parametrize(
     "url",
     [
-        "http://127.0.0.1:8000/hook",
-        "http://localhost/hook",
-        "http://10.1.2.3/hook",
-        "http://192.168.0.10/hook",
-        "http://169.254.169.254/latest/meta-data",
-        "http://[::1]/hook",
+        "https://127.0.0.1:8000/hook",
+        "https://localhost/hook",
+        "https://10.1.2.3/hook",
+        "https://192.168.0.10/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "http://93.184.215.14/hook",
         "ftp://example.com/hook",
     ],
 )
@@ -338,7 +339,7 @@ def test_a_subscription_to_a_private_target_is_not_saved(settings):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        subscribe("http://127.0.0.1:9/hook")
+        subscribe("https://127.0.0.1:9/hook")
     assert "private or reserved" in str(error.value.message_dict["target_url"])
     assert not Subscription.objects.exists()
 
