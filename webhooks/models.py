@@ -29,6 +29,16 @@ class SubscriptionQuerySet(models.QuerySet):
         """Subscriptions that deliveries may be sent to now: active and not paused."""
         return self.filter(is_active=True, paused_at__isnull=True)
 
+    def visible_to(self, user):
+        """The subscriptions `user` may see and manage: their own, or every one for a superuser.
+
+        A subscription without an owner (made before subscriptions had one) is a superuser's
+        alone.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_superuser else self.filter(owner=user)
+
 
 class Subscription(models.Model):
     """An external tool's endpoint and the events it wants, signed with its own secret."""
@@ -39,13 +49,15 @@ class Subscription(models.Model):
     target_url = models.URLField(
         validators=NO_NUL,
         max_length=1000,
-        help_text="The HTTPS endpoint the events are POSTed to. Private and loopback "
-        "addresses are refused.",
+        help_text="The HTTPS endpoint the events are POSTed to. Private, loopback and other "
+        "non-public addresses are refused.",
     )
     secret = models.CharField(
         max_length=200,
         default=new_secret,
-        help_text="Shared with the receiver, which checks the Salvo-Signature header with it.",
+        editable=False,
+        help_text="Shared with the receiver, which checks the Salvo-Signature header with it. "
+        "Shown once, when it is made or rotated.",
     )
     event_types = models.JSONField(
         default=list, help_text="The events to send: launch.published, statement.updated, …"
@@ -60,6 +72,16 @@ class Subscription(models.Model):
         help_text="Set when repeated failures paused it; resume it from the admin or the API.",
     )
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="webhook_subscriptions",
+        help_text="The account it belongs to: only it, and superusers, may see or change it. "
+        "Empty: a superuser's alone.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

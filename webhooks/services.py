@@ -10,10 +10,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from . import delivery as wire
-from .models import Attempt, Delivery, DeliveryStatus, EventType, Subscription
+from .models import Attempt, Delivery, DeliveryStatus, EventType, Subscription, new_secret
 from .payloads import payload_for
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ EVENT_TYPES = {
     ("reactions.statement", "updated"): EventType.STATEMENT_UPDATED,
     ("timeline.link", "published"): EventType.LINK_CREATED,
 }
-# Beyond the HTTP timeout, so a slow receiver is not taken for a lost worker.
+# An attempt's lease outlives its deadline by this much, time to log the outcome: while it
+# runs, no other attempt of the same delivery starts.
 LEASE_MARGIN = datetime.timedelta(seconds=5)
 # A message arriving a little before its due time is still on time.
 EARLY_TOLERANCE = datetime.timedelta(seconds=1)
@@ -37,15 +39,37 @@ def _retry_window():
     return datetime.timedelta(seconds=settings.WEBHOOKS_RETRY_FOR_SECONDS)
 
 
+class SubscriptionNotFound(Http404):
+    """The subscription is not one the user may manage: to them, it does not exist."""
+
+
+def _owned(subscription, user):
+    """`subscription` read again and locked, when `user` may manage it.
+
+    `user=None` is Salvo itself (a task, a command). Raises SubscriptionNotFound otherwise.
+    """
+    subscriptions = Subscription.objects.select_for_update()
+    if user is not None:
+        subscriptions = subscriptions.visible_to(user)
+    found = subscriptions.filter(pk=subscription.pk).first()
+    if found is None:
+        raise SubscriptionNotFound(f"No webhook subscription {subscription.pk} of yours.")
+    return found
+
+
 @transaction.atomic
-def subscription_create(*, name, target_url, event_types, is_active=True, created_by=None):
-    """A validated subscription; its secret is generated."""
+def subscription_create(*, owner, name, target_url, event_types, is_active=True):
+    """A validated subscription belonging to `owner` (None: superusers only).
+
+    Its secret is generated; the caller shows it to the owner once.
+    """
     subscription = Subscription(
         name=name,
         target_url=target_url,
         event_types=sorted(set(event_types)),
         is_active=is_active,
-        created_by=created_by,
+        owner=owner,
+        created_by=owner,
     )
     subscription.full_clean()
     subscription.save()
@@ -53,8 +77,9 @@ def subscription_create(*, name, target_url, event_types, is_active=True, create
 
 
 @transaction.atomic
-def subscription_update(*, subscription, **fields):
-    """Change a subscription's fields, validated; returns the subscription."""
+def subscription_update(*, subscription, user, **fields):
+    """Change fields of a subscription `user` may manage, validated; returns it."""
+    subscription = _owned(subscription, user)
     if "event_types" in fields:
         fields["event_types"] = sorted(set(fields["event_types"]))
     for name, value in fields.items():
@@ -65,8 +90,27 @@ def subscription_update(*, subscription, **fields):
 
 
 @transaction.atomic
-def subscription_resume(*, subscription):
+def subscription_rotate_secret(*, subscription, user):
+    """Give a subscription `user` may manage a new secret; returns it, to be shown once.
+
+    Deliveries signed from now on use the new secret, retries of earlier ones included.
+    """
+    subscription = _owned(subscription, user)
+    subscription.secret = new_secret()
+    subscription.save(update_fields=["secret", "updated_at"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, subscription, user):
+    """Delete a subscription `user` may manage, with its deliveries and their attempts."""
+    _owned(subscription, user).delete()
+
+
+@transaction.atomic
+def subscription_resume(*, subscription, user):
     """Take a paused subscription back: its waiting deliveries get a fresh day of retries."""
+    subscription = _owned(subscription, user)
     now = timezone.now()
     subscription.paused_at, subscription.consecutive_failures = None, 0
     subscription.save(update_fields=["paused_at", "consecutive_failures", "updated_at"])
@@ -165,8 +209,12 @@ def outbox_sweep():
 
 
 @transaction.atomic
-def delivery_redeliver(*, delivery):
-    """Send a delivery again, whatever became of it: the same key, a fresh day of retries."""
+def delivery_redeliver(*, delivery, user):
+    """Send a delivery again, whatever became of it: the same key, a fresh day of retries.
+
+    Only to a subscription `user` may manage (None: Salvo itself).
+    """
+    _owned(delivery.subscription, user)
     now = timezone.now()
     delivery.status, delivery.delivered_at = DeliveryStatus.PENDING, None
     delivery.next_attempt_at, delivery.give_up_at = now, now + _retry_window()
@@ -237,7 +285,10 @@ def delivery_attempt(*, delivery_id):
             delivery=delivery, number=delivery.attempt_count, started_at=now
         )
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    # The wire's deadline comes from the lease, so the attempt ends before the lease does.
+    seconds = (delivery.locked_until - LEASE_MARGIN - timezone.now()).total_seconds()
     response = wire.post(
+        timeout=seconds,
         url=subscription.target_url,
         secret=subscription.secret,
         body=body,
