@@ -15,9 +15,17 @@ from timeline.models import NO_NUL
 class EventType(models.TextChoices):
     LAUNCH_PUBLISHED = "launch.published", "A launch was published"
     LAUNCH_UPDATED = "launch.updated", "A published launch changed"
+    LAUNCH_UNPUBLISHED = "launch.unpublished", "A published launch was withdrawn"
     STATEMENT_PUBLISHED = "statement.published", "A statement was published"
     STATEMENT_UPDATED = "statement.updated", "A published statement changed"
+    STATEMENT_UNPUBLISHED = "statement.unpublished", "A published statement was withdrawn"
     LINK_CREATED = "link.created", "A link between a launch and an event was published"
+    LINK_UNPUBLISHED = "link.unpublished", "A published link was withdrawn"
+
+
+def withdrawal_of(event_type):
+    """The withdrawal event of the kind of record `event_type` announces: launch.unpublished."""
+    return f"{event_type.split('.')[0]}.unpublished"
 
 
 def new_secret():
@@ -115,7 +123,13 @@ class Subscription(models.Model):
                 raise ValidationError({"target_url": str(exc)}) from exc
 
     def wants(self, event_type):
-        return event_type in self.event_types
+        """True for the events it subscribed to, and for the withdrawal of what they announce.
+
+        Whoever was told a record was published is told when it is withdrawn.
+        """
+        return event_type in self.event_types or any(
+            withdrawal_of(wanted) == event_type for wanted in self.event_types
+        )
 
 
 class DeliveryStatus(models.TextChoices):
@@ -143,7 +157,7 @@ class Delivery(models.Model):
     payload_frozen = models.BooleanField(
         default=False,
         editable=False,
-        help_text="Set at the first attempt; every retry then sends the same body.",
+        help_text="Set once the publishing transaction committed; the body never changes after.",
     )
     status = models.CharField(max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)

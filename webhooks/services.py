@@ -13,9 +13,11 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
+from timeline.models import Status
+
 from . import delivery as wire
 from .models import Attempt, Delivery, DeliveryStatus, EventType, Subscription, new_secret
-from .payloads import payload_for
+from .payloads import payload_for, withdrawal_for
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,9 @@ EVENT_TYPES = {
     ("reactions.statement", "published"): EventType.STATEMENT_PUBLISHED,
     ("reactions.statement", "updated"): EventType.STATEMENT_UPDATED,
     ("timeline.link", "published"): EventType.LINK_CREATED,
+    ("timeline.launch", "unpublished"): EventType.LAUNCH_UNPUBLISHED,
+    ("reactions.statement", "unpublished"): EventType.STATEMENT_UNPUBLISHED,
+    ("timeline.link", "unpublished"): EventType.LINK_UNPUBLISHED,
 }
 # An attempt's lease outlives its deadline by this much, time to log the outcome: while it
 # runs, no other attempt of the same delivery starts.
@@ -125,7 +130,9 @@ def outbox_write(*, instance, change):
     """Write a pending delivery of `instance` for each subscription that wants this change.
 
     Called inside the transaction that made the change, so the deliveries commit or roll
-    back with it; they are handed to the broker once it commits. Returns the deliveries.
+    back with it, and their payload is the record as that transaction left it: a later
+    edit, even of a record taken back to draft, never reaches them. A withdrawal carries
+    only what identified the record while it was public. Returns the deliveries.
     """
     label = instance._meta.label_lower
     event_type = EVENT_TYPES.get((label, change))
@@ -135,7 +142,7 @@ def outbox_write(*, instance, change):
     if not subscriptions:
         return []
     now = timezone.now()
-    data = payload_for(instance)
+    data = withdrawal_for(instance) if change == "unpublished" else payload_for(instance)
     deliveries = []
     for subscription in subscriptions:
         delivery = Delivery(
@@ -145,6 +152,7 @@ def outbox_write(*, instance, change):
             record_id=instance.pk,
             next_attempt_at=now,
             give_up_at=now + _retry_window(),
+            payload_frozen=change == "unpublished",
         )
         delivery.payload = {
             "id": str(delivery.idempotency_key),
@@ -154,8 +162,55 @@ def outbox_write(*, instance, change):
         }
         deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
-    transaction.on_commit(partial(outbox_send, delivery_ids=[d.pk for d in deliveries]))
+    transaction.on_commit(partial(_outbox_committed, delivery_ids=[d.pk for d in deliveries]))
     return deliveries
+
+
+def _outbox_committed(*, delivery_ids):
+    outbox_seal(delivery_ids=delivery_ids)
+    outbox_send(delivery_ids=delivery_ids)
+
+
+def outbox_seal(*, delivery_ids):
+    """Complete and freeze the payloads of deliveries whose transaction just committed.
+
+    The services announce a record before they finish writing it (a statement's themes, a
+    launch's sources and claims come after), so the payload is read again once the
+    transaction committed, with the record locked, and only if it is still published;
+    otherwise the payload stays as written. Either way it never changes after this.
+    Never raises: the publish already succeeded. Returns how many were completed.
+    """
+    completed = 0
+    try:
+        with transaction.atomic():
+            unsealed = Delivery.objects.select_for_update().filter(
+                pk__in=delivery_ids, payload_frozen=False
+            )
+            by_record = {}
+            for delivery in unsealed:
+                by_record.setdefault((delivery.record_type, delivery.record_id), []).append(
+                    delivery
+                )
+            for (record_type, record_id), deliveries in by_record.items():
+                model = apps.get_model(record_type)
+                # Locked, so it cannot be withdrawn between this check and the read.
+                record = (
+                    model._default_manager.select_for_update(skip_locked=True)
+                    .filter(pk=record_id, status=Status.PUBLISHED)
+                    .first()
+                )
+                data = payload_for(record) if record is not None else None
+                for delivery in deliveries:
+                    if data is not None:
+                        delivery.payload = {**delivery.payload, "data": data}
+                        completed += 1
+                    delivery.payload_frozen = True
+            Delivery.objects.bulk_update(
+                [d for ds in by_record.values() for d in ds], ["payload", "payload_frozen"]
+            )
+    except Exception:
+        logger.warning("Webhook payloads left as written in the transaction.", exc_info=True)
+    return completed
 
 
 def outbox_send(*, delivery_ids):
@@ -234,19 +289,6 @@ def retry_delay(attempt_count):
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def _current_payload(delivery):
-    """The payload with the record as it is now that the change committed.
-
-    The record was read inside the publishing transaction, before the service that
-    published it had, say, set a statement's themes; the first attempt reads it again.
-    """
-    model = apps.get_model(delivery.record_type)
-    instance = model._default_manager.filter(pk=delivery.record_id).first()
-    if instance is None:
-        return delivery.payload
-    return {**delivery.payload, "data": payload_for(instance)}
-
-
 def delivery_attempt(*, delivery_id):
     """Make the attempt that is due for a delivery, and log it as an Attempt.
 
@@ -275,8 +317,8 @@ def delivery_attempt(*, delivery_id):
         delivery.attempts.filter(finished_at__isnull=True).update(
             finished_at=now, error="Interrupted: the worker was lost during the attempt."
         )
-        if not delivery.payload_frozen:
-            delivery.payload, delivery.payload_frozen = _current_payload(delivery), True
+        # Unsealed only when its transaction's follow-up never ran: it is sent as written.
+        delivery.payload_frozen = True
         delivery.attempt_count += 1
         timeout = datetime.timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS)
         delivery.locked_until = now + timeout + LEASE_MARGIN
