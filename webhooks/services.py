@@ -322,7 +322,7 @@ def delivery_attempt(*, delivery_id):
         delivery.attempt_count += 1
         timeout = datetime.timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS)
         delivery.locked_until = now + timeout + LEASE_MARGIN
-        delivery.save(update_fields=["payload", "payload_frozen", "attempt_count", "locked_until"])
+        delivery.save(update_fields=["payload_frozen", "attempt_count", "locked_until"])
         attempt = Attempt.objects.create(
             delivery=delivery, number=delivery.attempt_count, started_at=now
         )
