@@ -348,3 +348,33 @@ def test_no_second_attempt_starts_when_a_dripping_one_would_have_outlived_its_le
     assert list(Attempt.objects.values_list("number", "error")) == [
         (1, "Timed out: no whole answer within 1.5 s.")
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outcome_logged_after_another_attempt_took_over_leaves_the_delivery_alone(
+    monkeypatch, settings
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    subscription = subscribe("http://127.0.0.1:9/hook", EventType.LAUNCH_PUBLISHED)
+    Subscription.objects.update(paused_at=timezone.now())
+    record_transition(instance=LaunchFactory(status=Status.DRAFT), status=Status.PUBLISHED)
+    Subscription.objects.update(paused_at=None)
+    pending = Delivery.objects.get(subscription=subscription)
+    answers = []
+
+    def post(**kwargs):
+        answers.append(kwargs)
+        if len(answers) == 1:  # the first attempt stalls past its lease; another takes over
+            Delivery.objects.update(locked_until=timezone.now())
+            services.delivery_attempt(delivery_id=pending.pk)
+            return delivery.Response(status_code=500, error="HTTP 500 Internal Server Error")
+        return delivery.Response(status_code=200)
+
+    monkeypatch.setattr(services.wire, "post", post)
+
+    services.delivery_attempt(delivery_id=pending.pk)
+
+    pending.refresh_from_db()
+    assert (pending.status, pending.locked_until) == (DeliveryStatus.SUCCEEDED, None)
+    assert list(pending.attempts.values_list("number", "status_code")) == [(1, 500), (2, 200)]
+    assert Subscription.objects.get().consecutive_failures == 0

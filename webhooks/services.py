@@ -348,6 +348,8 @@ def _record_attempt(delivery, attempt, response):
     attempt.response_excerpt, attempt.error = response.excerpt, response.error
     attempt.save()
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.attempt_count != attempt.number:
+        return None  # this attempt outlived its lease and a later one took over: it decides
     delivery.locked_until = None
     subscriptions = Subscription.objects.filter(pk=delivery.subscription_id)
     if response.ok:
