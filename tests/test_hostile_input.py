@@ -305,7 +305,10 @@ ADMIN_RECORDS = {
     Speaker: lambda w: w["speaker"],
     Actor: lambda w: w["actor"],
     Subscription: lambda w: Subscription.objects.create(
-        name="Newsroom", target_url="https://hooks.example/salvo", event_types=["launch.published"]
+        name="Newsroom",
+        target_url="https://hooks.example/salvo",
+        event_types=["launch.published"],
+        owner=User.objects.filter(username="editor").first(),  # the editor sees their own
     ),
 }
 

@@ -136,7 +136,10 @@ def us(db):
 
 def subscribe(url, *event_types):
     return subscription_create(
-        name="Newsroom tool", target_url=url, event_types=event_types or EventType.values
+        owner=None,
+        name="Newsroom tool",
+        target_url=url,
+        event_types=event_types or EventType.values,
     )
 
 
@@ -250,7 +253,7 @@ def test_a_subscription_is_paused_after_repeated_failures(receiver, loopback_all
     assert services.delivery_attempt(delivery_id=delivery.pk) is None  # paused: no attempt
     assert len(endpoint.requests) == 2
 
-    services.subscription_resume(subscription=subscription)  # sends the waiting delivery
+    services.subscription_resume(subscription=subscription, user=None)  # sends the waiting delivery
 
     assert len(endpoint.requests) == 3
     subscription.refresh_from_db()
@@ -274,7 +277,7 @@ def test_redelivery_sends_the_same_key_again(receiver, loopback_allowed, us):
     record_transition(instance=LaunchFactory(status=Status.DRAFT), status=Status.PUBLISHED)
     delivery = Delivery.objects.get()
 
-    services.delivery_redeliver(delivery=delivery)
+    services.delivery_redeliver(delivery=delivery, user=None)
 
     keys = [headers["Idempotency-Key"] for _, headers, _ in endpoint.requests]
     assert keys == [str(delivery.idempotency_key)] * 2
@@ -317,12 +320,13 @@ def test_the_sweep_sends_what_was_never_queued(
 @pytest.mark.parametrize(
     "url",
     [
-        "http://127.0.0.1:8000/hook",
-        "http://localhost/hook",
-        "http://10.1.2.3/hook",
-        "http://192.168.0.10/hook",
-        "http://169.254.169.254/latest/meta-data",
-        "http://[::1]/hook",
+        "https://127.0.0.1:8000/hook",
+        "https://localhost/hook",
+        "https://10.1.2.3/hook",
+        "https://192.168.0.10/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "http://93.184.215.14/hook",
         "ftp://example.com/hook",
     ],
 )
@@ -338,7 +342,7 @@ def test_a_subscription_to_a_private_target_is_not_saved(settings):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        subscribe("http://127.0.0.1:9/hook")
+        subscribe("https://127.0.0.1:9/hook")
     assert "private or reserved" in str(error.value.message_dict["target_url"])
     assert not Subscription.objects.exists()
 
@@ -593,7 +597,7 @@ def test_subscriptions_are_managed_through_the_api_with_a_token(client, api_user
         "consecutive_failures": 0,
         "created_at": created.json()["created_at"],
     }
-    assert subscription.created_by == api_user.user
+    assert subscription.owner == subscription.created_by == api_user.user
     refused = client.post(
         url,
         {**body, "target_url": "http://127.0.0.1:6379/", "event_types": ["nope"]},
@@ -607,4 +611,6 @@ def test_subscriptions_are_managed_through_the_api_with_a_token(client, api_user
         f"{url}{subscription.pk}/", {"is_active": False}, content_type="application/json", **auth
     )
     assert changed.json()["is_active"] is False
+    assert "secret" not in changed.json()
     assert [s["name"] for s in client.get(url, **auth).json()["results"]] == ["Wire desk"]
+    assert "secret" not in client.get(url, **auth).json()["results"][0]

@@ -24,12 +24,11 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "target_url",
             "event_types",
             "is_active",
-            "secret",
             "paused_at",
             "consecutive_failures",
             "created_at",
         ]
-        read_only_fields = ["secret", "paused_at", "consecutive_failures", "created_at"]
+        read_only_fields = ["paused_at", "consecutive_failures", "created_at"]
         # DRF's own fields refuse NUL and malformed URLs; the model's validators, copied in
         # as well, would give each message twice. The service validates the model anyway.
         extra_kwargs = {"name": {"validators": []}, "target_url": {"validators": []}}
@@ -47,8 +46,24 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         return data
 
 
+class SubscriptionWithSecretSerializer(SubscriptionSerializer):
+    """A subscription with its secret: only in the answer that made or rotated it."""
+
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="Signs every delivery. Shown only in this answer: keep it, or rotate it.",
+    )
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = [
+            *SubscriptionSerializer.Meta.fields[:5],
+            "secret",
+            *SubscriptionSerializer.Meta.fields[5:],
+        ]
+
+
 class ModelPermissionsIncludingView(permissions.DjangoModelPermissions):
-    """Reading subscriptions needs the view permission: they carry secrets."""
+    """Reading subscriptions needs the view permission."""
 
     perms_map = {
         **permissions.DjangoModelPermissions.perms_map,
@@ -57,21 +72,44 @@ class ModelPermissionsIncludingView(permissions.DjangoModelPermissions):
     }
 
 
+class ChangePermissionToAct(ModelPermissionsIncludingView):
+    """Acting on a subscription (resume it, rotate its secret) needs the change permission."""
+
+    perms_map = {
+        **ModelPermissionsIncludingView.perms_map,
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+    }
+
+
 class SubscriptionPagination(pagination.PageNumberPagination):
     page_size = 50
 
 
-def _documented(serializer, *, success=200):
-    return extend_schema(responses={success: serializer, **ERRORS})
+def _documented(serializer, *, success=200, **kwargs):
+    return extend_schema(responses={success: serializer, **ERRORS}, **kwargs)
 
 
 @extend_schema_view(
-    list=_documented(SubscriptionSerializer(many=True)),
-    retrieve=_documented(SubscriptionSerializer),
-    create=_documented(SubscriptionSerializer, success=201),
-    update=_documented(SubscriptionSerializer),
-    partial_update=_documented(SubscriptionSerializer),
-    destroy=extend_schema(responses={204: None, **ERRORS}),
+    list=_documented(
+        SubscriptionSerializer(many=True),
+        summary="List your webhook subscriptions",
+        description="The subscriptions of the token's account (every one for a superuser). "
+        "Secrets are never listed.",
+    ),
+    retrieve=_documented(SubscriptionSerializer, summary="Get one of your subscriptions"),
+    create=_documented(
+        SubscriptionWithSecretSerializer,
+        success=201,
+        summary="Subscribe to webhook events",
+        description="The subscription belongs to the token's account. The answer carries "
+        "its `secret`, the only time it is shown. `target_url` must be an https URL of a "
+        "public address.",
+    ),
+    update=_documented(SubscriptionSerializer, summary="Replace one of your subscriptions"),
+    partial_update=_documented(SubscriptionSerializer, summary="Change one of your subscriptions"),
+    destroy=extend_schema(
+        summary="Delete one of your subscriptions", responses={204: None, **ERRORS}
+    ),
 )
 class SubscriptionViewSet(
     mixins.CreateModelMixin,
@@ -81,31 +119,71 @@ class SubscriptionViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Subscriptions of the token's account; another account's are not found (404)."""
+
     serializer_class = SubscriptionSerializer
     authentication_classes = [TokenAuthentication]
     permission_classes = [ModelPermissionsIncludingView]
     pagination_class = SubscriptionPagination
     filterset_class = None
-    queryset = Subscription.objects.order_by("name", "id")
+
+    def get_queryset(self):
+        return Subscription.objects.visible_to(self.request.user).order_by("name", "id")
+
+    def get_serializer_class(self):
+        if self.action in {"create", "rotate_secret"}:
+            return SubscriptionWithSecretSerializer
+        return super().get_serializer_class()
 
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.subscription_create(
+            owner=self.request.user,
             name=data["name"],
             target_url=data["target_url"],
             event_types=data["event_types"],
             is_active=data.get("is_active", True),
-            created_by=self.request.user,
         )
 
     def perform_update(self, serializer):
         serializer.instance = services.subscription_update(
-            subscription=serializer.instance, **serializer.validated_data
+            subscription=serializer.instance, user=self.request.user, **serializer.validated_data
         )
 
-    @_documented(SubscriptionSerializer)
-    @action(detail=True, methods=["post"])
+    def perform_destroy(self, instance):
+        services.subscription_delete(subscription=instance, user=self.request.user)
+
+    @_documented(
+        SubscriptionSerializer,
+        request=None,
+        summary="Resume a paused subscription",
+        description="Sends what waited while it was paused, with a fresh day of retries. "
+        "Needs the change permission.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissionToAct])
     def resume(self, request, pk=None):
         """Take back a subscription that repeated failures paused."""
-        subscription = services.subscription_resume(subscription=self.get_object())
+        subscription = services.subscription_resume(
+            subscription=self.get_object(), user=request.user
+        )
+        return Response(self.get_serializer(subscription).data)
+
+    @_documented(
+        SubscriptionWithSecretSerializer,
+        request=None,
+        summary="Rotate a subscription's secret",
+        description="Replaces the secret and answers the new one, the only time it is shown. "
+        "Deliveries signed from now on, retries included, use it. Needs the change permission.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="rotate-secret",
+        permission_classes=[ChangePermissionToAct],
+    )
+    def rotate_secret(self, request, pk=None):
+        """A new secret for the subscription, shown once."""
+        subscription = services.subscription_rotate_secret(
+            subscription=self.get_object(), user=request.user
+        )
         return Response(self.get_serializer(subscription).data)

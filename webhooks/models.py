@@ -15,9 +15,17 @@ from timeline.models import NO_NUL
 class EventType(models.TextChoices):
     LAUNCH_PUBLISHED = "launch.published", "A launch was published"
     LAUNCH_UPDATED = "launch.updated", "A published launch changed"
+    LAUNCH_UNPUBLISHED = "launch.unpublished", "A published launch was withdrawn"
     STATEMENT_PUBLISHED = "statement.published", "A statement was published"
     STATEMENT_UPDATED = "statement.updated", "A published statement changed"
+    STATEMENT_UNPUBLISHED = "statement.unpublished", "A published statement was withdrawn"
     LINK_CREATED = "link.created", "A link between a launch and an event was published"
+    LINK_UNPUBLISHED = "link.unpublished", "A published link was withdrawn"
+
+
+def withdrawal_of(event_type):
+    """The withdrawal event of the kind of record `event_type` announces: launch.unpublished."""
+    return f"{event_type.split('.')[0]}.unpublished"
 
 
 def new_secret():
@@ -29,6 +37,16 @@ class SubscriptionQuerySet(models.QuerySet):
         """Subscriptions that deliveries may be sent to now: active and not paused."""
         return self.filter(is_active=True, paused_at__isnull=True)
 
+    def visible_to(self, user):
+        """The subscriptions `user` may see and manage: their own, or every one for a superuser.
+
+        A subscription without an owner (made before subscriptions had one) is a superuser's
+        alone.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_superuser else self.filter(owner=user)
+
 
 class Subscription(models.Model):
     """An external tool's endpoint and the events it wants, signed with its own secret."""
@@ -39,13 +57,15 @@ class Subscription(models.Model):
     target_url = models.URLField(
         validators=NO_NUL,
         max_length=1000,
-        help_text="The HTTPS endpoint the events are POSTed to. Private and loopback "
-        "addresses are refused.",
+        help_text="The HTTPS endpoint the events are POSTed to. Private, loopback and other "
+        "non-public addresses are refused.",
     )
     secret = models.CharField(
         max_length=200,
         default=new_secret,
-        help_text="Shared with the receiver, which checks the Salvo-Signature header with it.",
+        editable=False,
+        help_text="Shared with the receiver, which checks the Salvo-Signature header with it. "
+        "Shown once, when it is made or rotated.",
     )
     event_types = models.JSONField(
         default=list, help_text="The events to send: launch.published, statement.updated, …"
@@ -60,6 +80,16 @@ class Subscription(models.Model):
         help_text="Set when repeated failures paused it; resume it from the admin or the API.",
     )
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="webhook_subscriptions",
+        help_text="The account it belongs to: only it, and superusers, may see or change it. "
+        "Empty: a superuser's alone.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -93,7 +123,13 @@ class Subscription(models.Model):
                 raise ValidationError({"target_url": str(exc)}) from exc
 
     def wants(self, event_type):
-        return event_type in self.event_types
+        """True for the events it subscribed to, and for the withdrawal of what they announce.
+
+        Whoever was told a record was published is told when it is withdrawn.
+        """
+        return event_type in self.event_types or any(
+            withdrawal_of(wanted) == event_type for wanted in self.event_types
+        )
 
 
 class DeliveryStatus(models.TextChoices):
@@ -121,7 +157,7 @@ class Delivery(models.Model):
     payload_frozen = models.BooleanField(
         default=False,
         editable=False,
-        help_text="Set at the first attempt; every retry then sends the same body.",
+        help_text="Set once the publishing transaction committed; the body never changes after.",
     )
     status = models.CharField(max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)

@@ -15,3 +15,8 @@ def write_published(sender, instance, **kwargs):
 @receiver(signals.record_updated, dispatch_uid="webhooks.outbox.updated")
 def write_updated(sender, instance, **kwargs):
     services.outbox_write(instance=instance, change="updated")
+
+
+@receiver(signals.record_unpublished, dispatch_uid="webhooks.outbox.unpublished")
+def write_unpublished(sender, instance, **kwargs):
+    services.outbox_write(instance=instance, change="unpublished")

@@ -10,11 +10,14 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
+from timeline.models import Status
+
 from . import delivery as wire
-from .models import Attempt, Delivery, DeliveryStatus, EventType, Subscription
-from .payloads import payload_for
+from .models import Attempt, Delivery, DeliveryStatus, EventType, Subscription, new_secret
+from .payloads import payload_for, withdrawal_for
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +28,12 @@ EVENT_TYPES = {
     ("reactions.statement", "published"): EventType.STATEMENT_PUBLISHED,
     ("reactions.statement", "updated"): EventType.STATEMENT_UPDATED,
     ("timeline.link", "published"): EventType.LINK_CREATED,
+    ("timeline.launch", "unpublished"): EventType.LAUNCH_UNPUBLISHED,
+    ("reactions.statement", "unpublished"): EventType.STATEMENT_UNPUBLISHED,
+    ("timeline.link", "unpublished"): EventType.LINK_UNPUBLISHED,
 }
-# Beyond the HTTP timeout, so a slow receiver is not taken for a lost worker.
+# An attempt's lease outlives its deadline by this much, time to log the outcome: while it
+# runs, no other attempt of the same delivery starts.
 LEASE_MARGIN = datetime.timedelta(seconds=5)
 # A message arriving a little before its due time is still on time.
 EARLY_TOLERANCE = datetime.timedelta(seconds=1)
@@ -37,15 +44,37 @@ def _retry_window():
     return datetime.timedelta(seconds=settings.WEBHOOKS_RETRY_FOR_SECONDS)
 
 
+class SubscriptionNotFound(Http404):
+    """The subscription is not one the user may manage: to them, it does not exist."""
+
+
+def _owned(subscription, user):
+    """`subscription` read again and locked, when `user` may manage it.
+
+    `user=None` is Salvo itself (a task, a command). Raises SubscriptionNotFound otherwise.
+    """
+    subscriptions = Subscription.objects.select_for_update()
+    if user is not None:
+        subscriptions = subscriptions.visible_to(user)
+    found = subscriptions.filter(pk=subscription.pk).first()
+    if found is None:
+        raise SubscriptionNotFound(f"No webhook subscription {subscription.pk} of yours.")
+    return found
+
+
 @transaction.atomic
-def subscription_create(*, name, target_url, event_types, is_active=True, created_by=None):
-    """A validated subscription; its secret is generated."""
+def subscription_create(*, owner, name, target_url, event_types, is_active=True):
+    """A validated subscription belonging to `owner` (None: superusers only).
+
+    Its secret is generated; the caller shows it to the owner once.
+    """
     subscription = Subscription(
         name=name,
         target_url=target_url,
         event_types=sorted(set(event_types)),
         is_active=is_active,
-        created_by=created_by,
+        owner=owner,
+        created_by=owner,
     )
     subscription.full_clean()
     subscription.save()
@@ -53,8 +82,9 @@ def subscription_create(*, name, target_url, event_types, is_active=True, create
 
 
 @transaction.atomic
-def subscription_update(*, subscription, **fields):
-    """Change a subscription's fields, validated; returns the subscription."""
+def subscription_update(*, subscription, user, **fields):
+    """Change fields of a subscription `user` may manage, validated; returns it."""
+    subscription = _owned(subscription, user)
     if "event_types" in fields:
         fields["event_types"] = sorted(set(fields["event_types"]))
     for name, value in fields.items():
@@ -65,8 +95,27 @@ def subscription_update(*, subscription, **fields):
 
 
 @transaction.atomic
-def subscription_resume(*, subscription):
+def subscription_rotate_secret(*, subscription, user):
+    """Give a subscription `user` may manage a new secret; returns it, to be shown once.
+
+    Deliveries signed from now on use the new secret, retries of earlier ones included.
+    """
+    subscription = _owned(subscription, user)
+    subscription.secret = new_secret()
+    subscription.save(update_fields=["secret", "updated_at"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, subscription, user):
+    """Delete a subscription `user` may manage, with its deliveries and their attempts."""
+    _owned(subscription, user).delete()
+
+
+@transaction.atomic
+def subscription_resume(*, subscription, user):
     """Take a paused subscription back: its waiting deliveries get a fresh day of retries."""
+    subscription = _owned(subscription, user)
     now = timezone.now()
     subscription.paused_at, subscription.consecutive_failures = None, 0
     subscription.save(update_fields=["paused_at", "consecutive_failures", "updated_at"])
@@ -81,7 +130,9 @@ def outbox_write(*, instance, change):
     """Write a pending delivery of `instance` for each subscription that wants this change.
 
     Called inside the transaction that made the change, so the deliveries commit or roll
-    back with it; they are handed to the broker once it commits. Returns the deliveries.
+    back with it, and their payload is the record as that transaction left it: a later
+    edit, even of a record taken back to draft, never reaches them. A withdrawal carries
+    only what identified the record while it was public. Returns the deliveries.
     """
     label = instance._meta.label_lower
     event_type = EVENT_TYPES.get((label, change))
@@ -91,7 +142,7 @@ def outbox_write(*, instance, change):
     if not subscriptions:
         return []
     now = timezone.now()
-    data = payload_for(instance)
+    data = withdrawal_for(instance) if change == "unpublished" else payload_for(instance)
     deliveries = []
     for subscription in subscriptions:
         delivery = Delivery(
@@ -101,6 +152,7 @@ def outbox_write(*, instance, change):
             record_id=instance.pk,
             next_attempt_at=now,
             give_up_at=now + _retry_window(),
+            payload_frozen=change == "unpublished",
         )
         delivery.payload = {
             "id": str(delivery.idempotency_key),
@@ -110,8 +162,55 @@ def outbox_write(*, instance, change):
         }
         deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
-    transaction.on_commit(partial(outbox_send, delivery_ids=[d.pk for d in deliveries]))
+    transaction.on_commit(partial(_outbox_committed, delivery_ids=[d.pk for d in deliveries]))
     return deliveries
+
+
+def _outbox_committed(*, delivery_ids):
+    outbox_seal(delivery_ids=delivery_ids)
+    outbox_send(delivery_ids=delivery_ids)
+
+
+def outbox_seal(*, delivery_ids):
+    """Complete and freeze the payloads of deliveries whose transaction just committed.
+
+    The services announce a record before they finish writing it (a statement's themes, a
+    launch's sources and claims come after), so the payload is read again once the
+    transaction committed, with the record locked, and only if it is still published;
+    otherwise the payload stays as written. Either way it never changes after this.
+    Never raises: the publish already succeeded. Returns how many were completed.
+    """
+    completed = 0
+    try:
+        with transaction.atomic():
+            unsealed = Delivery.objects.select_for_update().filter(
+                pk__in=delivery_ids, payload_frozen=False
+            )
+            by_record = {}
+            for delivery in unsealed:
+                by_record.setdefault((delivery.record_type, delivery.record_id), []).append(
+                    delivery
+                )
+            for (record_type, record_id), deliveries in by_record.items():
+                model = apps.get_model(record_type)
+                # Locked, so it cannot be withdrawn between this check and the read.
+                record = (
+                    model._default_manager.select_for_update(skip_locked=True)
+                    .filter(pk=record_id, status=Status.PUBLISHED)
+                    .first()
+                )
+                data = payload_for(record) if record is not None else None
+                for delivery in deliveries:
+                    if data is not None:
+                        delivery.payload = {**delivery.payload, "data": data}
+                        completed += 1
+                    delivery.payload_frozen = True
+            Delivery.objects.bulk_update(
+                [d for ds in by_record.values() for d in ds], ["payload", "payload_frozen"]
+            )
+    except Exception:
+        logger.warning("Webhook payloads left as written in the transaction.", exc_info=True)
+    return completed
 
 
 def outbox_send(*, delivery_ids):
@@ -165,8 +264,12 @@ def outbox_sweep():
 
 
 @transaction.atomic
-def delivery_redeliver(*, delivery):
-    """Send a delivery again, whatever became of it: the same key, a fresh day of retries."""
+def delivery_redeliver(*, delivery, user):
+    """Send a delivery again, whatever became of it: the same key, a fresh day of retries.
+
+    Only to a subscription `user` may manage (None: Salvo itself).
+    """
+    _owned(delivery.subscription, user)
     now = timezone.now()
     delivery.status, delivery.delivered_at = DeliveryStatus.PENDING, None
     delivery.next_attempt_at, delivery.give_up_at = now, now + _retry_window()
@@ -184,19 +287,6 @@ def retry_delay(attempt_count):
     base = settings.WEBHOOKS_RETRY_BASE_SECONDS
     ceiling = min(settings.WEBHOOKS_RETRY_MAX_SECONDS, base * 2 ** min(attempt_count - 1, 30))
     return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-def _current_payload(delivery):
-    """The payload with the record as it is now that the change committed.
-
-    The record was read inside the publishing transaction, before the service that
-    published it had, say, set a statement's themes; the first attempt reads it again.
-    """
-    model = apps.get_model(delivery.record_type)
-    instance = model._default_manager.filter(pk=delivery.record_id).first()
-    if instance is None:
-        return delivery.payload
-    return {**delivery.payload, "data": payload_for(instance)}
 
 
 def delivery_attempt(*, delivery_id):
@@ -227,17 +317,20 @@ def delivery_attempt(*, delivery_id):
         delivery.attempts.filter(finished_at__isnull=True).update(
             finished_at=now, error="Interrupted: the worker was lost during the attempt."
         )
-        if not delivery.payload_frozen:
-            delivery.payload, delivery.payload_frozen = _current_payload(delivery), True
+        # Unsealed only when its transaction's follow-up never ran: it is sent as written.
+        delivery.payload_frozen = True
         delivery.attempt_count += 1
         timeout = datetime.timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS)
         delivery.locked_until = now + timeout + LEASE_MARGIN
-        delivery.save(update_fields=["payload", "payload_frozen", "attempt_count", "locked_until"])
+        delivery.save(update_fields=["payload_frozen", "attempt_count", "locked_until"])
         attempt = Attempt.objects.create(
             delivery=delivery, number=delivery.attempt_count, started_at=now
         )
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    # The wire's deadline comes from the lease, so the attempt ends before the lease does.
+    seconds = (delivery.locked_until - LEASE_MARGIN - timezone.now()).total_seconds()
     response = wire.post(
+        timeout=seconds,
         url=subscription.target_url,
         secret=subscription.secret,
         body=body,
@@ -255,6 +348,8 @@ def _record_attempt(delivery, attempt, response):
     attempt.response_excerpt, attempt.error = response.excerpt, response.error
     attempt.save()
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.attempt_count != attempt.number:
+        return None  # this attempt outlived its lease and a later one took over: it decides
     delivery.locked_until = None
     subscriptions = Subscription.objects.filter(pk=delivery.subscription_id)
     if response.ok:
