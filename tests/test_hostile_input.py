@@ -111,7 +111,7 @@ TEXT_FIELDS = {
 ADMIN_ONLY_FIELDS = {Launch: ["external_id"], Event: ["external_id"]}
 # The models whose text refuses every character that is not text; a webhook subscription's
 # name still refuses only NUL.
-TEXT_RULE_MODELS = [model for model in TEXT_FIELDS if model is not Subscription]
+TEXT_RULE_MODELS = list(TEXT_FIELDS)
 
 
 def max_length(model, name):

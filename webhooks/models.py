@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from timeline.models import NO_NUL
+from timeline.models import TEXT
 
 
 class EventType(models.TextChoices):
@@ -52,10 +52,10 @@ class Subscription(models.Model):
     """An external tool's endpoint and the events it wants, signed with its own secret."""
 
     name = models.CharField(
-        validators=NO_NUL, max_length=200, help_text="Who receives it, for the admin list."
+        validators=TEXT, max_length=200, help_text="Who receives it, for the admin list."
     )
     target_url = models.URLField(
-        validators=NO_NUL,
+        validators=TEXT,
         max_length=1000,
         help_text="The HTTPS endpoint the events are POSTed to. Private, loopback and other "
         "non-public addresses are refused.",

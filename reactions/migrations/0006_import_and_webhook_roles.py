@@ -14,6 +14,7 @@ ANALYST = [
 EDITOR = [
     *ANALYST,
     ("timeline", "delete_triggersuggestion"),
+    ("timeline", "view_all_importjobs"),
     ("webhooks", "view_subscription"),
     ("webhooks", "add_subscription"),
     ("webhooks", "change_subscription"),
@@ -61,7 +62,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("reactions", "0005_text_refuses_nul"),
-        ("timeline", "0008_launch_year_index"),
+        ("timeline", "0010_editor_sees_all_import_jobs_and_deletes_suggestions"),
         ("webhooks", "0002_text_refuses_nul"),
     ]
 

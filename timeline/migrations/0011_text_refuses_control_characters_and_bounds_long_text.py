@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('timeline', '0008_launch_year_index'),
+        ('timeline', '0010_editor_sees_all_import_jobs_and_deletes_suggestions'),
     ]
 
     operations = [

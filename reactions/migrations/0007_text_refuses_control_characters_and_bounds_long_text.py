@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reactions', '0005_text_refuses_nul'),
+        ('reactions', '0006_import_and_webhook_roles'),
     ]
 
     operations = [
