@@ -6,12 +6,14 @@ import io
 import json
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from rest_framework import exceptions, filters, pagination, renderers, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import too_large_message
 from .renderers import JSONRenderer
 
 # The API's throttles, named in REST_FRAMEWORK by this module as before.
@@ -172,10 +174,18 @@ class ConditionalGetMixin:
         return get_conditional_response(request, etag=etag, response=response)
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
 def exception_handler(exc, context):
-    """DRF's handler, also turning model validation errors into 400s with field messages."""
+    """DRF's handler, also turning model validation errors into 400s with field messages,
+    and a body over DATA_UPLOAD_MAX_MEMORY_SIZE into a 413."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(too_large_message())
     return drf_exception_handler(exc, context)
 
 
