@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, filters, pagination, renderers, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -78,12 +79,39 @@ class CursorPagination(pagination.CursorPagination):
         return parameters
 
 
+EMPTY_VALUE = "Give a value, or leave the parameter out."
+
+
+def refuse_empty(request, names):
+    """A 400 naming each of `names` given in the query string with only empty values: an
+    empty filter is a mistake to report, not the same as leaving the filter out."""
+    params = request.query_params
+    empty = sorted(
+        name
+        for name in names
+        if name in params and all(not value.strip() for value in params.getlist(name))
+    )
+    if empty:
+        raise exceptions.ValidationError({name: [EMPTY_VALUE] for name in empty})
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend; a filter parameter given empty is a 400 naming it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            refuse_empty(request, filterset_class.base_filters)
+        return super().filter_queryset(request, queryset, view)
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """`ordering` by the fields a view lists; any other field is a 400, not silently ignored."""
 
     ordering_description = "Comma-separated fields to sort by; prefix with - for descending."
 
     def get_ordering(self, request, queryset, view):
+        refuse_empty(request, [self.ordering_param])
         params = request.query_params.get(self.ordering_param)
         if params:
             valid = {

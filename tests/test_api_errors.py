@@ -68,3 +68,24 @@ def test_unknown_methods_and_bad_requests_under_the_api_answer_json(client):
     page = client.get("/no-such-page/", headers={"Host": "bad host"})
     assert page.status_code == 400
     assert page["Content-Type"].startswith("text/html")  # pages keep their HTML errors
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("/api/v1/launches/?updated_since=&year=2024", "updated_since"),
+        ("/api/v1/launches/?year=2024&missile_class=", "missile_class"),
+        ("/api/v1/statements/?actor=%20", "actor"),
+        ("/api/v1/events/?ordering=", "ordering"),
+    ],
+)
+def test_an_empty_filter_parameter_is_refused_naming_it(client, query, named):
+    response = client.get(query)
+    assert response.status_code == 400
+    assert response.json() == {named: ["Give a value, or leave the parameter out."]}
+
+
+def test_filters_given_values_still_work(client):
+    response = client.get("/api/v1/launches/?year=2024&ordering=-occurred_on")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
