@@ -1,5 +1,6 @@
 """The responses every API operation may give that no view declares: they come from the
-edge (throttles, conditional requests, a database outage), so one hook documents them."""
+edge (content negotiation, throttles, conditional requests, a database outage), so one
+hook documents them."""
 
 ERROR = {
     "type": "object",
@@ -23,7 +24,7 @@ def _error(description):
 
 
 def document_edge_responses(result, generator, request, public):
-    """drf-spectacular postprocessing hook: 429 and 503 on every operation, 304 on reads,
+    """drf-spectacular postprocessing hook: 406, 429 and 503 on every operation, 304 on reads,
     and free-text query parameters that must not be empty (the API answers 400)."""
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", ERROR)
     for item in result.get("paths", {}).values():
@@ -41,6 +42,15 @@ def document_edge_responses(result, generator, request, public):
                     "304",
                     {"description": "Not modified: the ETag sent in If-None-Match still holds."},
                 )
+            responses.setdefault(
+                "406",
+                {
+                    "description": "Not acceptable: Accept names no format this API gives.",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                },
+            )
             responses.setdefault(
                 "429", _error("Too many requests from this client or token; see Retry-After.")
             )
