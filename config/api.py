@@ -17,7 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import too_large_message
 from .renderers import JSONRenderer
 
-# The API's throttles, named in REST_FRAMEWORK by this module as before.
+# The throttles live in config.throttling; imported here too, where code and tests found them.
 from .throttling import AnonThrottle, OpenWhenUncountable, TokenThrottle  # noqa: F401
 
 logger = logging.getLogger(__name__)

@@ -211,7 +211,10 @@ REST_FRAMEWORK = {
         "config.renderers.JSONRenderer",
         "config.api.CSVRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonThrottle", "config.api.TokenThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.AnonThrottle",
+        "config.throttling.TokenThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/minute"),
         "user": env("API_TOKEN_RATE", default="600/minute"),
