@@ -545,6 +545,7 @@ def _varies_only_on_what_the_key_holds(response):
     return varies <= KEYED_VARY
 
 
+@functools.cache
 def _page_parameters():
     """The query parameters each page reads, by URL name; a page not named here with a query
     string is served uncached, so that no parameter it does not read makes a cache entry."""
