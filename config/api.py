@@ -7,16 +7,19 @@ import io
 import json
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, filters, pagination, renderers, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import too_large_message
 from .renderers import JSONRenderer
 
-# The API's throttles, named in REST_FRAMEWORK by this module as before.
+# The throttles live in config.throttling; imported here too, where code and tests found them.
 from .throttling import AnonThrottle, OpenWhenUncountable, TokenThrottle  # noqa: F401
 
 logger = logging.getLogger(__name__)
@@ -119,12 +122,39 @@ def in_utc(moment):
     return moment.utcoffset() == datetime.timedelta(0)
 
 
+EMPTY_VALUE = "Give a value, or leave the parameter out."
+
+
+def refuse_empty(request, names):
+    """A 400 naming each of `names` given in the query string with only empty values: an
+    empty filter is a mistake to report, not the same as leaving the filter out."""
+    params = request.query_params
+    empty = sorted(
+        name
+        for name in names
+        if name in params and all(not value.strip() for value in params.getlist(name))
+    )
+    if empty:
+        raise exceptions.ValidationError({name: [EMPTY_VALUE] for name in empty})
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend; a filter parameter given empty is a 400 naming it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            refuse_empty(request, filterset_class.base_filters)
+        return super().filter_queryset(request, queryset, view)
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """`ordering` by the fields a view lists; any other field is a 400, not silently ignored."""
 
     ordering_description = "Comma-separated fields to sort by; prefix with - for descending."
 
     def get_ordering(self, request, queryset, view):
+        refuse_empty(request, [self.ordering_param])
         params = request.query_params.get(self.ordering_param)
         if params:
             valid = {
@@ -215,10 +245,18 @@ class ConditionalGetMixin:
         return get_conditional_response(request, etag=etag, response=response)
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
 def exception_handler(exc, context):
-    """DRF's handler, also turning model validation errors into 400s with field messages."""
+    """DRF's handler, also turning model validation errors into 400s with field messages,
+    and a body over DATA_UPLOAD_MAX_MEMORY_SIZE into a 413."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(too_large_message())
     return drf_exception_handler(exc, context)
 
 

@@ -15,3 +15,9 @@ urlpatterns = [
 
 if settings.BENCH_REFERENCE_FILE:
     urlpatterns.insert(0, path("bench/reference", bench.reference))
+
+# JSON for errors under /api/, HTML for pages (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

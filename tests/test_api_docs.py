@@ -12,3 +12,21 @@ def test_the_docs_page_loads_nothing_from_elsewhere(client):
     script = client.get("/api/docs/?script=")
     assert script.headers["Content-Type"] == "application/javascript"
     assert b"/api/schema/" in script.content
+
+
+def test_every_operation_documents_throttling_unavailability_and_304s(client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
+    assert schema.status_code == 200
+    document = schema.json()
+    operations = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert len(operations) > 20
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        assert "Retry-After" in responses["429"]["headers"], (path, method)
+        assert "Retry-After" in responses["503"]["headers"], (path, method)
+        assert ("304" in responses) == (method == "get"), (path, method)
+    assert document["components"]["schemas"]["Error"]["required"] == ["detail"]

@@ -115,3 +115,29 @@ def test_health_probes_over_plain_http_are_not_redirected_in_production():
     assert statuses[0] == "200"
     assert statuses[1] in {"200", "503"}
     assert statuses[2:] == ["301", "https://testserver/"]  # every other page still goes to HTTPS
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_TRUSTED_PROXIES", "10.0.0.0/8,proxy.example", "'proxy.example' is not an IP"),
+        ("SITE_URL", "salvo.example.org", "is not an origin"),
+        ("SITE_URL", "https://salvo.example.org/path", "is not an origin"),
+    ],
+)
+def test_edge_settings_that_cannot_be_read_stop_the_start_naming_them(variable, value, message):
+    result = load_settings("config.settings.local", **{variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert variable in result.stderr
+
+
+def test_trusted_proxies_and_site_url_are_read_from_the_environment():
+    code = "from django.conf import settings; print(settings.TRUSTED_PROXIES, settings.SITE_URL)"
+    words = run_in_settings(
+        "config.settings.local",
+        code,
+        DJANGO_TRUSTED_PROXIES="10.0.0.0/8,::1",
+        SITE_URL="https://salvo.example.org/",
+    )
+    assert words == ["['10.0.0.0/8',", "'::1']", "https://salvo.example.org"]

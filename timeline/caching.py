@@ -7,6 +7,9 @@ record hangs from — moves every cached page and API response to a new key. Dra
 move it: the version and the ETags are public, and must not tell anyone when drafts are
 saved. Readers never see a stale response, and an unchanged dataset is served from the
 cache (local memory by default; Redis, shared by all processes, in production).
+
+A key holds only what makes the response: the query parameters the view reads (sorted;
+any other is dropped from the request too), and the origin its absolute links use.
 """
 
 import contextlib
@@ -22,6 +25,7 @@ from urllib.parse import urlencode
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
@@ -404,14 +408,25 @@ def _tracked(model):
     )
 
 
+def _status_values(model):
+    try:
+        status = model._meta.get_field("status")
+    except FieldDoesNotExist:
+        return None
+    return {value for value, _ in status.choices or ()}
+
+
 @functools.cache
 def _publishable(model):
     """Whether `model` has a publication status (launch, event, link, statement)."""
-    try:
-        status = model._meta.get_field("status")
-    except Exception:  # FieldDoesNotExist: no status at all
-        return False
-    return PUBLISHED in {value for value, _ in status.choices or ()}
+    return PUBLISHED in (_status_values(model) or ())
+
+
+@functools.cache
+def _workflow_only(model):
+    """Whether `model` has a status of another kind (an import job, a trigger suggestion):
+    records of the desk's workflow, which readers never see."""
+    return _status_values(model) is not None and not _publishable(model)
 
 
 def _query_name(field):
@@ -426,18 +441,29 @@ def _publication_lookups(model):
     """(publishable model, lookup to `model`) for each record `model` may hang from, directly
     or through one record without a status (a source cited only by a launch's claim)."""
     lookups = []
+    for field, related in _relations(model):
+        if _publishable(related):
+            lookups.append((related, _query_name(field)))
+        elif field.auto_created and not field.concrete and not _workflow_only(related):
+            # Through a record that points at this one (a claim citing a source), not one
+            # this one points at (a claim's source), which it does not hang from.
+            lookups += [
+                (further, f"{_query_name(hop)}__{_query_name(field)}")
+                for hop, further in _relations(related)
+                if _publishable(further)
+            ]
+    return tuple(lookups)
+
+
+def _relations(model):
+    """(field, related model) for each relation of `model` to another tracked model that
+    can be followed back (not a hidden `related_name="+"` one)."""
     for field in model._meta.get_fields():
         related = field.related_model if field.is_relation else None
         if related is None or related is model or not _tracked(related):
             continue
-        if _publishable(related):
-            lookups.append((related, _query_name(field)))
-            continue
-        for hop in related._meta.get_fields():
-            further = hop.related_model if hop.is_relation else None
-            if further is not None and _tracked(further) and _publishable(further):
-                lookups.append((further, f"{_query_name(hop)}__{_query_name(field)}"))
-    return tuple(lookups)
+        if "+" not in _query_name(field):
+            yield field, related
 
 
 def _seen_by_readers(instance):
@@ -446,6 +472,8 @@ def _seen_by_readers(instance):
     model = type(instance)
     if _publishable(model):
         return instance.status == PUBLISHED
+    if _workflow_only(model):
+        return False
     return any(
         publishable._base_manager.filter(**{lookup: instance.pk}, status=PUBLISHED).exists()
         for publishable, lookup in _publication_lookups(model)
@@ -517,6 +545,7 @@ def _varies_only_on_what_the_key_holds(response):
     return varies <= KEYED_VARY
 
 
+@functools.cache
 def _page_parameters():
     """The query parameters each page reads, by URL name; a page not named here with a query
     string is served uncached, so that no parameter it does not read makes a cache entry."""

@@ -202,7 +202,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.FilterBackend",
         "config.api.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.CursorPagination",
@@ -211,7 +211,10 @@ REST_FRAMEWORK = {
         "config.renderers.JSONRenderer",
         "config.api.CSVRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonThrottle", "config.api.TokenThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.AnonThrottle",
+        "config.throttling.TokenThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/minute"),
         "user": env("API_TOKEN_RATE", default="600/minute"),
@@ -240,7 +243,9 @@ SPECTACULAR_SETTINGS = {
         "the matching permission; publishing needs an editor's. A token whose user may change "
         "a kind of record also sees its drafts.\n\n"
         "**Errors** are JSON: a `detail` message, or one list of messages per field. "
-        "Clients over their rate get a 429 with `Retry-After`."
+        "A filter given with an empty value (`?updated_since=`) is a 400 naming it: leave it "
+        "out instead. A body over 2.5 MB is a 413. Clients over their rate get a 429 with "
+        "`Retry-After`; a 503 with `Retry-After` means the service is briefly unavailable."
     ),
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -252,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "LinkConfidenceEnum": "timeline.models.LinkConfidence",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.document_edge_responses",
+    ],
 }
 
 LOGGING = {
