@@ -1,5 +1,6 @@
 """The attack suite's fuzzer: schemathesis with every check over every operation of the
-OpenAPI schema, anonymously and with an analyst's token, in process, on PostgreSQL.
+OpenAPI schema, anonymously and with an analyst's token (and every write with an editor's),
+in process, on PostgreSQL.
 
 Each operation is exercised through schemathesis's three phases (the schema's examples,
 its coverage cases — boundaries, wrong types, missing and unexpected values — and random
@@ -58,7 +59,8 @@ SEED = int(os.environ.get("ATTACK_SEED", "20251107"))
 REPORT = Path(
     os.environ.get("ATTACK_REPORT", Path(__file__).resolve().parent.parent / "attack-report.txt")
 )
-ROLES = ("anonymous", "analyst")
+# An editor's writes too (publishing included): an editor reads what an analyst reads.
+ROLES = ("anonymous", "analyst", "editor")
 
 pytestmark = [
     pytest.mark.skipif(
@@ -134,7 +136,8 @@ def _report(request):
 
 @pytest.fixture
 def world(db):
-    """Published and draft records of every kind, an analyst with a token, and requests kept
+    """Published and draft records of every kind, an analyst and an editor with their tokens
+    (the Analyst and Editor groups), and requests kept
     on the test's one connection (on PostgreSQL, Django would close it between requests)."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -146,10 +149,12 @@ def world(db):
     StatementFactory(launch=launch, status=Status.DRAFT)
     LinkFactory(launch=launch, event=EventFactory(slug="sanctions"))
     LinkFactory(launch=launch, event=EventFactory(slug="draft-talks", status=Status.DRAFT))
-    analyst = UserFactory(username="analyst")
-    analyst.groups.add(Group.objects.get(name="Analyst"))
-    token = Token.objects.create(user=analyst).key
-    yield {"anonymous": {}, "analyst": {"Authorization": f"Token {token}"}}
+    headers = {"anonymous": {}}
+    for role in ("analyst", "editor"):
+        user = UserFactory(username=role)
+        user.groups.add(Group.objects.get(name=role.title()))
+        headers[role] = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    yield headers
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
@@ -207,10 +212,15 @@ def request_line(case, limit=200):
     return f"{case.method.upper()} {path}{body}"[:limit]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    "operation", OPERATIONS or [None], ids=[op.label for op in OPERATIONS] or ["schema"]
-)
+RUNS = [
+    pytest.param(operation, role, id=f"{operation.label}-{role}")
+    for operation in OPERATIONS
+    for role in ROLES
+    if role != "editor" or operation.method.upper() != "GET"
+] or [pytest.param(None, None, id="schema")]
+
+
+@pytest.mark.parametrize(("operation", "role"), RUNS)
 def test_every_operation_holds_under_attack(world, operation, role):
     headers = world[role]
     # A write well formed by the schema may name a launch or an actor that does not exist,
