@@ -30,6 +30,7 @@ from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
 from timeline.models import Status
+from webhooks.models import Subscription
 
 from .factories import (
     ClaimFactory,
@@ -47,6 +48,12 @@ from schemathesis.core import NOT_SET  # noqa: E402
 from schemathesis.core.failures import Failure, FailureGroup  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
 from schemathesis.generation.feedback import FeedbackSources  # noqa: E402
+from schemathesis.generation.hypothesis.builder import (  # noqa: E402
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    create_test,
+)
+from schemathesis.generation.overrides import Override  # noqa: E402
 from schemathesis.pytest._test_builder import build_operation_test  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
@@ -61,6 +68,9 @@ REPORT = Path(
 )
 # An editor's writes too (publishing included): an editor reads what an analyst reads.
 ROLES = ("anonymous", "analyst", "editor")
+# Random path parameters mostly name nothing (a 404): a second pass aims at records that
+# exist — a launch and an event of this slug, one record of each other kind of this id.
+KNOWN = {"slug": "2025-11-07-srbm", "id": 900001, "code": "RU"}
 
 pytestmark = [
     pytest.mark.skipif(
@@ -77,6 +87,7 @@ class Tally:
     def __init__(self):
         self.operations = set()
         self.cases = Counter()  # by role
+        self.statuses = Counter()  # responses by status code
         self.failures = Counter()  # (check, role, operation, title) -> cases that failed so
         self.examples = {}  # the same key -> the first message
         self.started = time.monotonic()
@@ -100,6 +111,8 @@ class Tally:
             + f"{sum(self.cases.values())} ("
             + ", ".join(f"{role} {self.cases[role]}" for role in ROLES)
             + ")",
+            "responses by status: "
+            + ", ".join(f"{code} {n}" for code, n in sorted(self.statuses.items())),
             f"failing cases: {sum(self.failures.values())}; distinct failures: "
             f"{len(self.failures)}",
             "failing cases by check:",
@@ -141,19 +154,27 @@ def world(db):
     on the test's one connection (on PostgreSQL, Django would close it between requests)."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    source = SourceFactory()
-    launch = LaunchFactory(slug="2025-11-07-srbm", summary="One SRBM toward the East Sea.")
+    known = KNOWN["id"]
+    source = SourceFactory(id=known)
+    launch = LaunchFactory(slug=KNOWN["slug"], summary="One SRBM toward the East Sea.")
     LaunchFactory(slug="2025-11-08-draft", status=Status.DRAFT)
-    ClaimFactory(launch=launch)
-    StatementFactory(launch=launch, speaker=SpeakerFactory(), source=source)
+    ClaimFactory(id=known, launch=launch)
+    StatementFactory(id=known, launch=launch, speaker=SpeakerFactory(id=known), source=source)
     StatementFactory(launch=launch, status=Status.DRAFT)
-    LinkFactory(launch=launch, event=EventFactory(slug="sanctions"))
+    event = EventFactory(slug=KNOWN["slug"])
+    LinkFactory(id=known, launch=launch, event=event, source=source)
     LinkFactory(launch=launch, event=EventFactory(slug="draft-talks", status=Status.DRAFT))
     headers = {"anonymous": {}}
     for role in ("analyst", "editor"):
         user = UserFactory(username=role)
         user.groups.add(Group.objects.get(name=role.title()))
         headers[role] = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    Subscription.objects.create(
+        id=known,
+        name="Newsroom",
+        target_url="https://hooks.example/salvo",
+        event_types=["launch.published"],
+    )
     yield headers
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
@@ -235,6 +256,7 @@ def test_every_operation_holds_under_attack(world, operation, role):
         cache.clear()  # the fuzzer is not a client to throttle
         TALLY.cases[role] += 1
         response = case.call(headers=headers)
+        TALLY.statuses[response.status_code] += 1
         try:
             case.validate_response(response, headers=headers, excluded_checks=excluded)
         except FailureGroup as group:
@@ -269,6 +291,26 @@ def test_every_operation_holds_under_attack(world, operation, role):
     )
     TALLY.operations.add(operation.label)
     run()
+    if operation.path_parameters:
+        known = {p.name: KNOWN[p.name] for p in operation.path_parameters if p.name in KNOWN}
+        aimed = create_test(
+            operation=operation,
+            test_func=attack,
+            config=HypothesisTestConfig(
+                project=operation.schema.config,
+                modes=[HypothesisTestMode.FUZZING],
+                settings=hypothesis.settings(
+                    max_examples=EXAMPLES,
+                    deadline=None,
+                    derandomize=True,
+                    database=None,
+                    phases=[hypothesis.Phase.generate],
+                    suppress_health_check=list(hypothesis.HealthCheck),
+                ),
+                override=Override(path_parameters=known),
+            ),
+        )
+        aimed()
     for check, title, message in found:
         TALLY.failed(role, operation.label, check, title, message)
     distinct = sorted(set(found))
