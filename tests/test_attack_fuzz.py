@@ -44,6 +44,8 @@ from .factories import (
 )
 
 schemathesis = pytest.importorskip("schemathesis")
+# The test builders behind `schema.parametrize()`, called directly so that each operation's
+# test runs every case, collects every failure, then asserts (schemathesis 4.32; see pyproject).
 from schemathesis.core import NOT_SET  # noqa: E402
 from schemathesis.core.failures import Failure, FailureGroup  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
