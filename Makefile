@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean
+.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean attack audit
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,6 +54,16 @@ worker: install ## A Celery worker, production settings (needs CELERY_BROKER_URL
 
 beat: install ## Celery beat, production settings (needs CELERY_BROKER_URL, DJANGO_SECRET_KEY)
 	DJANGO_SETTINGS_MODULE=$(CELERY_SETTINGS) $(VENV)/bin/celery -A config beat --loglevel=INFO
+
+ATTACK_TESTS := tests/test_attack_fuzz.py tests/test_attack_regressions.py tests/test_attack_drafts.py
+attack: install ## The attack suite on PostgreSQL (DATABASE_URL): every schemathesis phase and check, the regressions, the draft probe; writes attack-report.txt
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make attack fuzzes on PostgreSQL: set DATABASE_URL=postgres://..." >&2; exit 2;; esac
+	ATTACK_PHASES=$${ATTACK_PHASES:-examples,coverage,fuzzing} ATTACK_EXAMPLES=$${ATTACK_EXAMPLES:-50} \
+	  $(PY) -m pytest -p no:logging $(ATTACK_TESTS) $(PYTEST_ARGS)
+
+audit: install ## pip-audit: known vulnerabilities in the Python packages installed in .venv (needs the network)
+	$(VENV)/bin/pip-audit --local --skip-editable --strict --desc on --progress-spinner off \
+	  --vulnerability-service $${AUDIT_SERVICE:-pypi}
 
 bench: install ## Throughput and latency against the stack's limit, on PostgreSQL (writes bench/RESULTS.md)
 	$(PY) bench/run.py
