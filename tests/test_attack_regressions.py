@@ -188,6 +188,12 @@ def test_a_cursor_past_any_whole_number_the_database_holds_is_not_a_server_error
     assert response.status_code in {200, 400}, response.content
 
 
+def test_a_timeline_cursor_at_the_first_moment_in_utc_is_read(one_of_each):
+    # In UTC, year 0001 is a moment the database can hold: read, not refused, not a 500.
+    cursor = timeline_cursor("0001-01-01T00:00:00+00:00")
+    assert APIClient().get(f"/api/v1/timeline/?cursor={cursor}").status_code == 200
+
+
 def timeline_cursor(moment, kind="launch", pk=1):
     return base64.urlsafe_b64encode(json.dumps([moment, kind, pk]).encode()).decode()
 
@@ -197,7 +203,6 @@ def timeline_cursor(moment, kind="launch", pk=1):
     [
         "2025-11-07T03:35:00+23:59",
         "2025-11-07T03:35:00-23:59",
-        "0001-01-01T00:00:00+00:00",
         "0001-01-01T00:30:00+01:00",
     ],
 )

@@ -136,7 +136,7 @@ def outbox_write(*, instance, change):
     """
     label = instance._meta.label_lower
     event_type = EVENT_TYPES.get((label, change))
-    if event_type is None:
+    if event_type is None or (change != "unpublished" and not _readers_see(instance)):
         return []
     subscriptions = [s for s in Subscription.objects.filter(is_active=True) if s.wants(event_type)]
     if not subscriptions:
@@ -164,6 +164,12 @@ def outbox_write(*, instance, change):
     Delivery.objects.bulk_create(deliveries)
     transaction.on_commit(partial(_outbox_committed, delivery_ids=[d.pk for d in deliveries]))
     return deliveries
+
+
+def _readers_see(instance):
+    """Whether readers see the record: a statement published on a draft launch, or a link
+    to a draft event, is announced when readers can see it, not before."""
+    return type(instance)._default_manager.for_api().filter(pk=instance.pk).exists()
 
 
 def _outbox_committed(*, delivery_ids):
