@@ -13,7 +13,14 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, filters, pagination, renderers, serializers
+from rest_framework import (
+    exceptions,
+    filters,
+    negotiation,
+    pagination,
+    renderers,
+    serializers,
+)
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import too_large_message
@@ -58,7 +65,7 @@ class CursorPagination(pagination.CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
-        """The cursor asked for; a 400 naming the parameter when it is not one this API gave
+        """The cursor asked for; a 404 naming the parameter when it is not one this API gave
         out, including a position no record of the ordering field could hold."""
         try:
             cursor = super().decode_cursor(request)
@@ -90,7 +97,8 @@ class CursorPagination(pagination.CursorPagination):
 
 
 def invalid_cursor(parameter="cursor"):
-    return exceptions.ValidationError({parameter: ["Invalid cursor: not one this API gave out."]})
+    """A cursor this API never gave out names no page: 404, as for any unknown page."""
+    return exceptions.NotFound({parameter: ["Not a cursor this API gave out."]})
 
 
 def ordering_field(model, term):
@@ -136,6 +144,14 @@ def refuse_empty(request, names):
     )
     if empty:
         raise exceptions.ValidationError({name: [EMPTY_VALUE] for name in empty})
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """REST framework's negotiation; `?format=` given empty is a 400, not the default."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        refuse_empty(request, [self.settings.URL_FORMAT_OVERRIDE])
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -342,11 +342,11 @@ def test_incremental_sync_sees_changes_and_deletions(api, story):
         ("/api/v1/statements/?actor=XX", (404, {"actor": ["No actor has the code 'XX'."]})),
         (
             "/api/v1/launches/?cursor=bogus",
-            (400, {"cursor": ["Invalid cursor: not one this API gave out."]}),
+            (404, {"cursor": ["Not a cursor this API gave out."]}),
         ),
         (
             "/api/v1/timeline/?cursor=bogus",
-            (400, {"cursor": ["Invalid cursor: not one this API gave out."]}),
+            (404, {"cursor": ["Not a cursor this API gave out."]}),
         ),
         (
             "/api/v1/launches/?page_size=500",

@@ -174,10 +174,10 @@ def one_of_each():
     ],
 )
 @pytest.mark.parametrize("position", ["abc", "1.5", "1e3"])
-def test_a_cursor_with_a_position_that_is_not_a_whole_number_is_a_400(one_of_each, path, position):
+def test_a_cursor_with_a_position_that_is_not_a_whole_number_is_a_404(one_of_each, path, position):
     separator = "&" if "?" in path else "?"
     response = APIClient().get(f"{path}{separator}cursor={drf_cursor(position)}")
-    assert response.status_code == 400, response.content
+    assert response.status_code == 404, response.content
     assert "cursor" in response.json()
 
 
@@ -185,7 +185,7 @@ def test_a_cursor_with_a_position_that_is_not_a_whole_number_is_a_400(one_of_eac
 def test_a_cursor_past_any_whole_number_the_database_holds_is_not_a_server_error(one_of_each, path):
     separator = "&" if "?" in path else "?"
     response = APIClient().get(f"{path}{separator}cursor={drf_cursor('9' * 40)}")
-    assert response.status_code in {200, 400}, response.content
+    assert response.status_code in {200, 404}, response.content
 
 
 def test_a_timeline_cursor_at_the_first_moment_in_utc_is_read(one_of_each):
@@ -207,9 +207,9 @@ def timeline_cursor(moment, kind="launch", pk=1):
     ],
 )
 @pytest.mark.parametrize("kind", ["launch", "event"])
-def test_a_timeline_cursor_out_of_range_is_a_400(one_of_each, moment, kind):
+def test_a_timeline_cursor_out_of_range_is_a_404(one_of_each, moment, kind):
     response = APIClient().get(f"/api/v1/timeline/?cursor={timeline_cursor(moment, kind)}")
-    assert response.status_code == 400, response.content
+    assert response.status_code == 404, response.content
     assert "cursor" in response.json()
 
 

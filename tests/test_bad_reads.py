@@ -25,7 +25,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-INVALID_CURSOR = {"cursor": ["Invalid cursor: not one this API gave out."]}
+INVALID_CURSOR = {"cursor": ["Not a cursor this API gave out."]}
 
 
 @pytest.fixture(autouse=True)
@@ -81,9 +81,9 @@ def with_cursor(url, token):
 
 @pytest.mark.parametrize("position", POSITIONS)
 @pytest.mark.parametrize("url", INTEGER_ORDERED + TIME_ORDERED)
-def test_a_cursor_at_a_position_no_record_could_have_is_a_400(records, url, position):
+def test_a_cursor_at_a_position_no_record_could_have_is_a_404(records, url, position):
     response = APIClient().get(with_cursor(url, cursor(position)))
-    assert (response.status_code, response.json()) == (400, INVALID_CURSOR)
+    assert (response.status_code, response.json()) == (404, INVALID_CURSOR)
 
 
 @pytest.mark.parametrize(
@@ -102,9 +102,9 @@ def test_a_cursor_at_a_position_no_record_could_have_is_a_400(records, url, posi
         "bogus",
     ],
 )
-def test_a_timeline_cursor_out_of_range_or_malformed_is_a_400(records, token):
+def test_a_timeline_cursor_out_of_range_or_malformed_is_a_404(records, token):
     response = APIClient().get(with_cursor("/api/v1/timeline/", token))
-    assert (response.status_code, response.json()) == (400, INVALID_CURSOR)
+    assert (response.status_code, response.json()) == (404, INVALID_CURSOR)
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from config.api import (
     in_utc,
     invalid_cursor,
     position_fits,
+    refuse_empty,
 )
 
 from . import representations, services
@@ -199,7 +200,7 @@ class LaunchStatementSerializer(serializers.ModelSerializer):
 
     actor = serializers.SlugRelatedField(slug_field="code", read_only=True)
     co_signers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    speaker = serializers.StringRelatedField()
+    speaker = serializers.StringRelatedField(allow_null=True)
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
@@ -361,6 +362,7 @@ class LaunchViewSet(RecordViewSet):
     ordering = ["sort_at"]
 
     def expand(self):
+        refuse_empty(self.request, ["expand"])
         value = self.request.query_params.get("expand", "")
         names = [name.strip() for name in value.split(",") if name.strip()]
         unknown = [name for name in names if name not in EXPANDABLE]
