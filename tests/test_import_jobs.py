@@ -6,6 +6,7 @@ import io
 import time
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -85,12 +86,21 @@ def test_a_refused_file_is_reported_and_writes_nothing(django_capture_on_commit_
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_import_jobs_run_on_a_real_worker_with_the_same_counts_as_the_command(celery_worker):
+    # An editor's jobs publish what they import, as the command does.
+    editor = User.objects.create_user("editor")
+    editor.groups.add(Group.objects.get(name="Editor"))
     launches = import_job_create(
-        kind=ImportKind.LAUNCHES, filename="launches.csv", content=LAUNCHES_CSV.read_text()
+        kind=ImportKind.LAUNCHES,
+        filename="launches.csv",
+        content=LAUNCHES_CSV.read_text(),
+        user=editor,
     )
     launches = wait_for(launches)
     events = import_job_create(
-        kind=ImportKind.EVENTS, filename="context_events.csv", content=EVENTS_CSV.read_text()
+        kind=ImportKind.EVENTS,
+        filename="context_events.csv",
+        content=EVENTS_CSV.read_text(),
+        user=editor,
     )
     events = wait_for(events)
     assert (launches.status, events.status) == (ImportStatus.DONE, ImportStatus.DONE)
@@ -98,7 +108,10 @@ def test_import_jobs_run_on_a_real_worker_with_the_same_counts_as_the_command(ce
     assert Launch.objects.published().count() == 102
     again = wait_for(
         import_job_create(
-            kind=ImportKind.LAUNCHES, filename="launches.csv", content=LAUNCHES_CSV.read_text()
+            kind=ImportKind.LAUNCHES,
+            filename="launches.csv",
+            content=LAUNCHES_CSV.read_text(),
+            user=editor,
         )
     )
     assert (again.report["created"], again.report["unchanged"]) == (0, 102)

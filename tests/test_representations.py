@@ -124,7 +124,8 @@ def serialized(slugs, *, drafts, expand):
 @pytest.mark.parametrize("who", ["anonymous", "editor"])
 @pytest.mark.parametrize("expand", EXPANSIONS)
 def test_every_page_of_the_list_is_what_the_serializer_says(varied, who, expand):
-    client, pages, path = client_for(who), [], f"/api/v1/launches/?page_size=2&expand={expand}"
+    query = f"page_size=2&expand={expand}" if expand else "page_size=2"
+    client, pages, path = client_for(who), [], f"/api/v1/launches/?{query}"
     while path:
         response = client.get(path)
         assert response.status_code == 200
