@@ -10,7 +10,6 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -27,14 +26,9 @@ from .factories import (
     SourceFactory,
     StatementFactory,
 )
+from .test_admin import change_url, member
 
 pytestmark = pytest.mark.django_db
-
-
-def member(group, username=None):
-    user = User.objects.create_user(username or group.lower(), is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def api_client(user):
@@ -150,11 +144,6 @@ def test_the_service_refuses_whoever_calls_it():
 
 
 # The admin.
-
-
-def change_url(instance):
-    meta = instance._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[instance.pk])
 
 
 def test_an_analyst_cannot_change_a_claim_of_a_published_launch_in_the_admin(client):
