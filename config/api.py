@@ -61,6 +61,7 @@ class CursorPagination(pagination.CursorPagination):
         return size
 
     def paginate_queryset(self, queryset, request, view=None):
+        refuse_empty(request, [self.cursor_query_param, self.page_size_query_param])
         self.model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 

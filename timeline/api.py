@@ -718,6 +718,7 @@ class TimelineView(ConditionalGetMixin, APIView):
         responses={200: TimelinePageSerializer, **READ_ERRORS},
     )
     def get(self, request):
+        refuse_empty(request, [*TimelineParams.base_fields, "cursor"])
         params = TimelineParams(request.query_params)
         if not params.is_valid():
             raise exceptions.ValidationError(params.errors)

@@ -19,6 +19,12 @@ from .models import (
 )
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A number filter that takes whole numbers only: `stance=0.5` is refused, not rounded."""
+
+    field_class = forms.IntegerField
+
+
 class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 moment, brought to UTC: any offset Python reads, the database can store."""
 
@@ -65,7 +71,7 @@ class LaunchFilter(UpdatedSinceFilterSet):
     actor = django_filters.CharFilter(
         method="filter_reactions", help_text="Code of an actor that reacted (US, RU, UN…)."
     )
-    stance = django_filters.NumberFilter(
+    stance = WholeNumberFilter(
         method="filter_reactions",
         min_value=-2,
         max_value=2,
