@@ -46,8 +46,6 @@ def payload_for(instance):
     for name in _hidden_fields(record):
         if name in data:
             data[name] = None
-    if "speaker_name" in data:
-        data["speaker_name"] = str(record.speaker) if record.speaker_id else None
     return data
 
 
