@@ -7,10 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import permissions, renderers
 from rest_framework.routers import DefaultRouter
 
+from core.api import not_found
 from reactions import api as reactions_api
 from timeline import api as timeline_api
-
-from .api import not_found
 
 
 class OptionalTokenScheme(TokenScheme):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import bench, health
+from core import bench, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -16,8 +16,8 @@ urlpatterns = [
 if settings.BENCH_REFERENCE_FILE:
     urlpatterns.insert(0, path("bench/reference", bench.reference))
 
-# JSON for errors under /api/, HTML for pages (config/errors.py).
-handler400 = "config.errors.bad_request"
-handler403 = "config.errors.permission_denied"
-handler404 = "config.errors.page_not_found"
-handler500 = "config.errors.server_error"
+# JSON for errors under /api/, HTML for pages (core/errors.py).
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from timeline.admin import EditorialAdmin, EditorialInline, HistoryAdmin, LaunchAdmin, year_filter
+from editorial.admin import EditorialAdmin, EditorialInline, HistoryAdmin, year_filter
+from timeline.admin import LaunchAdmin
 from timeline.models import Launch
 
 from .forms import StatementForm, StatementFormSet

@@ -17,17 +17,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ConditionalGetMixin
-from timeline.api import (
-    ERRORS,
-    LOOKUP_VALUE,
-    READ_ERRORS,
-    RecordSerializer,
-    RecordViewSet,
-    with_known_actor,
-)
+from core.api import ConditionalGetMixin
+from editorial.api import ERRORS, LOOKUP_VALUE, READ_ERRORS, RecordSerializer, RecordViewSet
+from editorial.models import Status
+from timeline.api import with_known_actor
 from timeline.filters import UTCDateTimeField, UTCDateTimeFilter
-from timeline.models import Event, Launch, LaunchClaim, Link, Source, Status
+from timeline.models import Event, Launch, LaunchClaim, Link, Source
 
 from . import services
 from .filters import ActorFilter, SpeakerFilter, StatementFilter

@@ -57,8 +57,8 @@ class ReactionsConfig(AppConfig):
     verbose_name = "Reactions"
 
     def ready(self):
+        from editorial.services import shown_by
         from timeline.models import Source
-        from timeline.services import shown_by
 
         from .models import Speaker, Statement
 

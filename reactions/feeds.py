@@ -5,11 +5,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 from django.utils.html import escape
 
-from timeline.feeds import FEED_LENGTH, TextOnlyAtom1Feed
+from core.caching import reads
+from core.feeds import FEED_LENGTH, TextOnlyAtom1Feed
 
 from .models import Actor, Statement
 
 
+@reads()
 class StatementFeed(Feed):
     feed_type = TextOnlyAtom1Feed
     title = "Salvo: reactions to missile launches"

@@ -4,7 +4,7 @@ reader's search form."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from timeline.forms import EditorialForm
+from editorial.forms import EditorialForm
 
 from .models import DUPLICATE_QUOTE, Statement
 

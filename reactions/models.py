@@ -10,9 +10,10 @@ from django.db.models.functions import MD5
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from timeline.models import LONG, TEXT, Launch, PublishableQuerySet, Source, Status
-from timeline.search import matching
-from timeline.text import LONG_TEXT
+from core.search import matching
+from core.text import LONG, LONG_TEXT, TEXT
+from editorial.models import PublishableQuerySet, Status
+from timeline.models import Launch, Source
 
 
 class ActorKind(models.TextChoices):

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from timeline.models import Status
-from timeline.services import check_may_change, record_transition, save_changes
+from editorial.models import Status
+from editorial.services import record_relations_set, record_transition, save_changes
 
 from .models import Speaker, Statement, Theme
 
@@ -58,14 +58,9 @@ def speaker_update(*, speaker, user=None, **fields):
 
 
 def _set_relations(statement, *, themes, co_signers, user=None):
-    changed = False
-    for relation, objects in (("themes", themes), ("co_signers", co_signers)):
-        manager = getattr(statement, relation)
-        if objects is not None and {o.pk for o in objects} != {o.pk for o in manager.all()}:
-            check_may_change(instance=statement, user=user)
-            manager.set(objects)
-            changed = True
-    return changed
+    relations = {"themes": themes, "co_signers": co_signers}
+    wanted = {name: records for name, records in relations.items() if records is not None}
+    return bool(record_relations_set(statement, wanted, user=user))
 
 
 @transaction.atomic

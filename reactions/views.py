@@ -5,10 +5,11 @@ import statistics
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from core.caching import reads
+from core.text import text_only
 from timeline.charts import stance_over_time
 from timeline.filters import LaunchFilter
 from timeline.models import Event, Launch
-from timeline.text import text_only
 from timeline.views import filter_choices, filter_errors, neighbours, period
 
 from .filters import ActorFilter
@@ -29,6 +30,7 @@ def median_latency(rows):
     return statistics.median(latencies) if latencies else None
 
 
+@reads("page")
 def actor_detail(request, code):
     """Everything one actor said, its stance over time and how fast it usually responds."""
     actor = get_object_or_404(Actor, code=code.upper())
@@ -52,6 +54,7 @@ def actor_detail(request, code):
     )
 
 
+@reads("page")
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     statements = Paginator(
@@ -62,6 +65,7 @@ def theme_detail(request, slug):
     )
 
 
+@reads(*LaunchFilter.base_filters)
 def stance_matrix(request):
     """Launches of one year against the actors that reacted to them, cell by cell."""
     filterset, year, years = period(request, LaunchFilter, Launch.objects.for_matrix())
@@ -91,6 +95,7 @@ def stance_matrix(request):
     return render(request, "reactions/matrix.html", context)
 
 
+@reads("q")
 def search(request):
     """Quotes, launches, events and actors matching the words asked for."""
     form = SearchForm(request.GET)

@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Permission, User
 
+from editorial.models import Status
 from reactions.models import Actor, Speaker, Stance, Statement
 from timeline.models import (
     ClaimAttribute,
@@ -13,7 +14,6 @@ from timeline.models import (
     Link,
     Relation,
     Source,
-    Status,
 )
 
 

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from editorial.models import Status
 from reactions.models import DUPLICATE_QUOTE, Actor, Statement
-from timeline.models import LaunchClaim, Link, Source, Status
+from timeline.models import LaunchClaim, Link, Source
 
 from .factories import (
     EventFactory,

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from editorial.models import Status
 from reactions.models import Actor, Stance, Theme
-from timeline.models import Status
 
 from .factories import (
     ClaimFactory,
@@ -420,7 +420,7 @@ def test_a_repeat_request_with_the_etag_gets_a_304(api, story):
 
 
 def test_anonymous_clients_are_throttled_with_retry_after(api, monkeypatch):
-    from config.api import AnonThrottle  # after DRF has read its settings, which name it
+    from core.api import AnonThrottle  # after DRF has read its settings, which name it
 
     monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
     assert [api.get("/api/v1/actors/").status_code for _ in range(3)] == [200, 200, 429]

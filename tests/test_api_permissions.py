@@ -5,7 +5,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from timeline.models import Launch, Status
+from editorial.models import Status
+from timeline.models import Launch
 
 from .factories import (
     EventFactory,

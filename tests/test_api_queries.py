@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from editorial.models import Status
 from reactions.models import Actor, Theme
-from timeline.models import Status
 
 from .factories import (
     ClaimFactory,

@@ -18,9 +18,11 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from editorial.models import Status
+from editorial.services import TransitionRefused, record_transition
 from reactions.models import Actor
-from timeline.models import LaunchClaim, Status
-from timeline.services import TransitionRefused, launch_update, record_transition
+from timeline.models import LaunchClaim
+from timeline.services import launch_update
 from webhooks.models import Delivery, EventType, Subscription
 
 from .factories import (

@@ -29,7 +29,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
-from timeline.models import Status
+from editorial.models import Status
 from webhooks.models import Subscription
 
 from .factories import (

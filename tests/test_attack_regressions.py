@@ -18,8 +18,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from editorial.models import Status
 from reactions.models import Statement
-from timeline.models import Event, ImportJob, ImportKind, Launch, Link, Status
+from timeline.models import Event, ImportJob, ImportKind, Launch, Link
 from webhooks.models import Delivery, EventType, Subscription
 
 from .factories import (

@@ -12,9 +12,10 @@ import redis
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
+from editorial.models import Status
+from editorial.services import record_transition
 from reactions.models import Stance
-from timeline.models import Status
-from timeline.services import launch_update, record_transition
+from timeline.services import launch_update
 
 from .factories import ClaimFactory, LaunchFactory, SourceFactory, StatementFactory
 from .spare import wait_until
@@ -208,7 +209,7 @@ def test_api_lists_are_cached_too_and_a_write_refreshes_them(
 
 
 def test_the_local_store_keeps_the_most_recent_bodies_within_its_size_and_time():
-    from timeline.caching import LocalResponses
+    from core.caching import LocalResponses
 
     now = [100.0]
     store = LocalResponses(limit=10, clock=lambda: now[0])
@@ -235,7 +236,7 @@ REDIS_DB = 9
 @pytest.fixture
 def redis_cache(settings):
     """The response cache's version on a real Redis (database 9 of the broker's server)."""
-    from timeline import caching
+    from core import caching
 
     settings.CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + f"/{REDIS_DB}"
     caching.forget_redis()
@@ -258,7 +259,7 @@ class Clock:
 
 def watch(url, clock=None):
     """A VersionWatch as another process would have it, counting its reads of Redis."""
-    from timeline.caching import VERSION_KEY, VersionWatch
+    from core.caching import VERSION_KEY, VersionWatch
 
     watch = VersionWatch(redis.Redis.from_url(url), cache.make_key(VERSION_KEY), clock or Clock())
     script, watch.reads = watch.read_script, 0
@@ -285,7 +286,7 @@ def kill_subscription(client, watch):
 
 @needs_redis
 def test_with_redis_the_version_is_shared_and_survives_a_flush(redis_cache):
-    from timeline import caching
+    from core import caching
 
     first = caching.data_version()
     caching.bump_data_version()
@@ -330,7 +331,7 @@ def test_a_lost_subscription_is_not_trusted_and_no_bump_is_missed(redis_cache, s
 
 @needs_redis
 def test_a_version_older_than_one_seen_is_never_served_under(redis_cache, settings):
-    from timeline.caching import VERSION_KEY
+    from core.caching import VERSION_KEY
 
     reader = confirmed(watch(settings.CACHE_URL))
     seen = reader.current()
@@ -342,7 +343,7 @@ def test_a_version_older_than_one_seen_is_never_served_under(redis_cache, settin
 
 @needs_redis
 def test_a_silent_subscription_is_checked_once_a_second(redis_cache, settings):
-    from timeline.caching import RECHECK_SECONDS, VERSION_KEY
+    from core.caching import RECHECK_SECONDS, VERSION_KEY
 
     clock = Clock()
     reader = confirmed(watch(settings.CACHE_URL, clock))
@@ -357,7 +358,7 @@ def test_a_silent_subscription_is_checked_once_a_second(redis_cache, settings):
 
 @needs_redis
 def test_each_process_has_its_own_connection(redis_cache):
-    from timeline import caching
+    from core import caching
 
     # A forked worker must not write on its parent's socket.
     assert caching._process_redis(1) is not caching._process_redis(2)
@@ -367,7 +368,7 @@ def test_each_process_has_its_own_connection(redis_cache):
 @pytest.fixture
 def shared_cache(settings):
     """Point the response cache and Django's cache (the API's throttles) at a Redis URL."""
-    from timeline import caching
+    from core import caching
 
     def point(url):
         settings.CACHE_URL = url
@@ -385,7 +386,7 @@ def shared_cache(settings):
     settings.CACHE_URL, settings.CACHES = original
     caching._serving_without_cache.clear()
     caching.forget_redis()
-    from config.api import OpenWhenUncountable
+    from core.api import OpenWhenUncountable
 
     OpenWhenUncountable.quiet_until = float("-inf")  # throttles count again at once
 
@@ -393,7 +394,7 @@ def shared_cache(settings):
 def test_with_the_cache_down_pages_and_the_api_answer_and_writes_stand(
     client, shared_cache, django_capture_on_commit_callbacks, caplog
 ):
-    from timeline import caching
+    from core import caching
 
     shared_cache("redis://127.0.0.1:1/0")  # nothing listens on port 1
     launch = LaunchFactory(missile_name="Hwasong-11", status=Status.PUBLISHED)
@@ -413,14 +414,14 @@ def test_with_the_cache_down_pages_and_the_api_answer_and_writes_stand(
     assert caching._outage().owed()
     assert "Renamed-7" in client.get(launch.get_absolute_url()).content.decode()
     assert time.monotonic() - started < 2  # nothing waits on the missing cache
-    warnings = [r.getMessage() for r in caplog.records if r.name == "timeline.caching"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "core.caching"]
     assert len([m for m in warnings if m.startswith("cache unavailable")]) == 1  # not per request
 
 
 def test_a_bump_missed_while_redis_was_down_is_made_when_it_is_back(
     client, shared_cache, spare_redis, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from timeline import caching
+    from core import caching
 
     monkeypatch.setattr(caching, "CACHE_RETRY_SECONDS", 0.2)
     shared_cache(spare_redis.url)
@@ -466,7 +467,7 @@ def hanging_redis():
 def test_a_frozen_cache_costs_one_timeout_then_nothing_for_a_while(
     client, shared_cache, hanging_redis, django_capture_on_commit_callbacks
 ):
-    from timeline import caching
+    from core import caching
 
     shared_cache(hanging_redis)
     launch = LaunchFactory(missile_name="Hwasong-11", status=Status.PUBLISHED)

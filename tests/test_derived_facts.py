@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from timeline.models import Launch, Status
+from editorial.models import Status
+from timeline.models import Launch
 
 from .factories import LaunchFactory
 

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.core.cache import cache
 
+from editorial.models import Status
 from reactions.models import Actor
-from timeline.models import Status
 
 from .factories import (
     ClaimFactory,

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import override_settings
 
-from config.clients import client_address
+from core.clients import client_address
 
 from .factories import LaunchFactory
 
@@ -46,7 +46,7 @@ def test_behind_a_trusted_proxy_the_nearest_untrusted_hop_is_the_client(settings
 
 
 def test_the_api_throttle_counts_clients_not_forwarded_headers(client, settings, monkeypatch):
-    from config.throttling import AnonThrottle
+    from core.throttling import AnonThrottle
 
     monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
     statuses = [
@@ -57,7 +57,7 @@ def test_the_api_throttle_counts_clients_not_forwarded_headers(client, settings,
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_api_allowance(client, monkeypatch):
-    from config.throttling import AnonThrottle
+    from core.throttling import AnonThrottle
 
     monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
 
@@ -123,7 +123,7 @@ def test_log_lines_name_the_same_client_address_as_the_throttles(client, setting
     import json
     import logging
 
-    from config.logging import JsonFormatter, RequestIdFilter
+    from core.logging import JsonFormatter, RequestIdFilter
 
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     caplog.handler.addFilter(RequestIdFilter())  # as the console handler has it

@@ -5,8 +5,9 @@ from xml.etree import ElementTree
 
 import pytest
 
+from editorial.models import Status
 from reactions.models import Actor, Speaker, Statement
-from timeline.models import Launch, Status
+from timeline.models import Launch
 
 from .factories import LaunchFactory, SpeakerFactory, StatementFactory
 

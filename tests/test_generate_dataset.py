@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from core.caching import data_version
 from reactions.models import Actor, Statement, Theme
-from timeline.caching import data_version
 from timeline.models import Launch, LaunchClaim, Link
 
 from .factories import LaunchFactory, StatementFactory

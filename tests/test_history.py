@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from editorial.models import Status
+from editorial.services import TransitionRefused, record_revert
 from reactions.models import Statement, Theme
-from timeline.models import Launch, LaunchClaim, Link, Status
-from timeline.services import TransitionRefused, record_revert
+from timeline.models import Launch, LaunchClaim, Link
 
 from .factories import LaunchFactory, LinkFactory, SourceFactory, StatementFactory
 

@@ -21,9 +21,10 @@ from django.utils.html import escape
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from editorial.models import Status
 from reactions.models import Actor, Speaker, Statement
 from timeline import importers
-from timeline.models import Event, ImportJob, Launch, LaunchClaim, Link, Source, Status
+from timeline.models import Event, ImportJob, Launch, LaunchClaim, Link, Source
 from timeline.services import events_import, launches_import
 from webhooks.models import Subscription
 

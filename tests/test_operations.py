@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import override_settings
 
-from config.logging import JsonFormatter, RequestIdFilter, redact
+from core.logging import JsonFormatter, RequestIdFilter, redact
 
 
 @pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_the_admin_login_locks_out_after_repeated_failures(client):
 def test_a_lost_database_gives_503_with_retry_after_not_500(rf):
     from django.db import OperationalError
 
-    from config.health import DatabaseUnavailableMiddleware
+    from core.health import DatabaseUnavailableMiddleware
 
     def view(request):
         raise OperationalError("server closed the connection unexpectedly")

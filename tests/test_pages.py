@@ -11,17 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from editorial.models import Status
 from reactions.models import Actor, QuoteKind, Stance, Statement
-from timeline.models import (
-    DatePrecision,
-    Event,
-    EventKind,
-    Launch,
-    LaunchClaim,
-    Link,
-    Relation,
-    Status,
-)
+from timeline.models import DatePrecision, Event, EventKind, Launch, LaunchClaim, Link, Relation
 
 from .factories import (
     EventFactory,

@@ -11,10 +11,11 @@ from rest_framework import renderers
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from config.renderers import JSONRenderer
+from core.renderers import JSONRenderer
+from editorial.models import Status
 from reactions.models import Actor, Stance, Theme
 from timeline.api import LaunchSerializer
-from timeline.models import Launch, Status
+from timeline.models import Launch
 
 from .factories import (
     ClaimFactory,

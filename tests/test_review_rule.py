@@ -13,9 +13,11 @@ from django.contrib.auth.models import Group, Permission, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from editorial.models import Status
+from editorial.services import ChangeRefused
 from reactions.models import Statement
-from timeline.models import Event, Launch, LaunchClaim, Link, Source, Status
-from timeline.services import ChangeRefused, import_job_create, import_job_run, launch_update
+from timeline.models import Event, Launch, LaunchClaim, Link, Source
+from timeline.services import import_job_create, import_job_run, launch_update
 from webhooks.models import Delivery
 
 from .factories import (
@@ -338,7 +340,7 @@ def test_what_an_editor_reviews_is_what_gets_published():
 
 
 def test_a_revert_by_a_user_who_may_not_publish_leaves_a_published_record_alone():
-    from timeline.services import record_revert
+    from editorial.services import record_revert
 
     launch = LaunchFactory(status=Status.PUBLISHED, summary="First.")
     launch_update(launch=launch, summary="Second.")

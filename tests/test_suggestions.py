@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from timeline.models import EventKind, Link, Status, SuggestionStatus, TriggerSuggestion
+from editorial.models import Status
+from timeline.models import EventKind, Link, SuggestionStatus, TriggerSuggestion
 from timeline.services import (
     SuggestionRefused,
     trigger_suggestion_accept,
@@ -99,8 +100,8 @@ def test_a_suggestion_without_any_source_cannot_be_accepted():
 
 
 def test_a_new_launch_gets_suggestions_once_it_is_committed(django_capture_on_commit_callbacks):
+    from editorial.services import save_changes
     from timeline.models import Launch
-    from timeline.services import save_changes
 
     warning = event(EventKind.WARNING, 2)
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,9 +5,10 @@ import json
 import pytest
 from django.utils import timezone
 
+from editorial.models import Status
+from editorial.services import record_transition
 from reactions.services import statement_upsert
-from timeline.models import Status
-from timeline.services import launch_update, link_create, record_transition
+from timeline.services import launch_update, link_create
 from webhooks import services
 from webhooks.models import Delivery, EventType, Subscription
 

@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from timeline.models import Status
-from timeline.services import record_transition
+from editorial.models import Status
+from editorial.services import record_transition
 from webhooks import delivery, services
 from webhooks.delivery import TargetRefused, check_target, post
 from webhooks.models import Attempt, Delivery, DeliveryStatus, EventType, Subscription

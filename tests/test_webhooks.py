@@ -20,9 +20,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config import celery_app
+from editorial.models import Status
+from editorial.services import record_transition
 from reactions.models import Actor, ActorKind
-from timeline.models import Status
-from timeline.services import launch_update, record_transition
+from timeline.services import launch_update
 from webhooks import services
 from webhooks.delivery import TargetRefused, check_target
 from webhooks.models import Attempt, Delivery, DeliveryStatus, EventType, Subscription

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from timeline import signals
-from timeline.models import Status
-from timeline.services import TransitionRefused, record_transition
+from editorial import signals
+from editorial.models import Status
+from editorial.services import TransitionRefused, record_transition
 
 from .factories import StatementFactory
 

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .admin import spreadsheet_cell
+from core.csv import spreadsheet_cell
+
 from .models import ImportJob, ImportStatus, TriggerSuggestion
 from .services import (
     SuggestionRefused,

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
 
+from core.text import TextValidator
+
 from . import parsing
 from .models import (
     ClaimAttribute,
@@ -27,7 +29,6 @@ from .models import (
     Outcome,
     validate_state_code,
 )
-from .text import TextValidator
 
 
 class FileRefused(Exception):

@@ -6,7 +6,6 @@ import zoneinfo
 import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear, NullIf, TruncYear
@@ -14,44 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .search import matching
-from .text import LONG_TEXT, TextValidator
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    REVIEW = "review", "In review"
-    PUBLISHED = "published", "Published"
-
-
-class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        """Only what readers and anonymous API clients may see."""
-        return self.filter(status=Status.PUBLISHED)
-
-    def for_api(self, *, drafts=False):
-        """What an API client may see, with the launch and event each record hangs from.
-
-        Every record for a client allowed to see drafts; otherwise the published records
-        whose launch and event (where they have one) are published too.
-        """
-        parents = [name for name in ("launch", "event") if hasattr(self.model, f"{name}_id")]
-        records = self.select_related(*parents)
-        if drafts:
-            return records
-        return records.published().filter(
-            **{f"{parent}__status": Status.PUBLISHED for parent in parents}
-        )
-
-
-# PostgreSQL cannot store NUL in text: refused for every writer, the importers included. What
-# people read refuses more (TEXT); this rule is left for files kept verbatim.
-NO_NUL = [ProhibitNullCharactersValidator()]
-# Every free-text field, for every writer: no control characters, noncharacters or surrogates,
-# which break the feeds and are never part of a real text.
-TEXT = [TextValidator()]
-# Free text of several paragraphs, bounded by model validation as a CharField is by its own.
-LONG = [*TEXT, MaxLengthValidator(LONG_TEXT)]
+from core.search import matching
+from core.text import LONG, LONG_TEXT, NO_NUL, TEXT
+from editorial.models import PublishableQuerySet, Status
 
 
 def validate_state_code(value):

@@ -15,7 +15,21 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from . import importers, signals
+from editorial.models import Status
+from editorial.services import (
+    ChangeRefused,
+    can_publish,
+    check_may_change,
+    create_publishable,
+    deleted_records,
+    locked,
+    record_revert,
+    record_sources_set,
+    save_changes,
+    unique_slug,
+)
+
+from . import importers
 from .models import (
     Event,
     EventKind,
@@ -26,10 +40,8 @@ from .models import (
     LaunchClaim,
     Link,
     LinkConfidence,
-    PublishableQuerySet,
     Relation,
     Source,
-    Status,
     SuggestionStatus,
     TriggerSuggestion,
 )
@@ -128,66 +140,6 @@ def link_upsert(*, launch, event, **fields):
     return link, save_changes(link, fields)
 
 
-def _unique_slug(model, base, *, exclude_pk=None):
-    slug, n = base, 1
-    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
-def save_changes(instance, values, *, user=None):
-    """Apply `values` to `instance`, validate, and save only the fields that changed.
-
-    Returns True when anything was written (always for a new instance). A change that
-    readers would see at once is refused to a `user` who may not publish it.
-    """
-    created = instance._state.adding
-    changed = (
-        set(values)
-        if created
-        else {name for name, value in values.items() if getattr(instance, name) != value}
-    )
-    if not (created or changed):
-        return False
-    before = {name: getattr(instance, name) for name in changed if not created}
-    for name in changed:
-        setattr(instance, name, values[name])
-    try:
-        # After the values are set, so that a claim moved onto a launch is judged there too.
-        check_may_change(instance=instance, user=user)
-    except ChangeRefused:
-        for name, value in before.items():
-            setattr(instance, name, value)
-        raise
-    instance.full_clean()
-    if created:
-        instance.save()
-    else:
-        stamp = ["updated_at"] if hasattr(instance, "updated_at") else []
-        instance.save(update_fields=[*changed, *stamp])
-    _announce(instance, created=created, changed=changed)
-    if created and isinstance(instance, Launch):
-        _suggest_triggers_on_commit(instance.pk)
-    return True
-
-
-def _suggest_triggers_on_commit(launch_id):
-    from .tasks import suggest_triggers
-
-    suggest_triggers.delay_on_commit(launch_id)
-
-
-def _announce(instance, *, created, changed):
-    """Tell the outbox and caches that a published record appeared or changed."""
-    if getattr(instance, "status", None) != Status.PUBLISHED:
-        return
-    if created or "status" in changed:
-        signals.record_published.send(sender=type(instance), instance=instance)
-    else:
-        signals.record_updated.send(sender=type(instance), instance=instance, fields=changed)
-
-
 def _claim_tuples(claims):
     return [
         (str(attribute), c.value_text, c.value, c.value_max, c.claimant, c.note)
@@ -217,7 +169,7 @@ def _upsert(model, row, *, slug_base, import_format, user):
         status = _import_status(model, user)
         instance = model(
             external_id=row.external_id,
-            slug=_unique_slug(model, slug_base),
+            slug=unique_slug(model, slug_base),
             status=status,
             published_at=timezone.now() if status == Status.PUBLISHED else None,
         )
@@ -466,258 +418,6 @@ class ImportJobProgress:
             self.connection.close()
 
 
-class TransitionRefused(Exception):
-    """A status change the user may not make, or that the record's state does not allow."""
-
-
-class ChangeRefused(TransitionRefused):
-    """A change to a published record by a user who may not publish it."""
-
-
-def can_publish(user, instance):
-    """True when `user` may publish or unpublish records like `instance`."""
-    meta = instance._meta
-    return user is not None and user.has_perm(f"{meta.app_label}.publish_{meta.model_name}")
-
-
-def is_publishable(model):
-    """True for the records that go through review: launches, events, links, statements."""
-    return isinstance(model._default_manager.all(), PublishableQuerySet)
-
-
-# Records with no status of their own that readers see through published ones: for each
-# model, functions that find a published record showing it. Apps above add theirs.
-SHOWN_BY = {
-    Source: [
-        lambda source: Launch.objects.published().filter(sources=source).first(),
-        lambda source: Launch.objects.published().filter(claims__source=source).first(),
-        lambda source: Event.objects.published().filter(sources=source).first(),
-        lambda source: Link.objects.published().filter(source=source).first(),
-    ],
-}
-
-
-def shown_by(model, finder):
-    """Declare that a published record found by `finder(instance)` shows `model`'s rows."""
-    SHOWN_BY.setdefault(model, []).append(finder)
-
-
-def _locked(rows):
-    """`rows` locked until the transaction ends, where there is one, so that a publication
-    cannot slip in between the check and the change."""
-    return rows.select_for_update() if transaction.get_connection().in_atomic_block else rows
-
-
-def published_guardians(instance):
-    """The records a change to `instance` would change as readers see them, or will.
-
-    A claim changes its launch (the one it has and the one it is moved to); a source or a
-    speaker changes the published records that show it; every other record that goes
-    through review guards itself, when published or in review (what an editor reviews is
-    what gets published). Read from the database, so that a record already changed in
-    memory (as a bound admin form leaves it) is judged as it is stored.
-    """
-    guarded = [Status.PUBLISHED, Status.REVIEW]
-    if isinstance(instance, LaunchClaim):
-        launch_ids = {instance.launch_id}
-        if instance.pk is not None:
-            stored = _locked(LaunchClaim.objects.filter(pk=instance.pk))
-            launch_ids |= set(stored.values_list("launch_id", flat=True))
-        return list(_locked(Launch.objects.filter(pk__in=launch_ids - {None}, status__in=guarded)))
-    model = type(instance)
-    if instance.pk is None:
-        return []
-    if is_publishable(model):
-        return list(_locked(model._default_manager.filter(pk=instance.pk, status__in=guarded)))
-    return [guardian for finder in SHOWN_BY.get(model, ()) if (guardian := finder(instance))]
-
-
-def check_may_change(*, instance, user):
-    """Refuse to change, or delete, what readers see to a `user` who may not publish it.
-
-    A published record is public the moment it changes, so an analyst's change would skip
-    review: it is refused to anyone without the publish permission, through every door.
-    A record in review is frozen for them too (they may take it back to draft to change
-    it), so that an editor publishes what they reviewed. `user=None` is Salvo itself
-    (management commands and tasks run by an operator).
-    """
-    if user is None:
-        return
-    for guardian in published_guardians(instance):
-        if can_publish(user, guardian):
-            continue
-        name = guardian._meta.verbose_name
-        if guardian.status == Status.REVIEW:
-            raise ChangeRefused(
-                f"This {name} is in review: take it back to draft to change it, or ask an editor."
-            )
-        if type(guardian) is type(instance):
-            what = f"This {name} is published"
-        elif isinstance(instance, LaunchClaim):
-            what = f"Its {name} is published"
-        else:
-            what = f"A published {name} shows it"
-        raise ChangeRefused(
-            f"{what}: only an editor can change it. Ask an editor to make the change, "
-            f"or to return the {name} to draft first."
-        )
-
-
-@transaction.atomic
-def record_transition(*, instance, status, user=None):
-    """Move a launch, event, link or statement to draft, review or published.
-
-    Publishing and unpublishing need the model's publish permission; anyone who may edit
-    can submit a draft for review or take it back. Announces the change to the outbox.
-    """
-    previous = instance.status
-    if status == previous:
-        return instance
-    if (
-        Status.PUBLISHED in (status, previous)
-        and user is not None
-        and not can_publish(user, instance)
-    ):
-        raise TransitionRefused(
-            f"You may not {'publish' if status == Status.PUBLISHED else 'unpublish'} "
-            f"{instance._meta.verbose_name_plural}: an editor must."
-        )
-    instance.status = status
-    fields = ["status", "updated_at"]
-    if status == Status.PUBLISHED:
-        if getattr(instance, "published_at", False) is None:
-            instance.published_at = timezone.now()
-            fields.append("published_at")
-        if hasattr(instance, "reviewed_by_id") and user is not None:
-            instance.reviewed_by = user
-            fields.append("reviewed_by")
-    instance.full_clean()
-    instance.save(update_fields=fields)
-    if status == Status.PUBLISHED:
-        signals.record_published.send(sender=type(instance), instance=instance)
-    elif previous == Status.PUBLISHED:
-        signals.record_unpublished.send(sender=type(instance), instance=instance)
-    return instance
-
-
-def _past_m2m_ids(record):
-    """The ids each tracked many-to-many field held in a historical record."""
-    ids = {}
-    for m2m_field in record._history_m2m_fields:
-        target = m2m_field.m2m_reverse_field_name()
-        ids[m2m_field.name] = [
-            getattr(row, f"{target}_id") for row in getattr(record, m2m_field.name).all()
-        ]
-    return ids
-
-
-@transaction.atomic
-def record_revert(*, record, user=None):
-    """Bring a record back to a historical version, many-to-many fields included.
-
-    `record` is one of its rows in `history`; a deleted record is created again. A change
-    of status goes through record_transition, so it needs the same permission.
-    """
-    model = record.instance_type
-    past = record.instance
-    current = model._default_manager.filter(pk=past.pk).first()
-    if current is not None:
-        check_may_change(instance=current, user=user)
-    past._state.adding = current is None
-    past._history_user = user
-    status = getattr(past, "status", None)
-    if status is not None:
-        past.status = current.status if current is not None else Status.DRAFT
-    past.full_clean()
-    past.save(force_insert=current is None)
-    # Stamps the database sets on insert or on publishing are taken back as they were.
-    stamps = [
-        f.attname
-        for f in model._meta.concrete_fields
-        if getattr(f, "auto_now_add", False) or f.name in {"published_at", "reviewed_by"}
-    ]
-    # A deletion's own row holds no many-to-many values: they were gone by then.
-    m2m_record = record.prev_record if record.history_type == "-" else record
-    for name, ids in _past_m2m_ids(m2m_record or record).items():
-        getattr(past, name).set(ids)
-    if status is not None:
-        record_transition(instance=past, status=status, user=user)
-    model._default_manager.filter(pk=past.pk).update(
-        **{name: getattr(record, name) for name in stamps}
-    )
-    past.refresh_from_db()
-    return past
-
-
-def deleted_records(model):
-    """The last historical row of each record of `model` that no longer exists, newest first."""
-    history = model.history.model
-    return (
-        history.objects.filter(history_type="-")
-        .exclude(**{f"{model._meta.pk.attname}__in": model._default_manager.values("pk")})
-        .order_by("-history_date", "-history_id")
-    )
-
-
-@transaction.atomic
-def record_restore(*, model, pk, user=None):
-    """Create a deleted record again exactly as it was when it was deleted.
-
-    A launch comes back with the claims and links that were deleted along with it.
-    """
-    record = deleted_records(model).filter(**{model._meta.pk.attname: pk}).first()
-    if record is None:
-        raise model.DoesNotExist(f"No deleted {model._meta.verbose_name} {pk} to restore.")
-    instance = record_revert(record=record, user=user)
-    if model is Launch:
-        # Django deletes the children a moment before the launch they cascade from.
-        since = record.history_date - datetime.timedelta(seconds=10)
-        for child in (LaunchClaim, Link):
-            for past in deleted_records(child).filter(
-                launch_id=pk, history_date__gte=since, history_date__lte=record.history_date
-            ):
-                record_revert(record=past, user=user)
-        _suggestions_restore(launch_id=pk, since=since, until=record.history_date, user=user)
-    return instance
-
-
-def _suggestions_restore(*, launch_id, since, until, user=None):
-    """Create again the trigger suggestions deleted with a launch between `since` and `until`,
-    decisions included. One whose event is gone stays gone; a link not restored is unset."""
-    for past in deleted_records(TriggerSuggestion).filter(
-        launch_id=launch_id, history_date__gte=since, history_date__lte=until
-    ):
-        if not Event.objects.filter(pk=past.event_id).exists():
-            continue
-        suggestion = past.instance
-        if suggestion.link_id and not Link.objects.filter(pk=suggestion.link_id).exists():
-            suggestion.link = None
-        deciders = get_user_model().objects.filter(pk=suggestion.decided_by_id)
-        if suggestion.decided_by_id and not deciders.exists():
-            suggestion.decided_by = None
-        suggestion._history_user = user
-        suggestion.save(force_insert=True)
-        # Inserting stamps a new creation time: the suggestion keeps its own.
-        TriggerSuggestion.objects.filter(pk=suggestion.pk).update(created_at=past.created_at)
-
-
-def _create_publishable(instance, fields, *, status, user):
-    """Save a new record as a draft, then move it to `status` as `user` may."""
-    instance.status = Status.DRAFT
-    save_changes(instance, fields)
-    return record_transition(instance=instance, status=status, user=user)
-
-
-@transaction.atomic
-def record_sources_set(*, instance, sources, user=None):
-    """Cite exactly `sources` on a launch or an event; returns True when that changed."""
-    if {s.pk for s in sources} == set(instance.sources.values_list("pk", flat=True)):
-        return False
-    check_may_change(instance=instance, user=user)
-    instance.sources.set(sources)
-    return True
-
-
 @transaction.atomic
 def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
     """Create a launch, validated; a slug is made from its day and class when none is given.
@@ -726,8 +426,8 @@ def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
     """
     if not fields.get("slug"):
         base = slugify(f"{fields.get('occurred_on')}-{fields.get('missile_class', 'unknown')}")
-        fields["slug"] = _unique_slug(Launch, base)
-    launch = _create_publishable(Launch(), fields, status=status, user=user)
+        fields["slug"] = unique_slug(Launch, base)
+    launch = create_publishable(Launch(), fields, status=status, user=user)
     record_sources_set(instance=launch, sources=sources)
     return launch
 
@@ -751,8 +451,8 @@ def event_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
     """Create an event, validated; a slug is made from its day and title when none is given."""
     if not fields.get("slug"):
         base = slugify(f"{fields.get('start_date')}-{fields.get('title', '')}")[:100].rstrip("-")
-        fields["slug"] = _unique_slug(Event, base)
-    event = _create_publishable(Event(), fields, status=status, user=user)
+        fields["slug"] = unique_slug(Event, base)
+    event = create_publishable(Event(), fields, status=status, user=user)
     record_sources_set(instance=event, sources=sources)
     return event
 
@@ -769,7 +469,7 @@ def event_update(*, event, sources=None, user=None, **fields):
 @transaction.atomic
 def link_create(*, launch, event, status=Status.DRAFT, user=None, **fields):
     """Link a launch to an event, validated; one link per pair."""
-    return _create_publishable(Link(launch=launch, event=event), fields, status=status, user=user)
+    return create_publishable(Link(launch=launch, event=event), fields, status=status, user=user)
 
 
 @transaction.atomic
@@ -912,3 +612,59 @@ def trigger_suggestion_reject(*, suggestion, user=None):
     _decide(suggestion, SuggestionStatus.REJECTED, user)
     suggestion.save(update_fields=["status", "decided_by", "decided_at"])
     return suggestion
+
+
+def launch_children_restore(*, pk, since, until, user=None):
+    """Create again the claims, links and trigger suggestions deleted with launch `pk`."""
+    for child in (LaunchClaim, Link):
+        for past in deleted_records(child).filter(
+            launch_id=pk, history_date__gte=since, history_date__lte=until
+        ):
+            record_revert(record=past, user=user)
+    _suggestions_restore(launch_id=pk, since=since, until=until, user=user)
+
+
+def _suggestions_restore(*, launch_id, since, until, user=None):
+    """Create again the trigger suggestions deleted with a launch between `since` and `until`,
+    decisions included. One whose event is gone stays gone; a link not restored is unset."""
+    for past in deleted_records(TriggerSuggestion).filter(
+        launch_id=launch_id, history_date__gte=since, history_date__lte=until
+    ):
+        if not Event.objects.filter(pk=past.event_id).exists():
+            continue
+        suggestion = past.instance
+        if suggestion.link_id and not Link.objects.filter(pk=suggestion.link_id).exists():
+            suggestion.link = None
+        deciders = get_user_model().objects.filter(pk=suggestion.decided_by_id)
+        if suggestion.decided_by_id and not deciders.exists():
+            suggestion.decided_by = None
+        suggestion._history_user = user
+        suggestion.save(force_insert=True)
+        # Inserting stamps a new creation time: the suggestion keeps its own.
+        TriggerSuggestion.objects.filter(pk=suggestion.pk).update(created_at=past.created_at)
+
+
+def claim_guardians(claim, statuses):
+    """The launches a change to `claim` changes: the one it has and the one it is moved to."""
+    launch_ids = {claim.launch_id}
+    if claim.pk is not None:
+        stored = locked(LaunchClaim.objects.filter(pk=claim.pk))
+        launch_ids |= set(stored.values_list("launch_id", flat=True))
+    return list(locked(Launch.objects.filter(pk__in=launch_ids - {None}, status__in=statuses)))
+
+
+# The published records that show a source.
+SOURCE_SHOWN_BY = (
+    lambda source: Launch.objects.published().filter(sources=source).first(),
+    lambda source: Launch.objects.published().filter(claims__source=source).first(),
+    lambda source: Event.objects.published().filter(sources=source).first(),
+    lambda source: Link.objects.published().filter(source=source).first(),
+)
+
+
+def suggest_triggers_for_new_launch(sender, instance, created, **kwargs):
+    """A new launch, by any door, gets its trigger suggestions once the write commits."""
+    if created:
+        from .tasks import suggest_triggers
+
+        suggest_triggers.delay_on_commit(instance.pk)

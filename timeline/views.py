@@ -4,6 +4,8 @@ from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
 
+from core.caching import reads
+
 from .charts import launches_per_year
 from .filters import EventFilter, LaunchFilter
 from .models import Event, EventKind, Launch, MissileClass
@@ -74,6 +76,7 @@ def neighbours(year, years):
     return (earlier[0] if earlier else None), (later[-1] if later else None)
 
 
+@reads(*LaunchFilter.base_filters, "order")
 def index(request):
     """The timeline, one year at a time: launches and the events around them in time order."""
     filterset, year, years = period(request, LaunchFilter, Launch.objects.for_timeline_page())
@@ -125,16 +128,19 @@ def index(request):
     return render(request, "timeline/index.html", context)
 
 
+@reads()
 def launch_detail(request, slug):
     launch = get_object_or_404(Launch.objects.published().for_detail(), slug=slug)
     return render(request, "timeline/launch_detail.html", {"launch": launch})
 
 
+@reads()
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.published().for_detail(), slug=slug)
     return render(request, "timeline/event_detail.html", {"event": event})
 
 
+@reads()
 def charts(request):
     """Launches per year by missile class, as an SVG chart and the table behind it."""
     chart = launches_per_year(list(Launch.objects.for_chart()))

@@ -6,7 +6,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from timeline.api import ERRORS
+from editorial.api import ERRORS
 
 from . import services
 from .delivery import TargetRefused, check_target

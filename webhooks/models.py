@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from timeline.models import TEXT
+from core.text import TEXT
 
 
 class EventType(models.TextChoices):

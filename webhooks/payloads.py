@@ -4,7 +4,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from timeline.models import Status
+from editorial.models import Status
 
 
 def _hidden_fields(record):

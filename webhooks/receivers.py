@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from timeline import signals
+from editorial import signals
 
 from . import services
 

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
-from timeline.models import Status
+from editorial.models import Status
 
 from . import delivery as wire
 from .models import Attempt, Delivery, DeliveryStatus, EventType, Subscription, new_secret

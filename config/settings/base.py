@@ -26,7 +26,7 @@ if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
         "(a scheme and a host, no path)."
     )
 # Addresses or networks of the reverse proxies in front of Salvo. Only from these is
-# X-Forwarded-For believed, to find the client's address (config/clients.py) for the
+# X-Forwarded-For believed, to find the client's address (core/clients.py) for the
 # throttles, the login lockout and the logs. None by default: the peer's own address.
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
@@ -52,13 +52,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    "core",
+    "editorial",
     "timeline",
     "reactions",
     "webhooks",
 ]
 
+# The apps whose records readers see: a write to one of them can change a cached response.
+READER_DATA_APPS = {"timeline", "reactions"}
+
 MIDDLEWARE = [
-    "config.logging.RequestIdMiddleware",
+    "core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,10 +74,10 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "config.health.DatabaseUnavailableMiddleware",
-    "timeline.caching.PublicResponseCacheMiddleware",
+    "core.health.DatabaseUnavailableMiddleware",
+    "core.caching.PublicResponseCacheMiddleware",
     # After the cache: what it serves costs no query and is not counted.
-    "config.throttling.PageThrottleMiddleware",
+    "core.throttling.PageThrottleMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,7 +89,7 @@ AUTHENTICATION_BACKENDS = [
 # Brute-force protection on the admin login: five failures lock that user name from that
 # client address (the one the throttles see, behind TRUSTED_PROXIES) for an hour.
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
-AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -114,7 +119,7 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 # Anonymous GETs are served from the cache under a data version every write bumps
-# (timeline/caching.py); 0 turns that off. PUBLIC_CACHE_MAX_AGE: seconds browsers and CDNs
+# (core/caching.py); 0 turns that off. PUBLIC_CACHE_MAX_AGE: seconds browsers and CDNs
 # may reuse a response without asking (0: they revalidate with the ETag every time).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=0)
@@ -202,25 +207,25 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "config.api.FilterBackend",
-        "config.api.StrictOrderingFilter",
+        "core.api.FilterBackend",
+        "core.api.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": [
-        "config.renderers.JSONRenderer",
-        "config.api.CSVRenderer",
+        "core.renderers.JSONRenderer",
+        "core.api.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.AnonThrottle",
-        "config.throttling.TokenThrottle",
+        "core.throttling.AnonThrottle",
+        "core.throttling.TokenThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/minute"),
         "user": env("API_TOKEN_RATE", default="600/minute"),
     },
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -260,16 +265,16 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.schema.document_edge_responses",
+        "core.schema.document_edge_responses",
     ],
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "config.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(client)s] %(message)s"
         },

@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from editorial.models import Status
 from reactions.models import Speaker, Statement
-from timeline.models import Launch, Link, Source, Status
+from timeline.models import Launch, Link, Source
 
 ARTICLE_URL = (
     "https://allthe.news/en/articles/"

@@ -8,8 +8,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.caching import bump_data_version
+from editorial.models import Status
 from reactions.models import Actor, Channel, Speaker, Stance, Statement
-from timeline.caching import bump_data_version
 from timeline.models import (
     ClaimAttribute,
     Confidence,
@@ -22,7 +23,6 @@ from timeline.models import (
     MissileClass,
     Relation,
     Source,
-    Status,
     TriggerSuggestion,
 )
 

@@ -6,9 +6,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from editorial.models import Status
 from reactions.models import Actor, Channel, QuoteKind, Stance
 from reactions.services import speaker_get_or_create, statement_upsert
-from timeline.models import Event, Launch, LinkConfidence, Relation, Status
+from timeline.models import Event, Launch, LinkConfidence, Relation
 from timeline.services import (
     events_import,
     launch_update,

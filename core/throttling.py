@@ -1,6 +1,6 @@
 """Throttles: the API's, per token user or client address, and one on anonymous pages.
 
-Kept apart from config.api, which DRF's settings import: the middleware below loads this
+Kept apart from core.api, which DRF's settings import: the middleware below loads this
 module before DRF's views exist.
 """
 
@@ -39,7 +39,7 @@ class OpenWhenUncountable:
 
 
 class ByClientAddress:
-    """Counted by the client's address as config.clients finds it, never by a header a
+    """Counted by the client's address as core.clients finds it, never by a header a
     client may set for itself (DRF's own rule trusts X-Forwarded-For from anyone)."""
 
     def get_ident(self, request):

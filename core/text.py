@@ -4,12 +4,13 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.deconstruct import deconstructible
 
 # The longest free text a record holds: a quote, a summary, a note, a description. The longest
 # real ones are a few hundred characters; a complete official statement (a G7 or Security
 # Council text) runs to a few thousand. The bound also keeps every document the search builds
-# well inside PostgreSQL's 1 MB tsvector limit (see timeline.search).
+# well inside PostgreSQL's 1 MB tsvector limit (see core.search).
 LONG_TEXT = 20_000
 
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
@@ -59,3 +60,13 @@ class TextValidator:
 def text_only(value):
     """`value` without the characters that are not text, for output that must stay valid XML."""
     return NOT_TEXT.sub("", value)
+
+
+# PostgreSQL cannot store NUL in text: refused for every writer, the importers included. What
+# people read refuses more (TEXT); this rule is left for files kept verbatim.
+NO_NUL = [ProhibitNullCharactersValidator()]
+# Every free-text field, for every writer: no control characters, noncharacters or surrogates,
+# which break the feeds and are never part of a real text.
+TEXT = [TextValidator()]
+# Free text of several paragraphs, bounded by model validation as a CharField is by its own.
+LONG = [*TEXT, MaxLengthValidator(LONG_TEXT)]

@@ -31,11 +31,8 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, resolve
 
-from . import signals
-
 logger = logging.getLogger(__name__)
 VERSION_KEY = "salvo:data-version"
-DATA_APPS = {"timeline", "reactions"}
 UNCACHED_PREFIXES = (
     "/admin/",
     "/healthz",
@@ -402,7 +399,7 @@ PUBLISHED = "published"
 
 def _tracked(model):
     return (
-        model._meta.app_label in DATA_APPS
+        model._meta.app_label in settings.READER_DATA_APPS
         and not model.__name__.startswith("Historical")
         and not model._meta.auto_created  # a many-to-many table: its ends are what count
     )
@@ -526,12 +523,14 @@ def _on_announcement(sender, **kwargs):
     transaction.on_commit(bump_data_version)
 
 
-def connect():
+def connect(announcements=()):
+    """Bump the version after any write readers can see, and on each of `announcements`
+    (signals by which the services say that what readers see changed)."""
     pre_save.connect(_on_status_change, dispatch_uid="salvo-cache-status")
     post_save.connect(_on_save, dispatch_uid="salvo-cache-save")
     pre_delete.connect(_on_delete, dispatch_uid="salvo-cache-delete")
     m2m_changed.connect(_on_relation_change, dispatch_uid="salvo-cache-m2m")
-    for signal in (signals.record_published, signals.record_updated, signals.record_unpublished):
+    for signal in announcements:
         signal.connect(_on_announcement, dispatch_uid=f"salvo-cache-{id(signal)}")
 
 
@@ -545,26 +544,23 @@ def _varies_only_on_what_the_key_holds(response):
     return varies <= KEYED_VARY
 
 
-@functools.cache
-def _page_parameters():
-    """The query parameters each page reads, by URL name; a page not named here with a query
-    string is served uncached, so that no parameter it does not read makes a cache entry."""
-    from .filters import LaunchFilter
+def reads(*names):
+    """Declare the query parameters a page reads, for its cache key: a page that declares
+    none is served uncached when it has a query string, so that no parameter it does not read
+    makes a cache entry. Decorates a view function, a view class or a feed class."""
 
-    timeline_filters = frozenset(LaunchFilter.base_filters)
-    return {
-        "timeline:index": timeline_filters | {"order"},
-        "timeline:launch": frozenset(),
-        "timeline:event": frozenset(),
-        "timeline:charts": frozenset(),
-        "timeline:launch-feed": frozenset(),
-        "reactions:matrix": timeline_filters,
-        "reactions:actor": frozenset({"page"}),
-        "reactions:actor-feed": frozenset(),
-        "reactions:theme": frozenset({"page"}),
-        "reactions:search": frozenset({"q"}),
-        "reactions:statement-feed": frozenset(),
-    }
+    def declare(view):
+        view.cached_parameters = frozenset(names)
+        return view
+
+    return declare
+
+
+def _page_parameters(view):
+    declared = getattr(view, "cached_parameters", None)
+    if declared is None:
+        declared = getattr(getattr(view, "view_class", None), "cached_parameters", None)
+    return declared
 
 
 @functools.cache
@@ -598,7 +594,7 @@ def _known_parameters(request):
         return None
     if request.path_info.startswith("/api/"):
         return _api_parameters().get(match.func)
-    return _page_parameters().get(match.view_name)
+    return _page_parameters(match.func)
 
 
 def _keep_only(request, names):

@@ -9,7 +9,7 @@ import uuid
 from .clients import client_address
 
 request_id = contextvars.ContextVar("request_id", default="-")
-# The client's address as the throttles and the login lockout see it (config.clients).
+# The client's address as the throttles and the login lockout see it (core.clients).
 client = contextvars.ContextVar("client", default="-")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -1,4 +1,4 @@
-"""The API's JSON renderer: kept apart from config.api, which DRF's settings import."""
+"""The API's JSON renderer: kept apart from core.api, which DRF's settings import."""
 
 import orjson
 from rest_framework import renderers

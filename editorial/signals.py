@@ -6,6 +6,8 @@ or rolls back with the change itself.
 
 from django.dispatch import Signal
 
+# Any record created or changed through the services: kwargs: instance, created, fields.
+record_saved = Signal()
 # A record became visible to readers: sender is the model class; kwargs: instance.
 record_published = Signal()
 # A published record changed: sender is the model class; kwargs: instance, fields.

@@ -26,7 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import too_large_message
 from .renderers import JSONRenderer
 
-# The throttles live in config.throttling; imported here too, where code and tests found them.
+# The throttles live in core.throttling; imported here too, where code and tests found them.
 from .throttling import AnonThrottle, OpenWhenUncountable, TokenThrottle  # noqa: F401
 
 logger = logging.getLogger(__name__)
