@@ -518,20 +518,13 @@ def _on_relation_change(sender, instance, action, model, pk_set, **kwargs):
         transaction.on_commit(bump_data_version)
 
 
-def _on_announcement(sender, **kwargs):
-    # The services' own word that readers' view changed (published, updated, unpublished).
-    transaction.on_commit(bump_data_version)
-
-
-def connect(announcements=()):
-    """Bump the version after any write readers can see, and on each of `announcements`
-    (signals by which the services say that what readers see changed)."""
+def connect():
+    """Bump the version after any write readers can see, whatever wrote it: one bump a
+    write, since every service that announces a change also saves a row."""
     pre_save.connect(_on_status_change, dispatch_uid="salvo-cache-status")
     post_save.connect(_on_save, dispatch_uid="salvo-cache-save")
     pre_delete.connect(_on_delete, dispatch_uid="salvo-cache-delete")
     m2m_changed.connect(_on_relation_change, dispatch_uid="salvo-cache-m2m")
-    for signal in announcements:
-        signal.connect(_on_announcement, dispatch_uid=f"salvo-cache-{id(signal)}")
 
 
 # A cached response is only served to requests with no Cookie and no Authorization, and

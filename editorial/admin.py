@@ -20,6 +20,7 @@ from .services import (
     announce_change,
     can_publish,
     deleted_records,
+    publication_stamps,
     record_delete,
     record_restore,
     record_revert,
@@ -257,8 +258,15 @@ class EditorialAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         # The status changes last, through record_transition, once everything else is saved.
         request._salvo_wanted_status = obj.status
-        if "status" in form.changed_data:
-            obj.status = form.initial.get("status", Status.DRAFT) if change else Status.DRAFT
+        if not change:
+            # A new record is saved once, with its status, as the services create one.
+            if obj.status == Status.PUBLISHED and not can_publish(request.user, obj):
+                obj.status = Status.DRAFT
+            elif obj.status == Status.PUBLISHED:
+                for name, value in publication_stamps(obj, user=request.user).items():
+                    setattr(obj, name, value)
+        elif "status" in form.changed_data:
+            obj.status = form.initial.get("status", Status.DRAFT)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

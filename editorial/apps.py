@@ -11,12 +11,4 @@ class EditorialConfig(AppConfig):
     def ready(self):
         from core import caching
 
-        from . import signals
-
-        caching.connect(
-            announcements=(
-                signals.record_published,
-                signals.record_updated,
-                signals.record_unpublished,
-            )
-        )
+        caching.connect()

@@ -10,7 +10,9 @@ status of its own (`shown_by`, `guarded_by`), and what comes back with a restore
 (`restores_with`).
 """
 
+import contextlib
 import datetime
+import threading
 
 from django.db import transaction
 from django.utils import timezone
@@ -125,6 +127,27 @@ def check_may_change(*, instance, user):
         )
 
 
+_collecting = threading.local()
+
+
+@contextlib.contextmanager
+def announced_once():
+    """Within the block (or the function it decorates), each record's changes are announced
+    once, at its end: a record created with its sources is published once, not published and
+    then updated. Use it inside the transaction, so that the outbox writes with the change."""
+    if getattr(_collecting, "records", None) is not None:
+        yield  # an outer block announces
+        return
+    _collecting.records = {}
+    try:
+        yield
+        records = _collecting.records
+    finally:
+        _collecting.records = None
+    for instance, created, changed in records.values():
+        _announce(instance, created=created, changed=changed)
+
+
 def announce_change(instance, *, created, changed):
     """Say once that `instance` was created or changed (`changed`: the field names, many-to-
     many ones included), after it and its many-to-many fields are saved.
@@ -132,6 +155,16 @@ def announce_change(instance, *, created, changed):
     Everyone hears `record_saved` (trigger suggestions for a new launch); the outbox and the
     caches hear `record_published` or `record_updated` when readers see the record.
     """
+    records = getattr(_collecting, "records", None)
+    if records is None:
+        _announce(instance, created=created, changed=changed)
+        return
+    key = (type(instance), instance.pk)
+    _, was_created, was_changed = records.get(key, (instance, False, frozenset()))
+    records[key] = (instance, was_created or created, was_changed | frozenset(changed))
+
+
+def _announce(instance, *, created, changed):
     signals.record_saved.send(
         sender=type(instance), instance=instance, created=created, fields=frozenset(changed)
     )
@@ -254,11 +287,26 @@ def record_transition(*, instance, status, user=None):
     return instance
 
 
+def publication_stamps(instance, *, user):
+    """The fields publishing `instance` sets: when, the first time, and which editor."""
+    stamps = {}
+    if getattr(instance, "published_at", False) is None:
+        stamps["published_at"] = timezone.now()
+    if hasattr(instance, "reviewed_by_id") and user is not None:
+        stamps["reviewed_by"] = user
+    return stamps
+
+
 def create_publishable(instance, fields, *, status, user):
-    """Save a new record as a draft, then move it to `status` as `user` may."""
-    instance.status = Status.DRAFT
-    save_changes(instance, fields)
-    return record_transition(instance=instance, status=status, user=user)
+    """Save a new record with `status`: published at once only by a user who may publish it."""
+    if status == Status.PUBLISHED:
+        if user is not None and not can_publish(user, instance):
+            raise TransitionRefused(
+                f"You may not publish {instance._meta.verbose_name_plural}: an editor must."
+            )
+        fields = {**publication_stamps(instance, user=user), **fields}
+    save_changes(instance, {**fields, "status": status})
+    return instance
 
 
 def unique_slug(model, base, *, exclude_pk=None):

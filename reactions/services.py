@@ -5,7 +5,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from editorial.models import Status
-from editorial.services import record_relations_set, record_transition, save_changes
+from editorial.services import (
+    announced_once,
+    create_publishable,
+    record_relations_set,
+    save_changes,
+)
 
 from .models import Speaker, Statement, Theme
 
@@ -27,6 +32,7 @@ def speaker_get_or_create(*, actor, name, role=""):
 
 
 @transaction.atomic
+@announced_once()
 def statement_upsert(*, launch, actor, quote, themes=(), co_signers=(), **fields):
     """Create the statement of `actor` on `launch` with this quote, or bring it up to date.
 
@@ -64,20 +70,22 @@ def _set_relations(statement, *, themes, co_signers, user=None):
 
 
 @transaction.atomic
+@announced_once()
 def statement_create(
     *, launch, actor, status=Status.DRAFT, user=None, themes=(), co_signers=(), **fields
 ):
-    """Create a statement entered by `user`, validated, then move it to `status`.
+    """Create a statement entered by `user`, validated, with `status`.
 
     Publishing it at once needs the publish permission, as in `record_transition`.
     """
-    statement = Statement(launch=launch, actor=actor, entered_by=user, status=Status.DRAFT)
-    save_changes(statement, fields)
+    statement = Statement(launch=launch, actor=actor, entered_by=user)
+    create_publishable(statement, fields, status=status, user=user)
     _set_relations(statement, themes=themes, co_signers=co_signers)
-    return record_transition(instance=statement, status=status, user=user)
+    return statement
 
 
 @transaction.atomic
+@announced_once()
 def statement_update(*, statement, themes=None, co_signers=None, user=None, **fields):
     """Change fields, themes and co-signers of a statement, validated.
 

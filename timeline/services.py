@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from editorial.models import Status
 from editorial.services import (
     ChangeRefused,
+    announced_once,
     can_publish,
     check_may_change,
     create_publishable,
@@ -199,7 +200,7 @@ def _run(report, rows, problems, write_row, *, skip_invalid, progress=None):
         with transaction.atomic():
             for done, row in enumerate(rows, start=1):
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), announced_once():
                         outcome = write_row(row)
                 except ChangeRefused as refused:
                     report.refused.append(importers.Problem(row.number, "row", str(refused)))
@@ -419,6 +420,7 @@ class ImportJobProgress:
 
 
 @transaction.atomic
+@announced_once()
 def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
     """Create a launch, validated; a slug is made from its day and class when none is given.
 
@@ -447,6 +449,7 @@ def claim_update(*, claim, user=None, **fields):
 
 
 @transaction.atomic
+@announced_once()
 def event_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
     """Create an event, validated; a slug is made from its day and title when none is given."""
     if not fields.get("slug"):
@@ -458,6 +461,7 @@ def event_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
 
 
 @transaction.atomic
+@announced_once()
 def event_update(*, event, sources=None, user=None, **fields):
     """Change fields and sources of an event, validated; returns True when anything changed."""
     changed = save_changes(event, fields, user=user)
