@@ -31,6 +31,8 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, resolve
 
+from .breaker import Breaker
+
 logger = logging.getLogger(__name__)
 VERSION_KEY = "salvo:data-version"
 UNCACHED_PREFIXES = (
@@ -280,13 +282,13 @@ class Outage:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.quiet_until = 0.0
+        self.breaker = Breaker()
         self.owed_since = None
         self.retrying = False
 
     def failed(self, *, bump):
         with self.lock:
-            self.quiet_until = max(self.quiet_until, time.monotonic() + CACHE_RETRY_SECONDS)
+            self.breaker.trip(CACHE_RETRY_SECONDS)
             if bump and self.owed_since is None:
                 self.owed_since = time.monotonic()
                 logger.error("cache unreachable: the data version is bumped when it answers")
@@ -310,10 +312,11 @@ class Outage:
         else:
             with self.lock:
                 if self.owed_since is not None and started >= self.owed_since:
-                    self.owed_since, self.quiet_until = None, 0.0
+                    self.owed_since = None
+                    self.breaker.reset()
 
     def quiet(self):
-        return time.monotonic() < self.quiet_until
+        return self.breaker.is_open()
 
     def owed(self):
         return self.owed_since is not None

@@ -6,7 +6,6 @@ module before DRF's views exist.
 
 import logging
 import math
-import time
 
 import redis
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from rest_framework import throttling
 
+from .breaker import Breaker
 from .clients import client_address
 
 logger = logging.getLogger(__name__)
@@ -25,15 +25,15 @@ class OpenWhenUncountable:
     the cache is left alone for a few seconds, so that requests do not each wait on it."""
 
     QUIET_SECONDS = 5.0
-    quiet_until = float("-inf")
+    breaker = Breaker()
 
     def allow_request(self, request, view):
-        if time.monotonic() < OpenWhenUncountable.quiet_until:
+        if self.breaker.is_open():
             return True
         try:
             return super().allow_request(request, view)
         except redis.RedisError as exc:
-            OpenWhenUncountable.quiet_until = time.monotonic() + self.QUIET_SECONDS
+            self.breaker.trip(self.QUIET_SECONDS)
             logger.warning("throttle counts unavailable, requests let through: %r", exc)
             return True
 

@@ -388,7 +388,7 @@ def shared_cache(settings):
     caching.forget_redis()
     from core.api import OpenWhenUncountable
 
-    OpenWhenUncountable.quiet_until = float("-inf")  # throttles count again at once
+    OpenWhenUncountable.breaker.reset()  # throttles count again at once
 
 
 def test_with_the_cache_down_pages_and_the_api_answer_and_writes_stand(
