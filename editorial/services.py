@@ -346,6 +346,11 @@ def record_revert(*, record, user=None):
     status = getattr(past, "status", None)
     if status is not None:
         past.status = current.status if current is not None else Status.DRAFT
+    changed = {
+        field.name
+        for field in model._meta.concrete_fields
+        if current is not None and getattr(current, field.attname) != getattr(past, field.attname)
+    }
     past.full_clean()
     past.save(force_insert=current is None)
     # Stamps the database sets on insert or on publishing are taken back as they were.
@@ -357,7 +362,13 @@ def record_revert(*, record, user=None):
     # A deletion's own row holds no many-to-many values: they were gone by then.
     m2m_record = record.prev_record if record.history_type == "-" else record
     for name, ids in _past_m2m_ids(m2m_record or record).items():
+        if current is not None and set(ids) != set(
+            getattr(current, name).values_list("pk", flat=True)
+        ):
+            changed.add(name)
         getattr(past, name).set(ids)
+    # What readers saw changes now; a change of status is announced by record_transition.
+    announce_change(past, created=False, changed=changed - {"status", "updated_at"})
     if status is not None:
         record_transition(instance=past, status=status, user=user)
     model._default_manager.filter(pk=past.pk).update(

@@ -272,3 +272,21 @@ def test_an_edit_of_a_published_statement_is_announced_once_through_every_door(
     assert list(statement.history.values_list("history_type", flat=True)) == ["~", "+"]
     assert list(Delivery.objects.values_list("event_type", flat=True)) == ["statement.updated"]
     assert len(bumps) == 1
+
+
+def test_reverting_a_published_launch_announces_the_change(
+    editor, subscription, bumps, django_capture_on_commit_callbacks
+):
+    from editorial.services import record_revert
+
+    launch = imported_launch()
+    before = launch.history.first()
+    launch_update(launch=launch, user=editor, missile_name=NEW_NAME)
+    Delivery.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_revert(record=before, user=editor)
+
+    launch.refresh_from_db()
+    assert launch.missile_name != NEW_NAME
+    assert list(Delivery.objects.values_list("event_type", flat=True)) == ["launch.updated"]
