@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from imports.parsing import split_top_level
+from imports.services import events_import, launches_import
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
-from timeline.parsing import split_top_level
-from timeline.services import events_import, launches_import
 
 from .paths import EVENTS_CSV, LAUNCHES_CSV
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "timeline",
     "reactions",
+    "imports",
     "webhooks",
 ]
 
