@@ -48,6 +48,8 @@ FIGURE_COLUMNS = {
     "apogee_km": (ClaimAttribute.APOGEE, "apogee_km"),
     "flight_time_min": (ClaimAttribute.FLIGHT_TIME, "flight_time_min"),
 }
+# Each coordinate column, the field it fills and the bound of its values (±).
+COORDINATE_COLUMNS = {"latitude": ("site_latitude", 90), "longitude": ("site_longitude", 180)}
 # The column a model field comes from, to name it when the model refuses a value.
 CHRONOLOGY_FIELD_COLUMNS = {
     "__all__": "time_kst",
@@ -84,124 +86,38 @@ def read_chronology_launches(file):
 
 
 def _chronology_launch(number, cells, problems):
+    """Read the cells of one launch row; a bad cell is refused with this row's number."""
+
     def refuse(column, reason):
         problems.append(Problem(number, column, reason))
 
-    external_id = cells["event_id"]
-    if not external_id:
+    row = Row(number=number, external_id=cells["event_id"], fields={}, extra={"cells": cells})
+    if not row.external_id:
         refuse("event_id", "every launch needs an id")
-    row = Row(number=number, external_id=external_id, fields={}, extra={"cells": cells})
     f = row.fields
-
-    state = cells.get("launching_state") or "KP"
-    try:
-        validate_state_code(state)
-    except ValidationError:
-        refuse("launching_state", f"unknown actor code {state!r}: not an ISO 3166-1 alpha-2 state")
-    f["launching_state"] = state
-    zone_name = cells.get("timezone") or "Asia/Seoul"
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        refuse("timezone", f"unknown time zone {zone_name!r}")
-        zone = datetime.UTC
-    f["local_timezone"] = zone_name
-
-    try:
-        f["occurred_on"] = parsing.parse_date(cells["date_kst"])
-    except ValueError as exc:
-        refuse("date_kst", str(exc))
-        return row
-    if cells.get("year") and cells["year"] != str(f["occurred_on"].year):
-        refuse("year", f"year {cells['year']} does not match the date {cells['date_kst']}")
-
-    try:
-        parsed = parsing.parse_time(cells.get("time_kst"))
-    except ValueError as exc:
-        refuse("time_kst", str(exc))
-    else:
-        f["occurred_at"] = (
-            datetime.datetime.combine(f["occurred_on"], parsed.time, tzinfo=zone).astimezone(
-                datetime.UTC
-            )
-            if parsed.time
-            else None
-        )
-        # Optional columns a file lacks leave the analyst's text alone (the time note
-        # "just past noon", a summary); a time such as "~12:00" brings its own note.
-        if "time_note" in cells or parsed.note:
-            f["time_note"] = cells.get("time_note") or parsed.note
-        if parsed.note and not parsed.time:
-            row.kept_as_text.append(("time_kst", parsed.note))
-
-    if cells.get("count"):
-        try:
-            read_figure(
-                row,
-                "count",
-                cells["count"],
-                ClaimAttribute.COUNT,
-                "missile_count",
-                parser=parsing.parse_count,
-            )
-        except ValueError as exc:
-            refuse("count", str(exc))
-        else:
-            if f["missile_count"] is not None:
-                f["missile_count"] = int(f["missile_count"])
-    else:
-        f["missile_count"] = None
+    f["launching_state"] = _launching_state(cells, refuse)
+    f["local_timezone"], zone = _zone(cells, refuse)
+    day = _day(cells, refuse)
+    if day is None:
+        return row  # the time and the year are read against the day
+    f["occurred_on"] = day
+    _time(row, cells, zone, refuse)
+    _count(row, cells, refuse)
     f["count_note"] = cells.get("count_note", "")
-
-    try:
-        f["category"] = parsing.parse_category(cells["category"])
-    except ValueError as exc:
-        refuse("category", str(exc))
-        f["category"] = None
+    f["category"] = _category(cells, refuse)
     f["missile_type_label"] = cells["type"]
     f["missile_class"] = parsing.parse_missile_class(cells["type"], f["category"])
     f["missile_name"] = cells.get("missile_name", "")
     f["launch_site"] = cells.get("launch_site", "")
     f["direction"] = cells.get("direction_target", "")
-
-    for column, (attribute, field_name) in FIGURE_COLUMNS.items():
-        try:
-            read_figure(row, column, cells.get(column, ""), attribute, field_name)
-        except ValueError as exc:
-            refuse(column, str(exc))
-        value = f.get(field_name)
-        if value is not None and value < 0:
-            refuse(column, f"{cells[column]!r} is negative; figures cannot be below zero")
-
-    for column, field_name, bound in (
-        ("latitude", "site_latitude", 90),
-        ("longitude", "site_longitude", 180),
-    ):
-        text = cells.get(column, "")
-        f[field_name] = None
-        if text:
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                refuse(column, f"{text!r} is not a number")
-                continue
-            if not -bound <= value <= bound:
-                refuse(column, f"{text} is outside -{bound}..{bound}")
-            f[field_name] = value
-
+    for column in FIGURE_COLUMNS:
+        _figure(row, cells, column, refuse)
+    for column, (field_name, bound) in COORDINATE_COLUMNS.items():
+        f[field_name] = _coordinate(cells, column, bound, refuse)
     f["outcome"], f["outcome_note"] = parsing.parse_outcome(cells.get("outcome"))
     f["reporting_authority"] = cells.get("reported_by", "")
-    uncertain = cells.get("uncertain", "").lower()
-    if uncertain not in {"", "yes", "no"}:
-        refuse("uncertain", f"{cells['uncertain']!r} should be yes, no or empty")
-    f["disputed"] = uncertain == "yes"
-    reporters = [r.strip().upper() for r in f["reporting_authority"].split(";") if r.strip()]
-    if reporters and all(r.split(" (")[0] in parsing.LAUNCHING_STATE_MEDIA for r in reporters):
-        f["confidence"] = Confidence.CLAIMED
-    elif f["disputed"]:
-        f["confidence"] = Confidence.SUSPECTED
-    else:
-        f["confidence"] = Confidence.CONFIRMED
+    f["disputed"] = _disputed(cells, refuse)
+    f["confidence"] = _confidence(f["reporting_authority"], disputed=f["disputed"])
     f["notes"] = cells.get("notes", "")
     if "summary" in cells:
         f["summary"] = cells["summary"]
@@ -218,3 +134,132 @@ def _chronology_launch(number, cells, problems):
             figure_columns={**FIGURE_COLUMNS, "count": (ClaimAttribute.COUNT, "missile_count")},
         )
     return row
+
+
+def _launching_state(cells, refuse):
+    """The launching state's ISO code; North Korea when the column is empty or absent."""
+    state = cells.get("launching_state") or "KP"
+    try:
+        validate_state_code(state)
+    except ValidationError:
+        refuse("launching_state", f"unknown actor code {state!r}: not an ISO 3166-1 alpha-2 state")
+    return state
+
+
+def _zone(cells, refuse):
+    """The local time zone's name (Seoul's by default) and the zone; UTC when it is unknown."""
+    name = cells.get("timezone") or "Asia/Seoul"
+    try:
+        return name, zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        refuse("timezone", f"unknown time zone {name!r}")
+        return name, datetime.UTC
+
+
+def _day(cells, refuse):
+    """The local date of the launch, or None; the year column, when given, must agree."""
+    try:
+        day = parsing.parse_date(cells["date_kst"])
+    except ValueError as exc:
+        refuse("date_kst", str(exc))
+        return None
+    if cells.get("year") and cells["year"] != str(day.year):
+        refuse("year", f"year {cells['year']} does not match the date {cells['date_kst']}")
+    return day
+
+
+def _time(row, cells, zone, refuse):
+    """The instant of the launch (UTC) from its local time, and the time's note if any."""
+    try:
+        parsed = parsing.parse_time(cells.get("time_kst"))
+    except ValueError as exc:
+        refuse("time_kst", str(exc))
+        return
+    f = row.fields
+    f["occurred_at"] = (
+        datetime.datetime.combine(f["occurred_on"], parsed.time, tzinfo=zone).astimezone(
+            datetime.UTC
+        )
+        if parsed.time
+        else None
+    )
+    # Optional columns a file lacks leave the analyst's text alone (the time note
+    # "just past noon", a summary); a time such as "~12:00" brings its own note.
+    if "time_note" in cells or parsed.note:
+        f["time_note"] = cells.get("time_note") or parsed.note
+    if parsed.note and not parsed.time:
+        row.kept_as_text.append(("time_kst", parsed.note))
+
+
+def _count(row, cells, refuse):
+    """The number of missiles, a whole number or None; the count cell's claims are kept."""
+    if not cells.get("count"):
+        row.fields["missile_count"] = None
+        return
+    try:
+        read_figure(
+            row,
+            "count",
+            cells["count"],
+            ClaimAttribute.COUNT,
+            "missile_count",
+            parser=parsing.parse_count,
+        )
+    except ValueError as exc:
+        refuse("count", str(exc))
+        return
+    if row.fields["missile_count"] is not None:
+        row.fields["missile_count"] = int(row.fields["missile_count"])
+
+
+def _category(cells, refuse):
+    """Ballistic, cruise, space launch or mixed; None when the cell says none of them."""
+    try:
+        return parsing.parse_category(cells["category"])
+    except ValueError as exc:
+        refuse("category", str(exc))
+        return None
+
+
+def _figure(row, cells, column, refuse):
+    """A figure column (distance, apogee, flight time) into the row; never below zero."""
+    attribute, field_name = FIGURE_COLUMNS[column]
+    try:
+        read_figure(row, column, cells.get(column, ""), attribute, field_name)
+    except ValueError as exc:
+        refuse(column, str(exc))
+    value = row.fields.get(field_name)
+    if value is not None and value < 0:
+        refuse(column, f"{cells[column]!r} is negative; figures cannot be below zero")
+
+
+def _coordinate(cells, column, bound, refuse):
+    """A latitude or longitude cell: a number, refused outside -bound..bound; None if empty."""
+    text = cells.get(column, "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        refuse(column, f"{text!r} is not a number")
+        return None
+    if not -bound <= value <= bound:
+        refuse(column, f"{text} is outside -{bound}..{bound}")
+    return value
+
+
+def _disputed(cells, refuse):
+    """True when the uncertain column says yes; it may say only yes, no or nothing."""
+    uncertain = cells.get("uncertain", "").lower()
+    if uncertain not in {"", "yes", "no"}:
+        refuse("uncertain", f"{cells['uncertain']!r} should be yes, no or empty")
+    return uncertain == "yes"
+
+
+def _confidence(reporting_authority, *, disputed):
+    """Claimed when only the launching state's own media report it; else suspected when
+    disputed, confirmed otherwise."""
+    reporters = [r.strip().upper() for r in reporting_authority.split(";") if r.strip()]
+    if reporters and all(r.split(" (")[0] in parsing.LAUNCHING_STATE_MEDIA for r in reporters):
+        return Confidence.CLAIMED
+    return Confidence.SUSPECTED if disputed else Confidence.CONFIRMED
