@@ -210,6 +210,14 @@ def counts():
             lambda rows: rows[3].update(sources="see footnote 4"),
             "row 5, column sources: 'see footnote 4' is neither a URL nor a known source",
         ),
+        (
+            lambda rows: with_column(rows, "latitude", {2: "NaN"}),
+            "row 4, column latitude: 'NaN' is not a number",
+        ),
+        (
+            lambda rows: with_column(rows, "longitude", {2: "-Infinity"}),
+            "row 4, column longitude: '-Infinity' is not a number",
+        ),
     ],
 )
 def test_bad_rows_are_refused_with_row_column_and_reason_and_nothing_is_written(edit, expected):

@@ -241,6 +241,8 @@ def _coordinate(cells, column, bound, refuse):
     try:
         value = Decimal(text)
     except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
         refuse(column, f"{text!r} is not a number")
         return None
     if not -bound <= value <= bound:
