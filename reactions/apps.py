@@ -24,6 +24,20 @@ def ensure_actors(sender, using="default", **kwargs):
     )
 
 
+# The role migrations name import-job permissions under timeline, the app the model was in
+# when they were written; they are now the imports app's.
+MOVED_PERMISSIONS = {
+    ("timeline", codename): "imports"
+    for codename in (
+        "view_importjob",
+        "add_importjob",
+        "change_importjob",
+        "delete_importjob",
+        "view_all_importjobs",
+    )
+}
+
+
 def ensure_groups(sender, using="default", **kwargs):
     """The Analyst and Editor groups exist, also after a flush; existing ones are left alone."""
     from django.apps import apps as django_apps
@@ -35,7 +49,7 @@ def ensure_groups(sender, using="default", **kwargs):
     if Group._meta.db_table not in connections[using].introspection.table_names():
         return
     # The roles name permissions of apps whose own post_migrate may not have run yet.
-    for app_label in ("timeline", "reactions", "webhooks"):
+    for app_label in ("timeline", "reactions", "imports", "webhooks"):
         create_permissions(django_apps.get_app_config(app_label), verbosity=0, using=using)
     roles = importlib.import_module("reactions.migrations.0004_editorial_groups")
     more = importlib.import_module("reactions.migrations.0006_import_and_webhook_roles")
@@ -48,6 +62,7 @@ def ensure_groups(sender, using="default", **kwargs):
         group = Group.objects.using(using).create(name=name)
         pairs = Q()
         for app_label, codename in wanted:
+            app_label = MOVED_PERMISSIONS.get((app_label, codename), app_label)
             pairs |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.using(using).filter(pairs))
 

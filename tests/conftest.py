@@ -43,7 +43,7 @@ def celery_worker():
 @pytest.fixture
 def chronology(db):
     """The project's copy of the 2022-2025 chronology, launches and events imported."""
-    from timeline.services import events_import, launches_import
+    from imports.services import events_import, launches_import
 
     from .paths import EVENTS_CSV, LAUNCHES_CSV
 

@@ -19,8 +19,9 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from editorial.models import Status
+from imports.models import ImportJob, ImportKind
 from reactions.models import Statement
-from timeline.models import Event, ImportJob, ImportKind, Launch, Link
+from timeline.models import Event, Launch, Link
 from webhooks.models import Delivery, EventType, Subscription
 
 from .factories import (
@@ -292,7 +293,7 @@ def test_an_import_by_a_user_who_may_not_publish_writes_only_drafts(
     for kind, path in [(ImportKind.LAUNCHES, LAUNCHES_CSV), (ImportKind.EVENTS, EVENTS_CSV)]:
         upload = SimpleUploadedFile(path.name, first_lines(path, 30), "text/csv")
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("admin:timeline_importjob_add"), {"kind": kind, "upload": upload})
+            client.post(reverse("admin:imports_importjob_add"), {"kind": kind, "upload": upload})
     assert ImportJob.objects.count() == 2
     assert Launch.objects.exists()
     assert Event.objects.exists()

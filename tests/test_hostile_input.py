@@ -22,10 +22,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from editorial.models import Status
+from imports.models import ImportJob
+from imports.readers.chronology import CHRONOLOGY_COLUMNS, LAUNCH_EXTRA_COLUMNS
+from imports.readers.events import EVENT_COLUMNS
+from imports.services import events_import, launches_import
 from reactions.models import Actor, Speaker, Statement
-from timeline import importers
-from timeline.models import Event, ImportJob, Launch, LaunchClaim, Link, Source
-from timeline.services import events_import, launches_import
+from timeline.models import Event, Launch, LaunchClaim, Link, Source
 from webhooks.models import Subscription
 
 from .factories import (
@@ -742,7 +744,7 @@ def chronology(**cells):
         "type": "SRBM",
         "sources": "https://news.example/a",
     }
-    return csv_file(importers.CHRONOLOGY_COLUMNS + importers.LAUNCH_EXTRA_COLUMNS, **row | cells)
+    return csv_file(CHRONOLOGY_COLUMNS + LAUNCH_EXTRA_COLUMNS, **row | cells)
 
 
 def events_file(**cells):
@@ -753,7 +755,7 @@ def events_file(**cells):
         "title": "Sanctions",
         "sources": "https://news.example/e",
     }
-    return csv_file(importers.EVENT_COLUMNS, **row | cells)
+    return csv_file(EVENT_COLUMNS, **row | cells)
 
 
 @payload_params()

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from imports.parsing import split_top_level
+from imports.services import events_import, launches_import
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
-from timeline.parsing import split_top_level
-from timeline.services import events_import, launches_import
 
 from .paths import EVENTS_CSV, LAUNCHES_CSV
 
@@ -209,6 +209,14 @@ def counts():
         (
             lambda rows: rows[3].update(sources="see footnote 4"),
             "row 5, column sources: 'see footnote 4' is neither a URL nor a known source",
+        ),
+        (
+            lambda rows: with_column(rows, "latitude", {2: "NaN"}),
+            "row 4, column latitude: 'NaN' is not a number",
+        ),
+        (
+            lambda rows: with_column(rows, "longitude", {2: "-Infinity"}),
+            "row 4, column longitude: '-Infinity' is not a number",
         ),
     ],
 )

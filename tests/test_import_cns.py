@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from timeline.importers import Problem
+from imports.readers import Problem
+from imports.services import launches_import
 from timeline.models import Launch, LaunchClaim, Source
-from timeline.services import launches_import
 
 from .paths import TEST_DATA
 

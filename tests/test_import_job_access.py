@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
-from timeline.models import ImportJob, ImportKind, ImportStatus
-from timeline.services import import_job_create
+from imports.models import ImportJob, ImportKind, ImportStatus
+from imports.services import import_job_create
 
 from .paths import LAUNCHES_CSV
 
@@ -52,7 +52,7 @@ def job_with_a_refused_row(user, django_capture_on_commit_callbacks, **cells):
 
 
 def refused_rows(client, job):
-    response = client.get(reverse("admin:timeline_importjob_refused", args=[job.pk]))
+    response = client.get(reverse("admin:imports_importjob_refused", args=[job.pk]))
     assert response.status_code == 200
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
@@ -82,9 +82,9 @@ def jobs(django_capture_on_commit_callbacks):
 
 def answers(client, job):
     """What the user gets for the job's page, its refused rows, and whether the list shows it."""
-    listing = client.get(reverse("admin:timeline_importjob_changelist")).content.decode()
+    listing = client.get(reverse("admin:imports_importjob_changelist")).content.decode()
     detail = client.get(job.get_absolute_url())
-    report = client.get(reverse("admin:timeline_importjob_refused", args=[job.pk]))
+    report = client.get(reverse("admin:imports_importjob_refused", args=[job.pk]))
     return {
         "listed": f"{job.filename}</a>" in listing,
         "detail": detail.status_code == 200 and job.filename in detail.content.decode(),
@@ -120,3 +120,44 @@ def test_who_may_see_all_jobs_sees_everyone_s(client, jobs, user):
     client.force_login(user())
     for _, job in jobs.values():
         assert answers(client, job) == SEEN
+
+
+def test_an_analyst_s_role_gives_the_import_job_permissions_of_the_imports_app():
+    analyst = staff("ana", groups=["Analyst"])
+    assert analyst.has_perm("imports.add_importjob")
+    assert analyst.has_perm("imports.view_importjob")
+    assert not analyst.has_perm("imports.view_all_importjobs")
+    editor = staff("erin", groups=["Editor"])
+    assert editor.has_perm("imports.view_all_importjobs")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/timeline/importjob/", "/admin/imports/importjob/"),
+        (
+            "/admin/timeline/importjob/?status__exact=done&kind__exact=events",
+            "/admin/imports/importjob/?status__exact=done&kind__exact=events",
+        ),
+        ("/admin/timeline/importjob/add/", "/admin/imports/importjob/add/"),
+        ("/admin/timeline/importjob/7/change/", "/admin/imports/importjob/7/change/"),
+        ("/admin/timeline/importjob/7/refused.csv", "/admin/imports/importjob/7/refused.csv"),
+    ],
+)
+def test_the_import_job_admin_links_of_before_redirect_for_good(client, old, new):
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
+
+
+def test_a_bookmarked_import_job_opens_at_its_new_address(
+    client, django_capture_on_commit_callbacks
+):
+    ana = staff("ana", "view_importjob", "add_importjob", "view_launch")
+    job = job_with_a_refused_row(ana, django_capture_on_commit_callbacks)
+    client.force_login(ana)
+    response = client.get(f"/admin/timeline/importjob/{job.pk}/change/", follow=True)
+    assert response.redirect_chain == [(f"/admin/imports/importjob/{job.pk}/change/", 301)]
+    assert response.status_code == 200
+    assert "ana.csv" in response.content.decode()
+    # Only import jobs moved: the timeline's own records stay where they were.
+    assert client.get("/admin/timeline/launch/").status_code == 200

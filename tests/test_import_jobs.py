@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from timeline.models import ImportJob, ImportKind, ImportStatus, Launch
-from timeline.services import ImportReport, import_job_create, import_job_run, launches_import
+from imports.models import ImportJob, ImportKind, ImportStatus
+from imports.services import ImportReport, import_job_create, import_job_run, launches_import
+from timeline.models import Launch
 
 from .paths import EVENTS_CSV, LAUNCHES_CSV
 
@@ -51,6 +52,20 @@ def test_a_job_is_queued_on_commit_and_stores_its_report(django_capture_on_commi
         "kept_as_text"
     ]
     assert Launch.objects.count() == 102
+
+
+@pytest.mark.django_db
+def test_a_job_queued_under_the_task_name_of_before_still_runs():
+    from config import celery_app
+    from imports.tasks import run_import_job
+
+    job = ImportJob.objects.create(
+        kind=ImportKind.LAUNCHES, filename="launches.csv", content=LAUNCHES_CSV.read_text()
+    )
+    assert run_import_job.name == "timeline.tasks.run_import_job"
+    celery_app.tasks["timeline.tasks.run_import_job"].delay(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.report["created"]) == (ImportStatus.DONE, 102)
 
 
 @pytest.mark.django_db
@@ -131,7 +146,7 @@ def test_an_upload_in_the_admin_queues_a_job_and_shows_its_report(
     upload = SimpleUploadedFile("launches.csv", LAUNCHES_CSV.read_bytes(), "text/csv")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            reverse("admin:timeline_importjob_add"), {"kind": ImportKind.LAUNCHES, "upload": upload}
+            reverse("admin:imports_importjob_add"), {"kind": ImportKind.LAUNCHES, "upload": upload}
         )
     job = ImportJob.objects.get()
     assert response.status_code == 302
@@ -156,7 +171,7 @@ def test_the_refused_rows_download_as_csv_with_their_cells(
     page = admin_client.get(job.get_absolute_url()).content.decode()
     assert "1 refused rows (CSV)" in page
 
-    response = admin_client.get(reverse("admin:timeline_importjob_refused", args=[job.pk]))
+    response = admin_client.get(reverse("admin:imports_importjob_refused", args=[job.pk]))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -199,7 +214,7 @@ def test_an_admin_upload_runs_on_a_worker_shows_progress_and_matches_the_command
     started = time.monotonic()
     upload = SimpleUploadedFile("launches.csv", LAUNCHES_CSV.read_bytes(), "text/csv")
     admin_client.post(
-        reverse("admin:timeline_importjob_add"), {"kind": ImportKind.LAUNCHES, "upload": upload}
+        reverse("admin:imports_importjob_add"), {"kind": ImportKind.LAUNCHES, "upload": upload}
     )
     job = ImportJob.objects.get()
     seen = []

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-APPS = ("timeline", "reactions", "webhooks")
+APPS = ("timeline", "reactions", "imports", "webhooks")
 
 
 def applied(app):
@@ -21,7 +21,7 @@ def test_all_migrations_reverse_to_zero_and_apply_again():
     assert before["timeline"]
     assert before["reactions"]
     try:
-        # timeline is the root: taking it to zero unapplies reactions and webhooks first.
+        # timeline is the root: taking it to zero unapplies the other apps first.
         call_command("migrate", "timeline", "zero", "--noinput", stdout=io.StringIO())
         assert {app: applied(app) for app in APPS} == {app: [] for app in APPS}
         tables = connection.introspection.table_names()
@@ -57,3 +57,91 @@ def test_actors_and_editorial_groups_come_back_after_a_flush():
     }
     assert after == before
     assert Actor.objects.count() == 261
+
+
+# The last migrations before import jobs moved from the timeline app to imports.
+BEFORE_IMPORTS_APP = [
+    ("timeline", "0011_text_refuses_control_characters_and_bounds_long_text"),
+    ("reactions", "0007_text_refuses_control_characters_and_bounds_long_text"),
+    ("webhooks", "0005_text_refuses_control_characters"),
+]
+IMPORTJOB_PERMISSIONS = {
+    "add_importjob",
+    "change_importjob",
+    "delete_importjob",
+    "view_importjob",
+    "view_all_importjobs",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_jobs_move_to_the_imports_app_with_their_rows_and_permissions():
+    from django.contrib.auth.models import Group, User
+    from django.contrib.contenttypes.models import ContentType
+
+    from imports.models import ImportJob
+
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(BEFORE_IMPORTS_APP)
+        old = executor.loader.project_state(BEFORE_IMPORTS_APP).apps
+        assert "imports" not in {app.label for app in old.get_app_configs()}
+        user = old.get_model("auth", "User").objects.create(username="ana")
+        job = old.get_model("timeline", "ImportJob").objects.create(
+            kind="launches",
+            filename="launches.csv",
+            content="event_id,date_kst\n",
+            status="done",
+            report={"created": 1, "refused": []},
+            created_by=user,
+            rows_total=1,
+            rows_done=1,
+        )
+        content_type = old.get_model("contenttypes", "ContentType").objects.get(
+            app_label="timeline", model="importjob"
+        )
+        group = old.get_model("auth", "Group").objects.create(name="Importers")
+        group.permissions.set(
+            old.get_model("auth", "Permission").objects.filter(content_type=content_type)
+        )
+        user.groups.add(group)
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        ContentType.objects.clear_cache()
+        moved = ImportJob.objects.get(pk=job.pk)
+        assert (moved.filename, moved.status, moved.report, moved.created_by_id) == (
+            "launches.csv",
+            "done",
+            {"created": 1, "refused": []},
+            user.pk,
+        )
+        assert ContentType.objects.get_for_model(ImportJob).pk == content_type.pk
+        assert not ContentType.objects.filter(app_label="timeline", model="importjob").exists()
+        held = Group.objects.get(name="Importers").permissions
+        assert set(held.values_list("content_type__app_label", "codename")) == {
+            ("imports", codename) for codename in IMPORTJOB_PERMISSIONS
+        }
+        ana = User.objects.get(username="ana")
+        assert {f"imports.{codename}" for codename in IMPORTJOB_PERMISSIONS} <= (
+            ana.get_all_permissions()
+        )
+        roles = {
+            name: set(
+                Group.objects.get(name=name)
+                .permissions.filter(codename__in=IMPORTJOB_PERMISSIONS)
+                .values_list("content_type__app_label", "codename")
+            )
+            for name in ("Analyst", "Editor")
+        }
+        assert roles == {
+            "Analyst": {("imports", "add_importjob"), ("imports", "view_importjob")},
+            "Editor": {
+                ("imports", "add_importjob"),
+                ("imports", "view_importjob"),
+                ("imports", "view_all_importjobs"),
+            },
+        }
+    finally:
+        call_command("migrate", "--noinput", stdout=io.StringIO())

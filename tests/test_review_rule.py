@@ -15,9 +15,10 @@ from rest_framework.test import APIClient
 
 from editorial.models import Status
 from editorial.services import ChangeRefused
+from imports.services import import_job_create, import_job_run
 from reactions.models import Statement
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
-from timeline.services import import_job_create, import_job_run, launch_update
+from timeline.services import launch_update
 from webhooks.models import Delivery
 
 from .factories import (
@@ -356,7 +357,7 @@ def test_a_revert_by_a_user_who_may_not_publish_leaves_a_published_record_alone(
 
 
 def test_a_known_dataset_is_cited_as_it_is_whoever_made_its_row():
-    from timeline.importers import SOURCE_REFERENCES
+    from timeline.models import SOURCE_REFERENCES
     from timeline.services import source_get_or_create
 
     token = next(iter(SOURCE_REFERENCES))

@@ -1,14 +1,8 @@
-"""Background work for the timeline: import jobs and trigger suggestions."""
+"""Background work for the timeline: trigger suggestions."""
 
 from celery import shared_task
 
-from .services import import_job_run, trigger_suggestions_refresh
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def run_import_job(job_id):
-    """Run the import job `job_id`; a job already finished is left alone."""
-    import_job_run(job_id=job_id)
+from .services import trigger_suggestions_refresh
 
 
 @shared_task(acks_late=True, ignore_result=True)

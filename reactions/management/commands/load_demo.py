@@ -7,16 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from editorial.models import Status
+from imports.services import events_import, launches_import
 from reactions.models import Actor, Channel, QuoteKind, Stance
 from reactions.services import speaker_get_or_create, statement_upsert
 from timeline.models import Event, Launch, LinkConfidence, Relation
-from timeline.services import (
-    events_import,
-    launch_update,
-    launches_import,
-    link_upsert,
-    source_upsert,
-)
+from timeline.services import launch_update, link_upsert, source_upsert
 
 DATA = Path(__file__).resolve().parents[3] / "timeline" / "data"
 

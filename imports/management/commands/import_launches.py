@@ -1,4 +1,4 @@
-from timeline.services import LAUNCH_FORMATS, launches_import
+from imports.services import LAUNCH_FORMATS, launches_import
 
 from ._importing import ImportCommand
 

@@ -1,4 +1,4 @@
-from timeline.services import events_import
+from imports.services import events_import
 
 from ._importing import ImportCommand
 

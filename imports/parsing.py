@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pycountry
 
-from .models import LaunchCategory, LaunchClaim, MissileClass, Outcome
+from timeline.models import LaunchCategory, LaunchClaim, MissileClass, Outcome
 
 # Claimants whose word is the launching state's own; their figures are kept as claims
 # but are not preferred as the launch's best value.

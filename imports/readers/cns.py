@@ -1,0 +1,325 @@
+"""The CNS North Korea Missile Test Database exported as CSV: one missile a row, grouped
+into launches."""
+
+import datetime
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.text import slugify
+
+from timeline.models import ClaimAttribute, Confidence, LaunchCategory, Outcome
+
+from .. import parsing
+from .base import Problem, Row, read_csv, read_figure, split_sources, validate_launch
+
+CNS_COLUMNS = [
+    "Date",
+    "Date Entered/Updated",
+    "Launch Time (UTC)",
+    "Missile Name",
+    "Missile Type",
+    "Launch Agency/Authority",
+    "Facility Name",
+    "Facility Location",
+    "Other Name",
+    "Facility Latitude",
+    "Facility Longitude",
+    "Landing Location",
+    "Apogee",
+    "Distance Travelled",
+    "Confirmation Status",
+    "Test Outcome",
+    "Additional Information",
+    "Source(s)",
+]
+CNS_FIGURES = {
+    "Apogee": (ClaimAttribute.APOGEE, "apogee_km"),
+    "Distance Travelled": (ClaimAttribute.DISTANCE, "distance_km"),
+}
+CNS_COORDINATES = {"Facility Latitude": 90, "Facility Longitude": 180}
+CNS_ZONE = zoneinfo.ZoneInfo("Asia/Seoul")
+# The column a model field comes from, to name it when the model refuses a value.
+CNS_FIELD_COLUMNS = {
+    "occurred_on": "Date",
+    "occurred_at": "Launch Time (UTC)",
+    "time_note": "Launch Time (UTC)",
+    "missile_type_label": "Missile Type",
+    "missile_name": "Missile Name",
+    "launch_site": "Facility Name",
+    "site_latitude": "Facility Latitude",
+    "site_longitude": "Facility Longitude",
+    "direction": "Landing Location",
+    "apogee_km": "Apogee",
+    "distance_km": "Distance Travelled",
+    "outcome_note": "Test Outcome",
+    "reporting_authority": "Launch Agency/Authority",
+}
+_COORDINATE_PLACES = Decimal("0.00001")
+
+
+@dataclass
+class CnsMissile:
+    """One row of the CNS file: a missile, its cells, and what its own cells parse to."""
+
+    number: int
+    cells: dict
+    day: datetime.date | None = None
+    time: parsing.ParsedTime | None = None
+    occurred_at: datetime.datetime | None = None
+    coordinates: dict = field(default_factory=dict)
+    kept_as_text: list = field(default_factory=list)
+    ok: bool = True
+
+    @property
+    def key(self):
+        """Rows with the same date, time and facility are one launch."""
+        time = "" if self.time_text.lower() == "unknown" else self.time_text
+        return (self.day or self.cells["Date"], time, self.cells["Facility Name"])
+
+    @property
+    def time_text(self):
+        return self.cells["Launch Time (UTC)"]
+
+
+def read_cns_launches(file):
+    """Launches from the CNS North Korea Missile Test Database exported as CSV.
+
+    The file has one row per missile; rows with the same Date, Launch Time (UTC) and
+    Facility Name form one launch, reported by the number of its first row.
+    """
+    problems, groups = [], {}
+    for number, cells in read_csv(file, CNS_COLUMNS, CNS_COLUMNS):
+        before = len(problems)
+        missile = _cns_missile(number, cells, problems)
+        missile.ok = len(problems) == before
+        groups.setdefault(missile.key, []).append(missile)
+    rows, first_row_of = [], {}
+    for missiles in groups.values():
+        if not all(m.ok for m in missiles):
+            continue
+        before = len(problems)
+        row = _cns_launch(missiles, problems)
+        if row.external_id in first_row_of:
+            reason = (
+                f"same launch id {row.external_id} as row {first_row_of[row.external_id]}: "
+                "the rows differ only in how the time or the facility is written"
+            )
+            problems.append(Problem(row.number, "Facility Name", reason))
+        first_row_of.setdefault(row.external_id, row.number)
+        if len(problems) == before:
+            rows.append(row)
+    problems.sort(key=lambda problem: problem.row)
+    return rows, problems
+
+
+def _cns_missile(number, cells, problems):
+    """Read the cells of one missile row; a bad cell is refused with this row's number."""
+
+    def refuse(column, reason):
+        problems.append(Problem(number, column, reason))
+
+    missile = CnsMissile(number, cells)
+    try:
+        missile.day = parsing.parse_date(cells["Date"])
+    except ValueError as exc:
+        refuse("Date", str(exc))
+    if missile.time_text.lower() != "unknown":
+        try:
+            missile.time = parsing.parse_time(missile.time_text)
+        except ValueError as exc:
+            refuse("Launch Time (UTC)", str(exc))
+    if missile.time and missile.time.note:
+        missile.kept_as_text.append(("Launch Time (UTC)", missile.time_text))
+    if missile.day and missile.time and missile.time.time:
+        missile.occurred_at = _utc_instant(missile.day, missile.time.time)
+    for column, bound in CNS_COORDINATES.items():
+        missile.coordinates[column] = _coordinate(missile, column, bound, refuse)
+    for column in CNS_FIGURES:
+        try:
+            parsing.parse_figure(cells[column])
+        except ValueError as exc:
+            refuse(column, str(exc))
+    return missile
+
+
+def _utc_instant(day, time):
+    """The instant at `time` UTC whose local date in Korea is `day`."""
+    candidates = (
+        datetime.datetime.combine(day - datetime.timedelta(days=back), time, tzinfo=datetime.UTC)
+        for back in (0, 1)
+    )
+    return next(c for c in candidates if c.astimezone(CNS_ZONE).date() == day)
+
+
+def _coordinate(missile, column, bound, refuse):
+    """A latitude or longitude cell: a number in range, or None (text such as Unknown is kept)."""
+    text = missile.cells[column]
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        missile.kept_as_text.append((column, text))
+        return None
+    if not -bound <= value <= bound:
+        refuse(column, f"{text} is outside -{bound}..{bound}")
+        return None
+    return value.quantize(_COORDINATE_PLACES)
+
+
+def _distinct(values):
+    """The non-empty values, each once, in the order they first appear."""
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def _joined(missiles, column, separator="; "):
+    return separator.join(_distinct(m.cells[column] for m in missiles))
+
+
+def _cns_launch(missiles, problems):
+    """One launch from the missile rows of a group; its problems name the group's first row."""
+    first = missiles[0]
+    row = Row(
+        number=first.number,
+        external_id=_cns_id(first),
+        fields={},
+        extra={"record": {"format": "cns", "rows": [m.cells for m in missiles]}},
+    )
+    row.kept_as_text = _distinct(kept for m in missiles for kept in m.kept_as_text)
+    f = row.fields
+    f["launching_state"] = "KP"
+    f["local_timezone"] = CNS_ZONE.key
+    f["occurred_on"] = first.day
+    f["occurred_at"] = first.occurred_at
+    f["time_note"] = first.time.note if first.time else ""
+    f["missile_count"] = len(missiles)
+    f["missile_type_label"] = _joined(missiles, "Missile Type")
+    f["category"] = _cns_category(_distinct(m.cells["Missile Type"] for m in missiles))
+    f["missile_class"] = parsing.parse_missile_class(f["missile_type_label"], f["category"])
+    f["missile_name"] = _joined(missiles, "Missile Name")
+    f["launch_site"] = _cns_site(missiles)
+    for column, field_name in (
+        ("Facility Latitude", "site_latitude"),
+        ("Facility Longitude", "site_longitude"),
+    ):
+        values = (m.coordinates[column] for m in missiles)
+        f[field_name] = next((value for value in values if value is not None), None)
+    f["direction"] = _joined(missiles, "Landing Location")
+    for column in CNS_FIGURES:
+        _cns_figure(row, missiles, column)
+    f["outcome"], f["outcome_note"] = _cns_outcome(row, missiles)
+    f["reporting_authority"] = _joined(missiles, "Launch Agency/Authority")
+    notes = _distinct(m.cells["Additional Information"] for m in missiles)
+    f["confidence"], unusual = _cns_confidence(missiles)
+    notes += [f"Confirmation status: {status}" for status in unusual]
+    row.kept_as_text += [("Confirmation Status", status) for status in unusual]
+    citations = _cns_sources(row, missiles)
+    if citations:
+        notes.append(f"Sources cited: {'; '.join(citations)}")
+    f["notes"] = "\n".join(notes)
+    validate_launch(
+        row,
+        problems,
+        field_columns={**CNS_FIELD_COLUMNS, "__all__": "Date"},
+        figure_columns=CNS_FIGURES,
+    )
+    return row
+
+
+def _cns_id(missile):
+    """cns:2022-01-05:2310:mupyong-ni — the local date, the UTC time (or day) and the site."""
+    time = missile.occurred_at.strftime("%H%M") if missile.occurred_at else "day"
+    site = slugify(missile.cells["Facility Name"], allow_unicode=True)[:100].strip("-")
+    return f"cns:{missile.day.isoformat()}:{time}:{site or 'unknown'}"
+
+
+def _cns_category(types):
+    """Cruise if a type says so, space launch for an SLV or satellite, else ballistic."""
+    categories = set()
+    for text in types or [""]:
+        lowered = text.lower()
+        if "cruise" in lowered:
+            categories.add(LaunchCategory.CRUISE)
+        elif re.search(r"\bslv\b|satellite", lowered):
+            categories.add(LaunchCategory.SPACE)
+        else:
+            categories.add(LaunchCategory.BALLISTIC)
+    return categories.pop() if len(categories) == 1 else LaunchCategory.MIXED
+
+
+def _cns_site(missiles):
+    """ "Name, Location (also: Other Name)", leaving out the empty parts."""
+    name_and_place = ", ".join(
+        part
+        for part in (_joined(missiles, "Facility Name"), _joined(missiles, "Facility Location"))
+        if part
+    )
+    other = _joined(missiles, "Other Name")
+    return f"{name_and_place} (also: {other})".strip() if other else name_and_place
+
+
+def _cns_figure(row, missiles, column):
+    """A figure column of the group: one cell as the chronology reads it, or claims per missile.
+
+    When the missiles' cells differ, the best value is the largest of their best values.
+    """
+    attribute, field_name = CNS_FIGURES[column]
+    positions = {}
+    for position, missile in enumerate(missiles, start=1):
+        if missile.cells[column]:
+            positions.setdefault(missile.cells[column], []).append(position)
+    if len(positions) <= 1:
+        read_figure(row, column, next(iter(positions), ""), attribute, field_name)
+        return
+    bests = []
+    for text, numbers in positions.items():
+        label = "missile" if len(numbers) == 1 else "missiles"
+        note = f"{label} {', '.join(map(str, numbers))}"
+        read_figure(row, column, text, attribute, field_name, note=note)
+        bests.append(row.fields[field_name])
+    row.fields[field_name] = max((b for b in bests if b is not None), default=None)
+
+
+def _cns_outcome(row, missiles):
+    """One outcome for the group; when the missiles' outcomes differ, the note lists them."""
+    texts = [m.cells["Test Outcome"] for m in missiles]
+    parsed = [parsing.parse_outcome(text) for text in texts]
+    row.kept_as_text += _distinct(
+        ("Test Outcome", text)
+        for text, (outcome, note) in zip(texts, parsed, strict=True)
+        if outcome == Outcome.UNKNOWN and note
+    )
+    outcomes = {outcome for outcome, _ in parsed}
+    if len(outcomes) == 1:
+        return outcomes.pop(), "; ".join(_distinct(note for _, note in parsed))
+    readable = {Outcome.SUCCESS, Outcome.PARTIAL, Outcome.FAILURE}
+    outcome = Outcome.PARTIAL if outcomes <= readable else Outcome.UNKNOWN
+    listed = (f"missile {n}: {text or 'not stated'}" for n, text in enumerate(texts, start=1))
+    return outcome, "; ".join(listed)
+
+
+def _cns_confidence(missiles):
+    """Confirmed when every missile is; returns it with the statuses that say something else."""
+    statuses = [m.cells["Confirmation Status"] for m in missiles]
+    confirmed = all(status.lower() == "confirmed" for status in statuses)
+    unusual = _distinct(s for s in statuses if s.lower() not in {"confirmed", "unconfirmed"})
+    return (Confidence.CONFIRMED if confirmed else Confidence.SUSPECTED), unusual
+
+
+def _cns_sources(row, missiles):
+    """Cite the CNS database and each URL; returns the citations that are not URLs."""
+    tokens, citations = ["CNS-DB"], []
+    for missile in missiles:
+        for piece in re.split(r"[;\n]", missile.cells["Source(s)"]):
+            found = split_sources(piece, missile.number, "Source(s)", [], strict=False)
+            tokens += found
+            if piece.strip() and not found:
+                citations.append(piece.strip())
+    row.sources = _distinct(tokens)
+    citations = _distinct(citations)
+    row.kept_as_text += [("Source(s)", citation) for citation in citations]
+    return citations

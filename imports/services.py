@@ -1,0 +1,358 @@
+"""Imports: a file read into rows, the rows written through the timeline's services.
+
+All or nothing unless asked to skip invalid rows; a user who may not publish imports drafts.
+"""
+
+import io
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connections, router, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
+
+from editorial.models import Status
+from editorial.services import (
+    ChangeRefused,
+    announced_once,
+    can_publish,
+    check_may_change,
+    record_sources_set,
+    save_changes,
+    unique_slug,
+)
+from timeline.models import Event, Launch, LaunchClaim, Link, LinkConfidence, Relation
+from timeline.services import source_get_or_create
+
+from . import readers
+from .models import ImportJob, ImportKind, ImportStatus
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, cells kept verbatim, rows refused (row, column, reason)."""
+
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    links_created: int = 0
+    refused: list = field(default_factory=list)
+    kept_as_text: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self):
+        return not self.refused
+
+    def as_dict(self):
+        """The report as JSON-ready data, for an import job."""
+        return {
+            "kind": self.kind,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "links_created": self.links_created,
+            "written": self.written,
+            "refused": [vars(problem) for problem in self.refused],
+            "kept_as_text": [
+                {"row": row, "column": column, "text": text}
+                for row, column, text in self.kept_as_text
+            ],
+            "notes": self.notes,
+        }
+
+    def as_text(self):
+        lines = [
+            f"{self.kind}: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.refused)} refused"
+            + (f", {self.links_created} links created" if self.links_created else "")
+            + f"; {len(self.kept_as_text)} cells kept as text.",
+        ]
+        if self.refused and not self.written:
+            lines.append("Nothing was written: fix the rows below and import the file again.")
+        lines += [f"  refused {problem}" for problem in self.refused]
+        lines += [f"  kept as text: row {r}, column {c}: {t!r}" for r, c, t in self.kept_as_text]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _claim_tuples(claims):
+    return [
+        (str(attribute), c.value_text, c.value, c.value_max, c.claimant, c.note)
+        for attribute, c in claims
+    ]
+
+
+def _existing_claim_tuples(launch):
+    return [
+        (c.attribute, c.value_text, c.value, c.value_max, c.claimant, c.note)
+        for c in launch.claims.order_by("position", "id")
+    ]
+
+
+def _import_status(model, user):
+    """A new imported record is published when Salvo itself imports (a command run by an
+    operator) or when the importing user may publish it; otherwise it is a draft for review."""
+    return Status.PUBLISHED if user is None or can_publish(user, model) else Status.DRAFT
+
+
+def _upsert(model, row, *, slug_base, import_format, user):
+    """Create or update one imported record; returns (instance, 'created'|'updated'|'unchanged')."""
+    record = row.extra.get("record") or {"format": import_format, "row": row.extra["cells"]}
+    fields = dict(row.fields, import_record=record)
+    instance = model.objects.filter(external_id=row.external_id).first()
+    if instance is None:
+        status = _import_status(model, user)
+        instance = model(
+            external_id=row.external_id,
+            slug=unique_slug(model, slug_base),
+            status=status,
+            published_at=timezone.now() if status == Status.PUBLISHED else None,
+        )
+        save_changes(instance, fields, user=user)
+        return instance, "created"
+    return instance, "updated" if save_changes(instance, fields, user=user) else "unchanged"
+
+
+class _RowRefused(Exception):
+    """Ends an all-or-nothing import's transaction at the first row it may not write."""
+
+
+def _run(report, rows, problems, write_row, *, skip_invalid, progress=None):
+    """Write the rows, all in one transaction; `progress(done, total)` hears of each row.
+
+    A row that would change a published record for a user who may not publish it is
+    refused like an invalid row: nothing is written, or (`skip_invalid`) that row only.
+    """
+    report.refused = problems
+    for row in rows:
+        report.kept_as_text += [(row.number, column, text) for column, text in row.kept_as_text]
+    if problems and not skip_invalid:
+        return report
+    progress = progress or (lambda done, total: None)
+    progress(0, len(rows))
+    try:
+        with transaction.atomic():
+            for done, row in enumerate(rows, start=1):
+                try:
+                    with transaction.atomic(), announced_once():
+                        outcome = write_row(row)
+                except ChangeRefused as refused:
+                    report.refused.append(readers.Problem(row.number, "row", str(refused)))
+                    if not skip_invalid:
+                        raise _RowRefused from refused
+                else:
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                progress(done, len(rows))
+    except _RowRefused:
+        report.created = report.updated = report.unchanged = report.links_created = 0
+        return report
+    report.written = True
+    return report
+
+
+# The launch file formats: the reader of each, and the name its import records carry.
+LAUNCH_FORMATS = {
+    "chronology": (readers.read_chronology_launches, "salvo-chronology"),
+    "cns": (readers.read_cns_launches, "cns"),
+}
+
+
+def launches_import(*, file, skip_invalid=False, format="chronology", progress=None, user=None):
+    """Import launches from a chronology CSV or a CNS database CSV (`format="cns"`).
+
+    All or nothing unless `skip_invalid`. Matches records by their id in the file, so
+    importing the same file again changes nothing. For a `user` who may not publish, new
+    launches are drafts and published ones are left alone (their rows are refused).
+    """
+    if format not in LAUNCH_FORMATS:
+        raise ValueError(f"unknown launch file format {format!r}")
+    reader, import_format = LAUNCH_FORMATS[format]
+    try:
+        rows, problems = reader(file)
+    except readers.FileRefused as exc:
+        return ImportReport("launches", refused=[readers.Problem(1, "header", str(exc))])
+
+    def write(row):
+        slug_base = slugify(f"{row.fields['occurred_on']}-{row.fields['missile_class']}")
+        launch, outcome = _upsert(
+            Launch, row, slug_base=slug_base, import_format=import_format, user=user
+        )
+        claims_changed = _claim_tuples(row.claims) != _existing_claim_tuples(launch)
+        if claims_changed:
+            check_may_change(instance=launch, user=user)
+            for old in launch.claims.all():
+                old.delete()  # one by one, so each deletion is kept in the history
+            bulk_create_with_history(
+                [
+                    claim.to_model(attribute, launch=launch, position=position)
+                    for position, (attribute, claim) in enumerate(row.claims)
+                ],
+                LaunchClaim,
+            )
+        sources_changed = record_sources_set(
+            instance=launch,
+            sources=[source_get_or_create(token=t) for t in row.sources],
+            user=user,
+        )
+        if outcome == "unchanged" and (claims_changed or sources_changed):
+            return "updated"
+        return outcome
+
+    report = ImportReport("launches")
+    return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
+
+
+def events_import(*, file, skip_invalid=False, progress=None, user=None):
+    """Import context events and link each to the launches of its related dates.
+
+    A link that already exists is left as the analyst made it. For a `user` who may not
+    publish, new events and links are drafts, as in launches_import.
+    """
+    try:
+        rows, problems = readers.read_events(file)
+    except readers.FileRefused as exc:
+        return ImportReport("events", refused=[readers.Problem(1, "header", str(exc))])
+    report = ImportReport("events")
+
+    def write(row):
+        slug_base = slugify(f"{row.fields['start_date']}-{row.fields['title']}")[:100].rstrip("-")
+        event, outcome = _upsert(
+            Event, row, slug_base=slug_base, import_format="salvo-events", user=user
+        )
+        sources_changed = record_sources_set(
+            instance=event,
+            sources=[source_get_or_create(token=t) for t in row.sources],
+            user=user,
+        )
+        source = event.sources.order_by("id").first()
+        for day in row.extra["related_launch_dates"]:
+            launches = list(Launch.objects.filter(occurred_on=day))
+            if not launches:
+                report.notes.append(
+                    f"row {row.number}: no launch on {day} to link {row.external_id} to"
+                )
+                report.kept_as_text.append((row.number, "related_launch_dates", str(day)))
+            for launch in launches:
+                if Link.objects.filter(launch=launch, event=event).exists():
+                    continue  # left as the analyst made it
+                # Through save_changes, so the new link is validated and announced.
+                save_changes(
+                    Link(launch=launch, event=event),
+                    {
+                        "relation": Relation.FOLLOWED_BY
+                        if event.start_date > launch.occurred_on
+                        else Relation.TIMED_WITH,
+                        "rationale": f"The chronology lists this launch as related to "
+                        f"“{event.title}” ({row.external_id}).",
+                        "confidence": LinkConfidence.MEDIUM,
+                        "source": source,
+                        "status": _import_status(Link, user),
+                    },
+                    user=user,
+                )
+                report.links_created += 1
+        if outcome == "unchanged" and sources_changed:
+            return "updated"
+        return outcome
+
+    return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
+
+
+IMPORT_SERVICES = {
+    ImportKind.LAUNCHES: (launches_import, {}),
+    ImportKind.LAUNCHES_CNS: (launches_import, {"format": "cns"}),
+    ImportKind.EVENTS: (events_import, {}),
+}
+
+
+def import_job_create(*, kind, filename, content, skip_invalid=False, user=None):
+    """Store an uploaded file as an import job and queue it once the transaction commits."""
+    from .tasks import run_import_job
+
+    job = ImportJob(
+        kind=kind, filename=filename, content=content, skip_invalid=skip_invalid, created_by=user
+    )
+    job.full_clean()
+    job.save()
+    run_import_job.delay_on_commit(job.pk)
+    return job
+
+
+def import_job_run(*, job_id):
+    """Run a queued import job and store its report. A job that finished is left alone.
+
+    A job found running was interrupted (its worker died): imports are atomic and
+    idempotent, so it simply runs again.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
+            return job
+        job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
+        job.rows_done = 0
+        job.save(update_fields=["status", "started_at", "rows_done"])
+    service, options = IMPORT_SERVICES[job.kind]
+    progress = ImportJobProgress(job)
+    try:
+        report = service(
+            file=io.BytesIO(job.content.encode()),
+            skip_invalid=job.skip_invalid,
+            progress=progress,
+            # A job is always someone's: one whose user is gone publishes nothing.
+            user=job.created_by or AnonymousUser(),
+            **options,
+        )
+    except Exception:
+        job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        raise
+    finally:
+        progress.close()
+    job.report = report.as_dict()
+    job.status = ImportStatus.DONE if report.written else ImportStatus.REFUSED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["report", "status", "finished_at", "rows_done", "rows_total"])
+    return job
+
+
+class ImportJobProgress:
+    """An import's progress callback that records rows done where the admin can see them.
+
+    The rows are written in one transaction, which would hide progress saved through the
+    same connection until the end; on PostgreSQL it goes through a connection of its own.
+    SQLite has a single writer, so there the counts are saved with the report.
+    """
+
+    interval = 0.2  # seconds between writes
+
+    def __init__(self, job):
+        self.job, self.written_at = job, 0.0
+        alias = router.db_for_write(ImportJob)
+        self.connection = (
+            connections.create_connection(alias)
+            if connections[alias].vendor == "postgresql"
+            else None
+        )
+
+    def __call__(self, done, total):
+        self.job.rows_done, self.job.rows_total = done, total
+        now = time.monotonic()
+        if self.connection is None or (0 < done < total and now - self.written_at < self.interval):
+            return
+        self.written_at = now
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(ImportJob._meta.db_table)} SET rows_done = %s, rows_total = %s "
+                "WHERE id = %s",
+                [done, total, self.job.pk],
+            )
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
