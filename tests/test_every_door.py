@@ -13,10 +13,11 @@ from rest_framework.test import APIClient
 
 from core import caching
 from editorial.models import Status
+from imports.services import import_job_create, launches_import
 from reactions.models import Actor, Statement
 from reactions.services import statement_update
 from timeline.models import Event, EventKind, Launch, Source, TriggerSuggestion
-from timeline.services import launch_create, launch_update, launches_import
+from timeline.services import launch_create, launch_update
 from webhooks.models import Delivery, Subscription
 
 from .factories import LaunchFactory, SourceFactory, StatementFactory
@@ -98,7 +99,6 @@ def through_an_import(launch, user, client):
 
 
 def through_an_import_job(launch, user, client):
-    from timeline.services import import_job_create
 
     import_job_create(
         kind="launches",
