@@ -9,6 +9,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("", include("explore.urls")),
     path("", include("reactions.urls")),
     path("", include("timeline.urls")),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "editorial",
     "timeline",
     "reactions",
+    "explore",
     "webhooks",
 ]
 

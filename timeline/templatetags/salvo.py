@@ -7,8 +7,6 @@ from itertools import groupby
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from timeline.models import Launch
-
 register = template.Library()
 
 STANCE_GLYPHS = {-2: "✖", -1: "▲", 0: "●", 1: "✚", 2: "✔"}
@@ -43,10 +41,9 @@ def one_per_actor(statements):
 
 
 @functools.cache
-def _stance_words():
-    # Reached through the reverse relation: timeline never imports reactions.
-    field = Launch._meta.get_field("statements").related_model._meta.get_field("stance")
-    return {value: str(label).lower() for value, label in field.flatchoices}
+def _stance_word(model, stance):
+    """The word for a stance, as the statement's own choices name it, worked out once."""
+    return str(model(stance=stance).get_stance_display()).lower()
 
 
 @register.simple_tag
@@ -61,7 +58,6 @@ def reaction_chips(launch, url):
     chips = one_per_actor(launch.statements.all())
     if not chips:
         return ""
-    words = _stance_words()
     return format_html(
         '<ul class="chips" aria-label="Reactions">{}</ul>',
         format_html_join(
@@ -75,7 +71,7 @@ def reaction_chips(launch, url):
                     statement.pk,
                     STANCE_GLYPHS.get(statement.stance, ""),
                     statement.actor_label,
-                    words.get(statement.stance, ""),
+                    _stance_word(type(statement), statement.stance),
                 )
                 for statement in chips
             ),
