@@ -43,7 +43,7 @@ def test_readyz_names_what_is_unavailable_and_still_serves_without_the_broker(cl
 def test_readyz_is_503_without_the_database(client, monkeypatch):
     from django.db import OperationalError
 
-    from config import health
+    from core import health
 
     def gone():
         raise OperationalError("connection refused")
