@@ -405,7 +405,8 @@ def cold_list_why(results):
         "this mode turns off, or a stored copy of each launch's representation, which is "
         "the same cache with a second invalidation to get right. What is built per request "
         "is already lean: rows rather than model instances, encoded by orjson, byte for "
-        "byte what the serializers give (`timeline/representations.py`); before it, the "
+        "byte what the serializers give (`timeline/representations.py`, "
+        "`explore/representations.py` for the statements); before it, the "
         "same request cost ~170 ms."
     )
 

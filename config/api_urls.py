@@ -6,23 +6,24 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import not_found
 from core.api_docs import DocsView
+from explore import api as explore_api
 from reactions import api as reactions_api
 from timeline import api as timeline_api
 
 router = DefaultRouter()
-router.register("launches", timeline_api.LaunchViewSet, basename="launch")
+router.register("launches", explore_api.LaunchViewSet, basename="launch")
 router.register("claims", timeline_api.ClaimViewSet, basename="claim")
 router.register("events", timeline_api.EventViewSet, basename="event")
 router.register("links", timeline_api.LinkViewSet, basename="link")
-router.register("sources", timeline_api.SourceViewSet, basename="source")
+router.register("sources", explore_api.SourceViewSet, basename="source")
 router.register("actors", reactions_api.ActorViewSet, basename="actor")
 router.register("speakers", reactions_api.SpeakerViewSet, basename="speaker")
 router.register("statements", reactions_api.StatementViewSet, basename="statement")
 
 urlpatterns = [
-    path("v1/timeline/", timeline_api.TimelineView.as_view(), name="timeline"),
-    path("v1/stats/", reactions_api.StatsView.as_view(), name="stats"),
-    path("v1/deletions/", reactions_api.DeletionsView.as_view(), name="deletions"),
+    path("v1/timeline/", explore_api.TimelineView.as_view(), name="timeline"),
+    path("v1/stats/", explore_api.StatsView.as_view(), name="stats"),
+    path("v1/deletions/", explore_api.DeletionsView.as_view(), name="deletions"),
     path("v1/webhooks/", include("webhooks.api_urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

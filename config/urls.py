@@ -25,6 +25,7 @@ urlpatterns = [
     re_path(r"^admin/timeline/importjob/(?P<rest>.*)\Z", ImportJobsMoved.as_view()),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("", include("explore.urls")),
     path("", include("reactions.urls")),
     path("", include("timeline.urls")),
 ]

@@ -23,6 +23,7 @@ from rest_framework import (
 )
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .csv import spreadsheet_cell
 from .errors import too_large_message
 from .renderers import JSONRenderer
 
@@ -195,16 +196,6 @@ class StrictOrderingFilter(filters.OrderingFilter):
         return parameters
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """A cell a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def flatten(record, prefix=""):
     """One CSV row from a nested record: `claims.0.value`-style keys become `a.b` columns."""
     row = {}
@@ -239,7 +230,7 @@ class CSVRenderer(renderers.BaseRenderer):
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({name: spreadsheet_safe(value) for name, value in row.items()})
+            writer.writerow({name: spreadsheet_cell(value) for name, value in row.items()})
         return out.getvalue().encode()
 
 

@@ -18,8 +18,9 @@ CONFIG = "english"
 INDEXED_CHARACTERS = LONG_TEXT
 
 
-def matching(queryset, text, fields):
-    """Rows of `queryset` whose `fields` match `text`, best match first on PostgreSQL.
+def matching(queryset, text, fields, *, ranked=True):
+    """Rows of `queryset` whose `fields` match `text`, best match first on PostgreSQL (in the
+    queryset's own order when not `ranked`: a filter that narrows a list keeps its order).
 
     Every word appearing in one of the fields always matches, so designations the full-text
     parser splits oddly ("KN-23", "Hwasong-11") are found on every database; PostgreSQL adds
@@ -36,13 +37,11 @@ def matching(queryset, text, fields):
     if connections[queryset.db].vendor != "postgresql":
         return queryset.filter(every_word)
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    return (
-        queryset.annotate(
-            document=SearchVector(
-                *(Left(field, INDEXED_CHARACTERS) for field in fields), config=CONFIG
-            )
-        )
-        .filter(Q(document=query) | every_word)
-        .annotate(rank=SearchRank(F("document"), query))
-        .order_by("-rank", *queryset.query.order_by)
+    found = queryset.annotate(
+        document=SearchVector(*(Left(field, INDEXED_CHARACTERS) for field in fields), config=CONFIG)
+    ).filter(Q(document=query) | every_word)
+    if not ranked:
+        return found
+    return found.annotate(rank=SearchRank(F("document"), query)).order_by(
+        "-rank", *queryset.query.order_by
     )

@@ -15,7 +15,7 @@ from .models import Actor, Statement
 class StatementFeed(Feed):
     feed_type = TextOnlyAtom1Feed
     title = "Salvo: reactions to missile launches"
-    link = reverse_lazy("timeline:index")
+    link = reverse_lazy("explore:index")
     subtitle = "Statements by states and organisations, latest first."
 
     def items(self):

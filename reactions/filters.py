@@ -1,11 +1,65 @@
 """One FilterSet per resource, shared by the HTML pages and the API."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from timeline.filters import UpdatedSinceFilterSet, YearFilter
+from timeline import filters as timeline_filters
+from timeline.filters import UpdatedSinceFilterSet, WholeNumberFilter, YearFilter
 
 from .models import Actor, ActorKind, Channel, Speaker, Stance, Statement
+
+
+class LaunchFilter(timeline_filters.LaunchFilter):
+    """Launches, also by the reactions to them: the timeline page's, the matrix's and the
+    API's launch filter."""
+
+    actor = django_filters.CharFilter(
+        method="filter_reactions", help_text="Code of an actor that reacted (US, RU, UN…)."
+    )
+    stance = WholeNumberFilter(
+        method="filter_reactions",
+        min_value=-2,
+        max_value=2,
+        help_text="A stance some reaction took: -2 condemns … +2 defends.",
+    )
+
+    class Meta(timeline_filters.LaunchFilter.Meta):
+        pass
+
+    def filter_reactions(self, queryset, name, value):
+        # Applied in filter_queryset: actor and stance constrain the same statement.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        """Apply the filters; actor and stance together mean one reaction ("Russia defended it")."""
+        queryset = super().filter_queryset(queryset)
+        actor, stance = self.form.cleaned_data.get("actor"), self.form.cleaned_data.get("stance")
+        if not actor and stance is None:
+            return queryset
+        statements = Statement.objects.published().filter(launch=OuterRef("pk"))
+        if actor:
+            statements = statements.filter(actor__code=actor.upper())
+        if stance is not None:
+            statements = statements.filter(stance=stance)
+        return queryset.filter(Exists(statements))
+
+
+# The form lists the reaction filters among the launch's own, as it always has.
+LaunchFilter.base_filters = {
+    name: LaunchFilter.base_filters[name]
+    for name in (
+        "updated_since",
+        "date_from",
+        "date_to",
+        "year",
+        "category",
+        "missile_class",
+        "actor",
+        "stance",
+        "event_kind",
+        "q",
+    )
+}
 
 
 class StatementFilter(UpdatedSinceFilterSet):
@@ -31,12 +85,7 @@ class StatementFilter(UpdatedSinceFilterSet):
         return queryset.filter(actor__code=value.upper())
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(quote__icontains=value)
-            | Q(original_text__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(speaker__name__icontains=value)
-        )
+        return queryset.matching(value)
 
 
 class ActorFilter(django_filters.FilterSet):

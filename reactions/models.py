@@ -148,8 +148,7 @@ class StatementQuerySet(PublishableQuerySet):
     def for_actor_page(self):
         """Published statements on published launches, newest launch first, with their launch."""
         return (
-            self.published()
-            .filter(launch__status=Status.PUBLISHED)
+            self.visible()
             .select_related("actor", "speaker", "source", "launch")
             .order_by("-launch__sort_at", "issued_on", "id")
         )
@@ -163,7 +162,7 @@ class StatementQuerySet(PublishableQuerySet):
 
         Without `drafts`, only published statements on published launches.
         """
-        statements = self if drafts else self.published().filter(launch__status=Status.PUBLISHED)
+        statements = self if drafts else self.visible()
         return statements.select_related("actor", "speaker", "launch").prefetch_related(
             "co_signers", "themes"
         )
@@ -191,8 +190,7 @@ class StatementQuerySet(PublishableQuerySet):
         """One row per published statement for an actor's stance chart and latency: dicts of
         the launch's day and time, the stance and the time the statement was issued."""
         return (
-            self.published()
-            .filter(launch__status=Status.PUBLISHED)
+            self.visible()
             .order_by("launch__sort_at", "issued_on", "id")
             .values("launch__occurred_on", "launch__occurred_at", "stance", "issued_at")
         )
@@ -200,16 +198,20 @@ class StatementQuerySet(PublishableQuerySet):
     def for_feed(self):
         """Published statements on published launches, latest first, with what an entry shows."""
         return (
-            self.published()
-            .filter(launch__status=Status.PUBLISHED)
+            self.visible()
             .select_related("actor", "speaker", "source", "launch")
             .order_by("-issued_on", "-id")
         )
 
-    def for_search(self, text):
-        """Published statements whose quote, original text, summary or speaker match `text`."""
+    def matching(self, text, *, ranked=False):
+        """Statements whose quote, original text, summary or speaker hold every word of
+        `text`: the one search of the API and the search page (core.search)."""
         fields = ("quote", "original_text", "summary", "speaker__name")
-        return matching(self.for_feed(), text, fields)
+        return matching(self, text, fields, ranked=ranked)
+
+    def for_search(self, text):
+        """Visible statements matching `text`, best match first."""
+        return self.for_feed().matching(text, ranked=True)
 
 
 BEFORE_LAUNCH = "A statement cannot be issued before the launch (compared in UTC)."

@@ -19,7 +19,5 @@ urlpatterns = [
     path("actors/<actor_code:code>/", views.actor_detail, name="actor"),
     path("actors/<actor_code:code>/feed/", ActorStatementFeed(), name="actor-feed"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
-    path("matrix/", views.stance_matrix, name="matrix"),
-    path("search/", views.search, name="search"),
     path("feeds/statements/", StatementFeed(), name="statement-feed"),
 ]

@@ -39,7 +39,7 @@ def test_an_oversized_body_gets_a_json_413_and_writes_nothing(client, token):
 
 
 def test_a_server_error_in_the_api_answers_json(client, monkeypatch):
-    from timeline.api import LaunchViewSet
+    from explore.api import LaunchViewSet
 
     def broken(self, request, *args, **kwargs):
         raise RuntimeError("a bug")

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
-from reactions.dataset import dataset_models
+from explore.dataset import dataset_models
 from reactions.models import Actor, Statement
 from timeline.models import Launch
 from timeline.services import launch_update

@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from reactions.filters import StatementFilter
+from reactions.filters import LaunchFilter, StatementFilter
 from reactions.models import Statement
-from timeline.filters import EventFilter, LaunchFilter
+from timeline.filters import EventFilter
 from timeline.models import Event, Launch
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from core.renderers import JSONRenderer
 from editorial.models import Status
+from explore.api import LaunchSerializer
+from explore.queries import api_launches
 from reactions.models import Actor, Stance, Theme
-from timeline.api import LaunchSerializer
-from timeline.models import Launch
 
 from .factories import (
     ClaimFactory,
@@ -115,7 +115,7 @@ def client_for(who):
 def serialized(slugs, *, drafts, expand):
     """What LaunchSerializer says of these launches, rendered as the API renders it."""
     names = [name for name in expand.split(",") if name]
-    launches = Launch.objects.for_api(drafts=drafts, expand=names).filter(slug__in=slugs)
+    launches = api_launches(drafts=drafts, expand=names).filter(slug__in=slugs)
     data = LaunchSerializer(
         launches.order_by("sort_at", "id"), many=True, context={"expand": names}
     ).data

@@ -14,7 +14,7 @@ from .models import Launch
 class LaunchFeed(Feed):
     feed_type = TextOnlyAtom1Feed
     title = "Salvo: missile launches"
-    link = reverse_lazy("timeline:index")
+    link = reverse_lazy("explore:index")
     subtitle = "Launches as they are published, latest first."
 
     def items(self):

@@ -68,15 +68,6 @@ class LaunchFilter(UpdatedSinceFilterSet):
     year = YearFilter(field_name="occurred_on")
     category = django_filters.ChoiceFilter(choices=LaunchCategory.choices)
     missile_class = django_filters.ChoiceFilter(choices=MissileClass.choices)
-    actor = django_filters.CharFilter(
-        method="filter_reactions", help_text="Code of an actor that reacted (US, RU, UN…)."
-    )
-    stance = WholeNumberFilter(
-        method="filter_reactions",
-        min_value=-2,
-        max_value=2,
-        help_text="A stance some reaction took: -2 condemns … +2 defends.",
-    )
     event_kind = django_filters.ChoiceFilter(
         choices=EventKind.choices,
         method="filter_event_kind",
@@ -88,36 +79,12 @@ class LaunchFilter(UpdatedSinceFilterSet):
         model = Launch
         fields = []
 
-    def filter_reactions(self, queryset, name, value):
-        # Applied in filter_queryset: actor and stance constrain the same statement.
-        return queryset
-
     def filter_event_kind(self, queryset, name, value):
         links = Link.objects.visible().filter(launch=OuterRef("pk"), event__kind=value)
         return queryset.filter(Exists(links))
 
     def filter_text(self, queryset, name, value):
-        query = Q()
-        for field in ("missile_name", "missile_type_label", "launch_site", "summary", "notes"):
-            query |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(query)
-
-    def filter_queryset(self, queryset):
-        """Apply the filters; actor and stance together mean one reaction ("Russia defended it")."""
-        queryset = super().filter_queryset(queryset)
-        actor, stance = self.form.cleaned_data.get("actor"), self.form.cleaned_data.get("stance")
-        if not actor and stance is None:
-            return queryset
-        statements = (
-            Launch._meta.get_field("statements")
-            .related_model.objects.published()
-            .filter(launch=OuterRef("pk"))
-        )
-        if actor:
-            statements = statements.filter(actor__code=actor.upper())
-        if stance is not None:
-            statements = statements.filter(stance=stance)
-        return queryset.filter(Exists(statements))
+        return queryset.matching(value)
 
 
 class EventFilter(UpdatedSinceFilterSet):
@@ -132,12 +99,7 @@ class EventFilter(UpdatedSinceFilterSet):
         fields = []
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Q(participants__icontains=value)
-            | Q(location__icontains=value)
-        )
+        return queryset.matching(value)
 
 
 class LinkFilter(UpdatedSinceFilterSet):

@@ -7,8 +7,8 @@ import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, ExtractYear, NullIf, TruncYear
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractYear, TruncYear
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -26,25 +26,17 @@ def validate_state_code(value):
 
 
 class SourceQuerySet(models.QuerySet):
-    def visible(self):
-        """Sources cited by a record readers may see: a published launch or event, a claim
-        on a published launch, a visible link, a published statement on a published launch."""
+    def cited_on_timeline(self):
+        """Sources cited by a timeline record readers may see: a published launch or event, a
+        claim on a published launch, a visible link. Reactions cite sources too: see
+        explore.queries.visible_sources."""
         published = Status.PUBLISHED
-        # Statements are reactions' records: reached by their query name, never imported.
-        quoted = self.model.objects.filter(
-            statements__status=published, statements__launch__status=published
-        )
         return self.filter(
             Q(pk__in=Launch.objects.published().values("sources"))
             | Q(pk__in=Event.objects.published().values("sources"))
             | Q(pk__in=LaunchClaim.objects.filter(launch__status=published).values("source"))
             | Q(pk__in=Link.objects.visible().values("source"))
-            | Q(pk__in=quoted.values("pk"))
         )
-
-    def for_api(self, *, drafts=False):
-        """Every source for a client allowed to see drafts; otherwise the visible ones."""
-        return self if drafts else self.visible()
 
 
 # Datasets that import files cite by name rather than by URL, and the Source each stands for.
@@ -118,7 +110,7 @@ class Source(models.Model):
         return self.title or self.reference or self.url
 
     def get_absolute_url(self):
-        return self.url or reverse("timeline:index")
+        return self.url or reverse("explore:index")
 
 
 class LaunchCategory(models.TextChoices):
@@ -200,27 +192,12 @@ class LaunchQuerySet(PublishableQuerySet):
     def chronological(self):
         return self.order_by("sort_at", "id")
 
-    def _published_statements(self):
-        # Reached through the reverse relation: timeline never imports reactions.
-        statement = self.model._meta.get_field("statements").related_model
-        return statement.objects.published()
-
     def for_timeline(self):
-        """Published launches for the timeline: derived facts and each reaction's actor."""
+        """Published launches for the timeline: derived facts and the visible links."""
         return (
             self.published()
             .with_derived_facts()
             .prefetch_related(
-                Prefetch(
-                    "statements",
-                    # What a reaction chip shows, and no more: a year's page has thousands.
-                    queryset=self._published_statements()
-                    .only("launch_id", "actor_id", "stance")
-                    .annotate(
-                        actor_label=Coalesce(NullIf("actor__short_name", Value("")), "actor__name")
-                    )
-                    .order_by("issued_on", "id"),
-                ),
                 Prefetch(
                     "links",
                     queryset=Link.objects.visible()
@@ -234,37 +211,17 @@ class LaunchQuerySet(PublishableQuerySet):
     def for_api(self, *, drafts=False, expand=()):
         """Launches for the API: derived facts, claims and sources in a fixed number of queries.
 
-        `expand` may name "statements" and "links" to prefetch them too; without `drafts`,
-        only published launches and their published statements and links.
+        `expand` may name "links" to prefetch them too; without `drafts`, only published
+        launches and their visible links.
         """
-        statements, links = self.api_children(drafts=drafts)
         launches = self.with_derived_facts().prefetch_related("sources", "claims")
         if not drafts:
             launches = launches.published()
-        if "statements" in expand:
-            launches = launches.prefetch_related(
-                Prefetch(
-                    "statements",
-                    queryset=statements.select_related("actor", "speaker").prefetch_related(
-                        "co_signers", "themes"
-                    ),
-                )
-            )
         if "links" in expand:
-            launches = launches.prefetch_related(Prefetch("links", queryset=links))
+            launches = launches.prefetch_related(
+                Prefetch("links", queryset=Link.objects.for_api_under_launch(drafts=drafts))
+            )
         return launches
-
-    def api_children(self, *, drafts=False):
-        """The statements and the links an API client sees under the launches it may see, in
-        listing order. Asked only for those launches, so the launch's own status is not
-        checked again: that join would read every launch for a page of fifty."""
-        statements = self._published_statements()
-        if drafts:
-            statements = statements.model.objects.all()
-        return (
-            statements.order_by("issued_on", "issued_at", "id"),
-            Link.objects.for_api(drafts=drafts).order_by("event__start_date", "id"),
-        )
 
     def for_api_counts_by_year_and_class(self):
         """Published launches counted per year and missile class, oldest year first."""
@@ -287,13 +244,6 @@ class LaunchQuerySet(PublishableQuerySet):
                 .select_related("event", "source")
                 .order_by("event__start_date", "id"),
             ),
-            Prefetch(
-                "statements",
-                queryset=self._published_statements()
-                .select_related("actor", "speaker", "source")
-                .prefetch_related("co_signers", "themes")
-                .order_by("issued_on", "issued_at", "id"),
-            ),
         )
 
     def for_timeline_page(self):
@@ -305,38 +255,6 @@ class LaunchQuerySet(PublishableQuerySet):
     def for_timeline_years(self):
         """The years these launches fall in, newest first, as integers."""
         return [day.year for day in self.dates("occurred_on", "year", order="DESC")]
-
-    def for_timeline_actors(self):
-        """(code, name) of every actor with a published reaction to a published launch."""
-        reacted = self._published_statements().filter(
-            actor=OuterRef("pk"), launch__status=Status.PUBLISHED
-        )
-        # The earliest reaction looked up per actor (a few hundred of them) through the
-        # (actor, issued_on) index, rather than every statement read, as EXISTS or DISTINCT
-        # would be planned: statements grow with time, actors hardly do. The ordering keeps
-        # the planner on the index; without it, it scans statements hoping for an early hit.
-        actors = reacted.model._meta.get_field("actor").related_model.objects
-        return (
-            actors.annotate(reaction=Subquery(reacted.order_by("issued_on").values("pk")[:1]))
-            .filter(reaction__isnull=False)
-            .order_by("name")
-            .values_list("code", "name")
-        )
-
-    def for_matrix(self):
-        """Published launches in time order, with each published statement and its actor."""
-        return (
-            self.published()
-            .prefetch_related(
-                Prefetch(
-                    "statements",
-                    queryset=self._published_statements()
-                    .select_related("actor")
-                    .order_by("issued_on", "issued_at", "id"),
-                )
-            )
-            .chronological()
-        )
 
     def for_chart(self):
         """Published launches counted per year and missile class, as dicts."""
@@ -353,10 +271,15 @@ class LaunchQuerySet(PublishableQuerySet):
         """Published launches, latest first."""
         return self.published().order_by("-sort_at", "-id")
 
-    def for_search(self, text):
-        """Published launches whose name, type, site or summary match `text`."""
+    def matching(self, text, *, ranked=False):
+        """Launches whose name, type, site, summary or notes hold every word of `text`: the
+        one search of the timeline page, the API and the search page (core.search)."""
         fields = ("missile_name", "missile_type_label", "launch_site", "summary", "notes")
-        return matching(self.published().order_by("-sort_at", "-id"), text, fields)
+        return matching(self, text, fields, ranked=ranked)
+
+    def for_search(self, text):
+        """Published launches matching `text`, best match first."""
+        return self.published().order_by("-sort_at", "-id").matching(text, ranked=True)
 
 
 class Launch(models.Model):
@@ -551,7 +474,7 @@ class Launch(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("timeline:launch", kwargs={"slug": self.slug})
+        return reverse("explore:launch", kwargs={"slug": self.slug})
 
     def compute_sort_at(self):
         if self.occurred_at:
@@ -731,10 +654,15 @@ class EventQuerySet(PublishableQuerySet):
             ),
         )
 
-    def for_search(self, text):
-        """Published events whose title, description, place or participants match `text`."""
+    def matching(self, text, *, ranked=False):
+        """Events whose title, description, place or participants hold every word of `text`:
+        the one search of the timeline page, the API and the search page (core.search)."""
         fields = ("title", "description", "location", "participants")
-        return matching(self.published().order_by("-start_date", "-id"), text, fields)
+        return matching(self, text, fields, ranked=ranked)
+
+    def for_search(self, text):
+        """Published events matching `text`, best match first."""
+        return self.published().order_by("-start_date", "-id").matching(text, ranked=True)
 
 
 class Event(models.Model):
@@ -840,6 +768,12 @@ class LinkQuerySet(PublishableQuerySet):
         return self.published().filter(
             launch__status=Status.PUBLISHED, event__status=Status.PUBLISHED
         )
+
+    def for_api_under_launch(self, *, drafts=False):
+        """The links an API client sees under the launches it may see, in listing order.
+        Asked only for those launches, so the launch's own status is not checked again: that
+        join would read every launch for a page of fifty."""
+        return self.for_api(drafts=drafts).order_by("event__start_date", "id")
 
 
 class Link(models.Model):

@@ -13,10 +13,7 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Launch, LaunchClaim
-
-Statement = Launch._meta.get_field("statements").related_model
-Speaker = Statement._meta.get_field("speaker").related_model
+from .models import Launch, LaunchClaim, Link
 
 # The launch's own columns, in the serializer's order; `sources` is added from its table.
 LAUNCH_FIELDS = [
@@ -101,8 +98,9 @@ def launch_rows(launches):
     return launches.prefetch_related(None).values("id", *columns, *DERIVED)
 
 
-def launch_list(rows, *, drafts=False, expand=()):
-    """The serializer's representation of each launch row, in the rows' order."""
+def launch_list(rows, *, drafts=False, expand=(), statements=None):
+    """The serializer's representation of each launch row, in the rows' order; `statements`,
+    each launch's expanded statements keyed by launch id, come from explore.representations."""
     ids = [row["id"] for row in rows]
     zone = timezone.get_current_timezone()
     sources = grouped(
@@ -113,12 +111,12 @@ def launch_list(rows, *, drafts=False, expand=()):
     claims = keyed_rows(
         LaunchClaim.objects.filter(launch_id__in=ids).order_by("position", "id"), CLAIM_COLUMNS
     )
-    statements_qs, links_qs = Launch.objects.api_children(drafts=drafts)
-    statements = links = None
-    if "statements" in expand:
-        statements = statement_lists(statements_qs.filter(launch_id__in=ids), zone)
+    links = None
     if "links" in expand:
-        links = keyed_rows(links_qs.filter(launch_id__in=ids), LINK_COLUMNS)
+        links = keyed_rows(
+            Link.objects.for_api_under_launch(drafts=drafts).filter(launch_id__in=ids),
+            LINK_COLUMNS,
+        )
     return [
         launch_dict(
             row,
@@ -158,7 +156,7 @@ def launch_dict(row, *, zone, sources, claims, statements, links):
         else:
             record[name] = row[name]
     record.update(
-        page_url=reverse("timeline:launch", kwargs={"slug": row["slug"]}),
+        page_url=reverse("explore:launch", kwargs={"slug": row["slug"]}),
         category_ordinal=row["category_ordinal"],
         previous_launch=row["previous_slug"],
         days_since_previous=days_between(row["previous_on"], row["occurred_on"]),
@@ -175,58 +173,3 @@ def launch_dict(row, *, zone, sources, claims, statements, links):
 
 def days_between(earlier, later):
     return (later - earlier).days if earlier else None
-
-
-def statement_lists(statements, zone):
-    """Each launch's statements as the serializer lists them, keyed by launch id."""
-    rows = statements.values_list(
-        "launch_id",
-        "id",
-        "actor__code",
-        "speaker__name",
-        "speaker__role",
-        "issued_on",
-        "issued_at",
-        "channel",
-        "quote",
-        "quote_kind",
-        "summary",
-        "stance",
-        "source_id",
-        "via",
-        "status",
-    )
-    chosen = statements.values("id")
-    co_signers = grouped(
-        Statement.co_signers.through.objects.filter(statement__in=chosen)
-        .order_by("actor__name", "actor__id")
-        .values_list("statement_id", "actor__code")
-    )
-    themes = grouped(
-        Statement.themes.through.objects.filter(statement__in=chosen)
-        .order_by("theme__name", "theme__id")
-        .values_list("statement_id", "theme__slug")
-    )
-    lists = defaultdict(list)
-    for launch_id, pk, actor, speaker, role, on, at, channel, quote, kind, *rest in rows:
-        summary, stance, source, via, status = rest
-        lists[launch_id].append(
-            {
-                "id": pk,
-                "actor": actor,
-                "co_signers": co_signers.get(pk, []),
-                "speaker": None if speaker is None else Speaker.label(speaker, role),
-                "issued_on": on.isoformat(),
-                "issued_at": moment(at, zone),
-                "channel": channel,
-                "quote": quote,
-                "quote_kind": kind,
-                "summary": summary,
-                "stance": stance,
-                "themes": themes.get(pk, []),
-                "source": source,
-                "via": via,
-                "status": status,
-            }
-        )
-    return lists

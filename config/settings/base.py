@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "timeline",
     "reactions",
     "imports",
+    "explore",
     "webhooks",
 ]
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reactions.dataset import dataset_export
+from explore.dataset import dataset_export
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reactions.dataset import BundleRefused, dataset_import
+from explore.dataset import BundleRefused, dataset_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,110 @@
+"""The read paths that combine launches with the reactions to them: the timeline page, the
+launch page, the stance matrix, the launch API's statements and the sources readers may see.
+
+Under launches already narrowed to those a reader may see, statements are only checked for
+being published: checking their launch again would join every launch for a page of fifty.
+"""
+
+from django.db.models import OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from reactions.models import Actor, Statement
+from timeline.models import Launch, Source
+
+
+def timeline_launches():
+    """The timeline page's launches: derived facts, links, the claims behind each card's
+    figures, and each reaction's actor for its chip."""
+    chips = (
+        # What a reaction chip shows, and no more: a year's page has thousands.
+        Statement.objects.published()
+        .only("launch_id", "actor_id", "stance")
+        .annotate(actor_label=Coalesce(NullIf("actor__short_name", Value("")), "actor__name"))
+        .order_by("issued_on", "id")
+    )
+    return Launch.objects.for_timeline_page().prefetch_related(
+        Prefetch("statements", queryset=chips)
+    )
+
+
+def actors_with_reactions():
+    """(code, name) of every actor with a reaction readers may see."""
+    reacted = Statement.objects.visible().filter(actor=OuterRef("pk"))
+    # The earliest reaction looked up per actor (a few hundred of them) through the
+    # (actor, issued_on) index, rather than every statement read, as EXISTS or DISTINCT
+    # would be planned: statements grow with time, actors hardly do. The ordering keeps
+    # the planner on the index; without it, it scans statements hoping for an early hit.
+    return (
+        Actor.objects.annotate(reaction=Subquery(reacted.order_by("issued_on").values("pk")[:1]))
+        .filter(reaction__isnull=False)
+        .order_by("name")
+        .values_list("code", "name")
+    )
+
+
+def launch_page():
+    """Published launches with everything a launch page shows, its reactions included, in a
+    fixed number of queries."""
+    return (
+        Launch.objects.published()
+        .for_detail()
+        .prefetch_related(
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.published()
+                .select_related("actor", "speaker", "source")
+                .prefetch_related("co_signers", "themes")
+                .order_by("issued_on", "issued_at", "id"),
+            )
+        )
+    )
+
+
+def matrix_launches():
+    """Published launches in time order, with each published statement and its actor."""
+    return (
+        Launch.objects.published()
+        .prefetch_related(
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.published()
+                .select_related("actor")
+                .order_by("issued_on", "issued_at", "id"),
+            )
+        )
+        .chronological()
+    )
+
+
+def api_statements(*, drafts=False):
+    """The statements an API client sees under the launches it may see, in listing order."""
+    statements = Statement.objects.all() if drafts else Statement.objects.published()
+    return statements.order_by("issued_on", "issued_at", "id")
+
+
+def api_launches(*, drafts=False, expand=()):
+    """Launch.objects.for_api(), with the statements prefetched when `expand` names them."""
+    launches = Launch.objects.for_api(drafts=drafts, expand=expand)
+    if "statements" in expand:
+        launches = launches.prefetch_related(
+            Prefetch(
+                "statements",
+                queryset=api_statements(drafts=drafts)
+                .select_related("actor", "speaker")
+                .prefetch_related("co_signers", "themes"),
+            )
+        )
+    return launches
+
+
+def visible_sources():
+    """Sources cited by a record readers may see: a published launch or event, a claim on a
+    published launch, a visible link, a visible statement."""
+    return Source.objects.cited_on_timeline() | Source.objects.filter(
+        pk__in=Statement.objects.visible().values("source")
+    )
+
+
+def api_sources(*, drafts=False):
+    """Every source for a client allowed to see drafts; otherwise the visible ones."""
+    return Source.objects.all() if drafts else visible_sources()

@@ -1,0 +1,195 @@
+"""The reader's pages that combine launches and reactions: the timeline, a launch, the stance
+matrix, search and the charts."""
+
+from itertools import groupby
+
+from django.shortcuts import get_object_or_404, render
+
+from core.caching import reads
+from core.text import text_only
+from reactions.filters import ActorFilter, LaunchFilter
+from reactions.forms import SearchForm
+from reactions.models import Actor, Stance, Statement
+from timeline.filters import EventFilter
+from timeline.models import Event, EventKind, Launch, MissileClass
+from timeline.queries import merged
+
+from . import queries
+from .charts import launches_per_year
+
+RESULTS_PER_KIND = 25
+
+# Filters that only launches have: with one of these set, the timeline shows the events
+# linked to the launches it shows, rather than every event of the period.
+LAUNCH_ONLY_FILTERS = ("category", "missile_class", "actor", "stance")
+
+FILTER_LABELS = {
+    "year": "Year",
+    "date_from": "From",
+    "date_to": "To",
+    "category": "Category",
+    "missile_class": "Missile class",
+    "actor": "Reaction by",
+    "stance": "Stance",
+    "event_kind": "Linked event",
+    "q": "Words",
+    "updated_since": "Updated since",
+}
+
+
+def filter_errors(filterset):
+    """(label, value given, message) for each filter value that could not be read."""
+    return [
+        (FILTER_LABELS.get(name, name), filterset.form[name].value(), message)
+        for name, messages in filterset.errors.items()
+        for message in messages
+    ]
+
+
+def filter_choices():
+    """Options for the filter form's menus."""
+    return {
+        "missile_classes": MissileClass.choices,
+        "event_kinds": EventKind.choices,
+        "stances": [(str(value), label) for value, label in Stance.choices],
+        "actors": queries.actors_with_reactions(),
+    }
+
+
+def period(request, filterset_class, queryset):
+    """Filter `queryset` to one year: the year asked for, or the latest that has matches.
+
+    Returns the bound filterset (check `is_valid()`), the year and the years with matches.
+    """
+    data = request.GET.copy()
+    filterset = filterset_class(data, queryset=queryset)
+    if not filterset.is_valid():
+        return filterset, None, []
+    data.pop("year", None)
+    years = filterset_class(data, queryset=Launch.objects.published()).qs.for_timeline_years()
+    year = filterset.form.cleaned_data.get("year")
+    if year is None and years:
+        data["year"] = years[0]
+        filterset = filterset_class(data, queryset=queryset)
+    year = int(year) if year is not None else (years[0] if years else None)
+    return filterset, year, years
+
+
+def neighbours(year, years):
+    """The nearest earlier and later years that have launches, for paging by period."""
+    earlier = [y for y in years if year is not None and y < year]
+    later = [y for y in years if year is not None and y > year]
+    return (earlier[0] if earlier else None), (later[-1] if later else None)
+
+
+def day_of(kind, record):
+    """The day a record is listed under: a launch's local day, an event's first day."""
+    return record.occurred_on if kind == "launch" else record.start_date
+
+
+@reads(*LaunchFilter.base_filters, "order")
+def index(request):
+    """The timeline, one year at a time: launches and the events around them in time order."""
+    filterset, year, years = period(request, LaunchFilter, queries.timeline_launches())
+    context = {
+        "filterset": filterset,
+        "year": year,
+        "years": years,
+        "filtered": any(request.GET.get(name) for name in FILTER_LABELS if name != "year"),
+        **filter_choices(),
+    }
+    if not filterset.is_valid():
+        context["errors"] = filter_errors(filterset)
+        return render(request, "timeline/index.html", context, status=400)
+    launches = list(filterset.qs) if year is not None else []
+    events = []
+    if year is not None:
+        cleaned = filterset.form.cleaned_data
+        event_data = {
+            "year": year,
+            "date_from": request.GET.get("date_from", ""),
+            "date_to": request.GET.get("date_to", ""),
+            "kind": cleaned.get("event_kind") or "",
+            "q": cleaned.get("q") or "",
+        }
+        events = EventFilter(event_data, queryset=Event.objects.for_timeline()).qs
+        if any(cleaned.get(name) not in (None, "") for name in LAUNCH_ONLY_FILTERS):
+            events = events.filter(links__launch__in=[launch.pk for launch in launches]).distinct()
+    newest_first = request.GET.get("order") == "newest"
+    entries = merged(launches, events, newest_first=newest_first)
+    earlier, later = neighbours(year, years)
+    context.update(
+        newest_first=newest_first,
+        launch_count=len(launches),
+        earlier=earlier,
+        later=later,
+        months=[
+            (month, list(items))
+            for month, items in groupby(entries, key=lambda entry: day_of(*entry).replace(day=1))
+        ],
+    )
+    return render(request, "timeline/index.html", context)
+
+
+@reads()
+def launch_detail(request, slug):
+    launch = get_object_or_404(queries.launch_page(), slug=slug)
+    return render(request, "timeline/launch_detail.html", {"launch": launch})
+
+
+@reads()
+def charts(request):
+    """Launches per year by missile class, as an SVG chart and the table behind it."""
+    chart = launches_per_year(list(Launch.objects.for_chart()))
+    return render(request, "timeline/charts.html", {"chart": chart})
+
+
+@reads(*LaunchFilter.base_filters)
+def stance_matrix(request):
+    """Launches of one year against the actors that reacted to them, cell by cell."""
+    filterset, year, years = period(request, LaunchFilter, queries.matrix_launches())
+    context = {"filterset": filterset, "year": year, "years": years, **filter_choices()}
+    if not filterset.is_valid():
+        context["errors"] = filter_errors(filterset)
+        return render(request, "reactions/matrix.html", context, status=400)
+    launches = list(filterset.qs) if year is not None else []
+    actors = {}
+    rows = []
+    for launch in launches:
+        cells = {}
+        for statement in launch.statements.all():
+            actors.setdefault(statement.actor_id, statement.actor)
+            cells.setdefault(statement.actor_id, []).append(statement)
+        rows.append((launch, cells))
+    # Columns: the actors that spoke most often first, then by name.
+    spoke = {pk: sum(pk in cells for _, cells in rows) for pk in actors}
+    columns = sorted(actors.values(), key=lambda actor: (-spoke[actor.pk], actor.name))
+    earlier, later = neighbours(year, years)
+    context.update(
+        columns=columns,
+        rows=[(launch, [cells.get(actor.pk, []) for actor in columns]) for launch, cells in rows],
+        earlier=earlier,
+        later=later,
+    )
+    return render(request, "reactions/matrix.html", context)
+
+
+@reads("q")
+def search(request):
+    """Quotes, launches, events and actors matching the words asked for."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        # Shown back to be corrected, without what no page can show.
+        context = {"q": text_only(request.GET.get("q", "")), "errors": form.errors["q"]}
+        return render(request, "reactions/search.html", context, status=400)
+    text = form.cleaned_data["q"]
+    context = {"q": text}
+    if text:
+        data = {"q": text}
+        context.update(
+            statements=Statement.objects.for_search(text)[:RESULTS_PER_KIND],
+            launches=Launch.objects.for_search(text)[:RESULTS_PER_KIND],
+            events=Event.objects.for_search(text)[:RESULTS_PER_KIND],
+            actors=ActorFilter(data, queryset=Actor.objects.all()).qs[:RESULTS_PER_KIND],
+        )
+    return render(request, "reactions/search.html", context)
