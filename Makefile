@@ -28,8 +28,14 @@ demo: install ## Load the demo data only (idempotent)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 
+# On the embedded default the suite runs in TEST_WORKERS processes (pytest-xdist), a module
+# to each at a time; on PostgreSQL or with a real broker in one, as the Celery workers of two
+# processes would take each other's tasks from the shared queue. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+XDIST := $(if $(DATABASE_URL)$(CELERY_BROKER_URL),,$(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile))
+
 test: install ## The whole suite (PostgreSQL / a real worker when DATABASE_URL / CELERY_BROKER_URL are set)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: install ## ruff: lint and format check
 	$(VENV)/bin/ruff check .

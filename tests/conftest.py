@@ -1,7 +1,11 @@
+import io
 import os
 import shutil
+import sys
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 from config import celery_app
 
@@ -40,13 +44,44 @@ def celery_worker():
         yield
 
 
-@pytest.fixture
-def chronology(db):
-    """The project's copy of the 2022-2025 chronology, launches and events imported."""
+# Data that tests only read is loaded once per module: inside a transaction that stays open
+# while the module runs, in which each test's own transaction is a savepoint, so what a test
+# writes is rolled back after it and the data after the module. A transactional test (a live
+# server's) sees only committed rows, and a flush would empty the shared transaction: it loads
+# the data itself and its flush removes it.
+SHARED_DATA = ("demo", "chronology")
+
+
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+        or {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
+def _shared_data(item):
+    return [name for name in SHARED_DATA if name in item.fixturenames]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """In each module, the tests that read shared data run last, so that the tests before
+    them see an empty database and none after them sees the data."""
+    modules = {}
+    for item in items:
+        modules.setdefault(getattr(item, "module", None), len(modules))
+    items.sort(key=lambda item: (modules[getattr(item, "module", None)], bool(_shared_data(item))))
+
+
+def _load(name):
     from imports.services import events_import, launches_import
 
     from .paths import EVENTS_CSV, LAUNCHES_CSV
 
+    if name == "demo":
+        call_command("load_demo", stdout=io.StringIO())
+        return None
     with open(LAUNCHES_CSV, "rb") as handle:
         launches = launches_import(file=handle)
     with open(EVENTS_CSV, "rb") as handle:
@@ -54,6 +89,69 @@ def chronology(db):
     assert launches.written
     assert events.written
     return launches, events
+
+
+def _for_the_module(name, request, django_db_blocker):
+    """Load `name` once, for the tests of this module that read it in a transaction."""
+    readers = [
+        item
+        for item in request.session.items
+        if item.module is request.module and name in _shared_data(item)
+    ]
+    if any(_transactional(item) for item in readers):
+        assert all(_transactional(item) for item in readers), (
+            f"{request.module.__name__}: `{name}` is read by transactional tests and by tests "
+            "in a transaction; give them modules of their own"
+        )
+        yield None  # each test loads it
+        return
+    others = {other for item in readers for other in _shared_data(item)} - {name}
+    assert not others, f"{request.module.__name__}: `{name}` and {others} in one module"
+    with django_db_blocker.unblock():
+        shared = transaction.atomic()
+        shared.__enter__()
+        try:
+            loaded = _load(name)
+        except BaseException:
+            shared.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield ("loaded", loaded)
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            shared.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _demo_for_the_module(request, django_db_setup, django_db_blocker):
+    yield from _for_the_module("demo", request, django_db_blocker)
+
+
+@pytest.fixture(scope="module")
+def _chronology_for_the_module(request, django_db_setup, django_db_blocker):
+    yield from _for_the_module("chronology", request, django_db_blocker)
+
+
+def _each_test(name, request, shared):
+    if shared is not None:
+        request.getfixturevalue("db")
+        return shared[1]
+    request.getfixturevalue("transactional_db")
+    return _load(name)
+
+
+@pytest.fixture
+def demo(request, _demo_for_the_module):
+    """The demo data, as `manage.py load_demo` makes it: the chronology and the seed story."""
+    return _each_test("demo", request, _demo_for_the_module)
+
+
+@pytest.fixture
+def chronology(request, _chronology_for_the_module):
+    """The project's copy of the 2022-2025 chronology, launches and events imported; the
+    import reports of the load."""
+    return _each_test("chronology", request, _chronology_for_the_module)
 
 
 @pytest.fixture

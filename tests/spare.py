@@ -1,12 +1,14 @@
 """Test helpers for what a test starts of its own: a redis-server it may stop and start."""
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
 import time
 
-SPARE_REDIS_PORT = 6391
+# One port for each process of a parallel run (pytest-xdist names them gw0, gw1, ...).
+SPARE_REDIS_PORT = 6391 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
 def wait_until(predicate, *, timeout=20, interval=0.05):

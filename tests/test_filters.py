@@ -1,7 +1,6 @@
 """The FilterSets the pages and the API share."""
 
 import pytest
-from django.core.management import call_command
 
 from reactions.filters import LaunchFilter, StatementFilter
 from reactions.models import Statement
@@ -9,11 +8,6 @@ from timeline.filters import EventFilter
 from timeline.models import Event, Launch
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def launch_ids(**params):

@@ -6,7 +6,6 @@ import re
 from html import unescape
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,11 +26,6 @@ pytestmark = pytest.mark.django_db
 
 SEED_LAUNCH = "/launches/2025-11-07-srbm/"
 SANCTIONS_WARNING = "/events/2025-11-06-dprk-denounces-us-sanctions-vows-proper-measures/"
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def text_of(response):

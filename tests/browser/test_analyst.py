@@ -1,11 +1,9 @@
 """An analyst enters the seed article's statements in the admin; an editor publishes them."""
 
-import io
 import re
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from editorial.models import Status
@@ -100,9 +98,8 @@ def staff(username, group):
 
 
 @pytest.fixture
-def seed_launch_without_its_story():
+def seed_launch_without_its_story(demo):
     """The demo data, less what the analyst is about to enter from the article."""
-    call_command("load_demo", stdout=io.StringIO())
     launch = Launch.objects.get(slug="2025-11-07-srbm")
     for statement in Statement.objects.filter(launch=launch):
         statement.delete()

@@ -4,7 +4,6 @@ strict CSP, with hostile text shown as text, and screenshots at desktop and phon
 import datetime
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.factories import StatementFactory
@@ -12,11 +11,6 @@ from tests.factories import StatementFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 @pytest.fixture
