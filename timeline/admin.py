@@ -152,4 +152,4 @@ class LinkAdmin(EditorialAdmin):
     ]
 
 
-from . import admin_imports  # noqa: E402, F401 - registers the background-work admin
+from . import admin_suggestions  # noqa: E402, F401 - registers the trigger suggestions admin

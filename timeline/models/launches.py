@@ -1,10 +1,9 @@
-"""Launches, the events around them, the links between the two, and the sources we cite."""
+"""Launches and the figures claimed for them."""
 
 import datetime
 import zoneinfo
 
 import pycountry
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
@@ -17,100 +16,14 @@ from core.search import matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 
+from .sources import Source
+
 
 def validate_state_code(value):
     if pycountry.countries.get(alpha_2=value) is None:
         raise ValidationError(
             "%(value)s is not an ISO 3166-1 alpha-2 country code.", params={"value": value}
         )
-
-
-class SourceQuerySet(models.QuerySet):
-    def cited_on_timeline(self):
-        """Sources cited by a timeline record readers may see: a published launch or event, a
-        claim on a published launch, a visible link. Reactions cite sources too: see
-        explore.queries.visible_sources."""
-        published = Status.PUBLISHED
-        return self.filter(
-            Q(pk__in=Launch.objects.published().values("sources"))
-            | Q(pk__in=Event.objects.published().values("sources"))
-            | Q(pk__in=LaunchClaim.objects.filter(launch__status=published).values("source"))
-            | Q(pk__in=Link.objects.visible().values("source"))
-        )
-
-
-# Datasets that import files cite by name rather than by URL, and the Source each stands for.
-SOURCE_REFERENCES = {
-    "CNS-DB": {
-        "title": "CNS North Korea Missile Test Database",
-        "publisher": "James Martin Center for Nonproliferation Studies",
-        "url": "https://www.nti.org/analysis/articles/cns-north-korea-missile-test-database/",
-    },
-    "NAGIX-PRELIM": {
-        "title": "nagix preliminary launch compilation",
-        "publisher": "nagix",
-        "url": "",
-    },
-}
-
-
-class Source(models.Model):
-    """A document we cite: an article, a statement page, or a dataset."""
-
-    url = models.URLField(
-        validators=TEXT,
-        max_length=1000,
-        blank=True,
-        help_text="Where the document can be read. Unique.",
-    )
-    reference = models.SlugField(
-        max_length=60,
-        blank=True,
-        help_text="A short key for a source without a single URL, such as a dataset (CNS-DB).",
-    )
-    title = models.CharField(
-        validators=TEXT, max_length=500, blank=True, help_text="The document's headline."
-    )
-    publisher = models.CharField(
-        validators=TEXT,
-        max_length=200,
-        blank=True,
-        help_text="The outlet or body that published it.",
-    )
-    published_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it was published, if known."
-    )
-    language = models.CharField(
-        validators=TEXT,
-        max_length=16,
-        blank=True,
-        default="en",
-        help_text="Language code, e.g. en, ko, ru.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = SourceQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["publisher", "url", "reference", "id"]
-        indexes = [models.Index(fields=["publisher", "url", "reference", "id"])]
-        constraints = [
-            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_url_unique"),
-            models.UniqueConstraint(
-                fields=["reference"], condition=~Q(reference=""), name="source_reference_unique"
-            ),
-            models.CheckConstraint(
-                condition=~Q(url="") | ~Q(reference=""), name="source_has_url_or_reference"
-            ),
-        ]
-
-    def __str__(self):
-        return self.title or self.reference or self.url
-
-    def get_absolute_url(self):
-        return self.url or reverse("explore:index")
 
 
 class LaunchCategory(models.TextChoices):
@@ -194,6 +107,8 @@ class LaunchQuerySet(PublishableQuerySet):
 
     def for_timeline(self):
         """Published launches for the timeline: derived facts and the visible links."""
+        from .events import Link
+
         return (
             self.published()
             .with_derived_facts()
@@ -214,6 +129,8 @@ class LaunchQuerySet(PublishableQuerySet):
         `expand` may name "links" to prefetch them too; without `drafts`, only published
         launches and their visible links.
         """
+        from .events import Link
+
         launches = self.with_derived_facts().prefetch_related("sources", "claims")
         if not drafts:
             launches = launches.published()
@@ -235,6 +152,8 @@ class LaunchQuerySet(PublishableQuerySet):
 
     def for_detail(self):
         """Everything a launch page shows, in a fixed number of queries."""
+        from .events import Link
+
         return self.with_derived_facts().prefetch_related(
             "sources",
             Prefetch("claims", queryset=LaunchClaim.objects.select_related("source")),
@@ -596,294 +515,3 @@ class LaunchClaim(models.Model):
 
     def get_absolute_url(self):
         return self.launch.get_absolute_url()
-
-
-class EventKind(models.TextChoices):
-    SANCTIONS = "sanctions", "Sanctions"
-    SUMMIT = "summit", "Summit"
-    STATE_VISIT = "state_visit", "State visit"
-    EXERCISE = "exercise", "Military exercise"
-    UN_ACTION = "un_action", "UN action"
-    WARNING = "warning", "Warning by the launching state"
-    TALKS = "talks", "Talks"
-    POLICY = "policy", "Policy announcement"
-    MILITARY = "military", "Military event"
-    ELECTION = "election", "Election"
-    INAUGURATION = "inauguration", "Inauguration"
-    OTHER = "other", "Other"
-
-
-class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
-
-
-class EventQuerySet(PublishableQuerySet):
-    def chronological(self):
-        return self.order_by("start_date", "id")
-
-    def for_api(self, *, drafts=False):
-        """Events for the API with their sources; only the published ones without `drafts`."""
-        events = self if drafts else self.published()
-        return events.prefetch_related("sources")
-
-    def for_timeline(self):
-        """Published events with the published launches they are linked to."""
-        return (
-            self.published()
-            .prefetch_related(
-                Prefetch(
-                    "links",
-                    queryset=Link.objects.visible()
-                    .select_related("launch")
-                    .order_by("launch__sort_at", "id"),
-                )
-            )
-            .chronological()
-        )
-
-    def for_detail(self):
-        return self.prefetch_related(
-            "sources",
-            Prefetch(
-                "links",
-                queryset=Link.objects.visible()
-                .select_related("launch", "source")
-                .order_by("launch__sort_at", "id"),
-            ),
-        )
-
-    def matching(self, text, *, ranked=False):
-        """Events whose title, description, place or participants hold every word of `text`:
-        the one search of the timeline page, the API and the search page (core.search)."""
-        fields = ("title", "description", "location", "participants")
-        return matching(self, text, fields, ranked=ranked)
-
-    def for_search(self, text):
-        """Published events matching `text`, best match first."""
-        return self.published().order_by("-start_date", "-id").matching(text, ranked=True)
-
-
-class Event(models.Model):
-    """A context or triggering event: sanctions, a summit, an exercise, a warning."""
-
-    slug = models.SlugField(max_length=120, unique=True)
-    external_id = models.CharField(
-        validators=TEXT, max_length=120, null=True, blank=True, unique=True
-    )
-    kind = models.CharField(max_length=20, choices=EventKind)
-    kind_label = models.CharField(
-        validators=TEXT,
-        max_length=60,
-        blank=True,
-        help_text="A finer label from the source data (inter_korean).",
-    )
-    title = models.CharField(validators=TEXT, max_length=400)
-    start_date = models.DateField()
-    date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision,
-        default=DatePrecision.DAY,
-        help_text="Month when only the month is known (the date is then the 1st).",
-    )
-    end_date = models.DateField(null=True, blank=True)
-    date_note = models.CharField(
-        validators=TEXT,
-        max_length=300,
-        blank=True,
-        help_text="How the date was established, if inferred.",
-    )
-    location = models.CharField(validators=TEXT, max_length=300, blank=True)
-    participants = models.CharField(
-        validators=TEXT,
-        max_length=500,
-        blank=True,
-        help_text="The states and bodies involved, as named.",
-    )
-    participant_codes = models.JSONField(
-        default=list,
-        blank=True,
-        help_text="Actor codes of the participants that could be identified.",
-    )
-    description = models.TextField(max_length=LONG_TEXT, validators=LONG, blank=True)
-    sources = models.ManyToManyField(Source, related_name="events", blank=True)
-    import_record = models.JSONField(default=dict, blank=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[sources])
-
-    class Meta:
-        ordering = ["start_date", "id"]
-        permissions = [("publish_event", "Can publish and unpublish events")]
-        indexes = [
-            models.Index(fields=["start_date", "id"]),
-            models.Index(fields=["status", "start_date"]),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="event_end_not_before_start",
-            ),
-            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(date_precision__in=DatePrecision.values),
-                name="event_date_precision_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="event_status_valid"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.start_date:%Y-%m-%d} {self.title}"
-
-    def get_absolute_url(self):
-        return reverse("timeline:event", kwargs={"slug": self.slug})
-
-    def clean(self):
-        if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The end date is before the start date."})
-
-
-class Relation(models.TextChoices):
-    RESPONSE_TO = "response_to", "Response to"
-    TIMED_WITH = "timed_with", "Timed with"
-    FOLLOWED_BY = "followed_by", "Followed by"
-
-
-class LinkConfidence(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-
-class LinkQuerySet(PublishableQuerySet):
-    def visible(self):
-        """Published links whose launch and event are published too: what readers may see."""
-        return self.published().filter(
-            launch__status=Status.PUBLISHED, event__status=Status.PUBLISHED
-        )
-
-    def for_api_under_launch(self, *, drafts=False):
-        """The links an API client sees under the launches it may see, in listing order.
-        Asked only for those launches, so the launch's own status is not checked again: that
-        join would read every launch for a page of fifty."""
-        return self.for_api(drafts=drafts).order_by("event__start_date", "id")
-
-
-class Link(models.Model):
-    """A launch tied to an event, with the analyst's reason and a source."""
-
-    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="links")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
-    relation = models.CharField(
-        max_length=20,
-        choices=Relation,
-        help_text="Response to: reported as a response to the event. Timed with: coincides "
-        "with or precedes it. Followed by: a consequence of the launch.",
-    )
-    rationale = models.TextField(
-        max_length=LONG_TEXT,
-        validators=LONG,
-        help_text="Why these belong together, in a sentence or two.",
-    )
-    confidence = models.CharField(
-        max_length=10, choices=LinkConfidence, default=LinkConfidence.MEDIUM
-    )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="links")
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = LinkQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["launch", "event", "id"]
-        permissions = [("publish_link", "Can publish and unpublish links")]
-        indexes = [models.Index(fields=["launch", "event", "id"])]
-        constraints = [
-            models.UniqueConstraint(fields=["launch", "event"], name="link_one_per_pair"),
-            models.CheckConstraint(
-                condition=Q(relation__in=Relation.values), name="link_relation_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(confidence__in=LinkConfidence.values), name="link_confidence_valid"
-            ),
-            models.CheckConstraint(condition=~Q(rationale=""), name="link_rationale_required"),
-            models.CheckConstraint(condition=Q(status__in=Status.values), name="link_status_valid"),
-        ]
-
-    def __str__(self):
-        return f"{self.launch} {self.get_relation_display().lower()} {self.event.title}"
-
-    def get_absolute_url(self):
-        return self.launch.get_absolute_url()
-
-
-class SuggestionStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting review"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-
-
-class TriggerSuggestion(models.Model):
-    """An event proposed as a possible trigger of a launch; nothing until an analyst accepts."""
-
-    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="suggestions")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="suggestions")
-    rank = models.PositiveSmallIntegerField(help_text="1 is the strongest candidate.")
-    score = models.FloatField(help_text="Kind weight times proximity, between 0 and 1.")
-    days_before = models.IntegerField(
-        help_text="Days from the event's start to the launch; 0 for an event under way."
-    )
-    under_way = models.BooleanField(
-        default=False, help_text="The event had started and not ended on the launch day."
-    )
-    reason = models.CharField(max_length=300, help_text="Why it was proposed, in one line.")
-    status = models.CharField(
-        max_length=10, choices=SuggestionStatus, default=SuggestionStatus.PENDING
-    )
-    link = models.ForeignKey(
-        Link,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The draft link created when the suggestion was accepted.",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    # Kept so that restoring a deleted launch brings back the decisions taken on it.
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["launch", "rank", "id"]
-        indexes = [
-            models.Index(fields=["launch", "rank", "id"]),
-            models.Index(fields=["status", "launch"]),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["launch", "event"], name="suggestion_one_per_pair"),
-            models.CheckConstraint(
-                condition=Q(status__in=SuggestionStatus.values), name="suggestion_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(score__gte=0, score__lte=1), name="suggestion_score_in_range"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.event.title} → {self.launch}?"
-
-    def get_absolute_url(self):
-        return reverse("admin:timeline_triggersuggestion_change", args=[self.pk])

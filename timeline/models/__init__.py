@@ -1,0 +1,50 @@
+"""Launches, the events around them, the links between the two, and the sources we cite."""
+
+from .events import (
+    DatePrecision,
+    Event,
+    EventKind,
+    EventQuerySet,
+    Link,
+    LinkConfidence,
+    LinkQuerySet,
+    Relation,
+)
+from .launches import (
+    ClaimAttribute,
+    Confidence,
+    Launch,
+    LaunchCategory,
+    LaunchClaim,
+    LaunchQuerySet,
+    MissileClass,
+    Outcome,
+    validate_state_code,
+)
+from .sources import SOURCE_REFERENCES, Source, SourceQuerySet
+from .suggestions import SuggestionStatus, TriggerSuggestion
+
+__all__ = [
+    "SOURCE_REFERENCES",
+    "ClaimAttribute",
+    "Confidence",
+    "DatePrecision",
+    "Event",
+    "EventKind",
+    "EventQuerySet",
+    "Launch",
+    "LaunchCategory",
+    "LaunchClaim",
+    "LaunchQuerySet",
+    "Link",
+    "LinkConfidence",
+    "LinkQuerySet",
+    "MissileClass",
+    "Outcome",
+    "Relation",
+    "Source",
+    "SourceQuerySet",
+    "SuggestionStatus",
+    "TriggerSuggestion",
+    "validate_state_code",
+]
