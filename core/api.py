@@ -1,9 +1,7 @@
 """API plumbing shared by every endpoint: pagination, CSV, conditional GET, errors, throttles."""
 
-import csv
 import datetime
 import hashlib
-import io
 import json
 import logging
 
@@ -23,7 +21,7 @@ from rest_framework import (
 )
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .csv import spreadsheet_cell
+from .csv import csv_text
 from .errors import too_large_message
 from .renderers import JSONRenderer
 
@@ -226,12 +224,7 @@ class CSVRenderer(renderers.BaseRenderer):
         records = data if isinstance(data, list) else [data]
         rows = [flatten(record) for record in records if isinstance(record, dict)]
         columns = list(dict.fromkeys(name for row in rows for name in row))
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({name: spreadsheet_cell(value) for name, value in row.items()})
-        return out.getvalue().encode()
+        return csv_text(columns, ([row.get(name, "") for name in columns] for row in rows)).encode()
 
 
 class ConditionalGetMixin:

@@ -6,12 +6,11 @@ import io
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.csv import spreadsheet_cell
+from core.csv import csv_response
 
 from .models import ImportJob, ImportStatus
 from .services import import_job_create
@@ -138,18 +137,14 @@ class ImportJobAdmin(admin.ModelAdmin):
             raise PermissionDenied
         reader = csv.DictReader(io.StringIO(job.content))
         cells = dict(enumerate(reader, start=2))  # numbered as the importers number rows
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="refused-{job.pk}.csv"'
-        writer = csv.writer(response)
         columns = ["row", "column", "reason", *(reader.fieldnames or [])]
-        writer.writerow([spreadsheet_cell(name) for name in columns])
-        for problem in job.report.get("refused", []):
-            row = cells.get(problem["row"], {})
-            values = [
+        rows = (
+            [
                 problem["row"],
                 problem["column"],
                 problem["reason"],
-                *(row.get(name, "") for name in reader.fieldnames or []),
+                *(cells.get(problem["row"], {}).get(name, "") for name in reader.fieldnames or []),
             ]
-            writer.writerow([spreadsheet_cell(value) for value in values])
-        return response
+            for problem in job.report.get("refused", [])
+        )
+        return csv_response(f"refused-{job.pk}.csv", columns, rows)

@@ -145,3 +145,61 @@ def test_import_jobs_move_to_the_imports_app_with_their_rows_and_permissions():
         }
     finally:
         call_command("migrate", "--noinput", stdout=io.StringIO())
+
+
+def _table_counts():
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_of_the_previous_layout_keeps_every_row_and_history_row():
+    """Every table holds the same rows after migrating to the new layout: records, their
+    history, permissions, content types; only the migration log grows."""
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(BEFORE_IMPORTS_APP)
+        old = executor.loader.project_state(BEFORE_IMPORTS_APP).apps
+        user = old.get_model("auth", "User").objects.create(username="ed")
+        source = old.get_model("timeline", "Source").objects.create(url="https://a.example/1")
+        launch = old.get_model("timeline", "Launch").objects.create(
+            slug="2025-11-07-srbm",
+            occurred_on="2025-11-07",
+            sort_at="2025-11-07T00:00:00Z",
+            missile_class="SRBM",
+            status="published",
+        )
+        launch.sources.add(source)
+        old.get_model("timeline", "HistoricalLaunch").objects.create(
+            id=launch.pk,
+            slug=launch.slug,
+            occurred_on=launch.occurred_on,
+            sort_at=launch.sort_at,
+            created_at=launch.created_at,
+            updated_at=launch.updated_at,
+            missile_class="SRBM",
+            status="published",
+            history_date="2025-11-07T01:00:00Z",
+            history_type="+",
+            history_user=user,
+        )
+        old.get_model("timeline", "ImportJob").objects.create(
+            kind="events", filename="events.csv", content="", created_by=user
+        )
+        before = _table_counts()
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        after = _table_counts()
+        assert after.pop("django_migrations") > before.pop("django_migrations")
+        assert after == before
+        assert before["timeline_historicallaunch"] == 1
+        assert before["timeline_importjob"] == 1
+    finally:
+        call_command("migrate", "--noinput", stdout=io.StringIO())
