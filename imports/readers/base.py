@@ -89,6 +89,18 @@ def read_csv(file, expected, required):
         yield number, {k: (v or "").strip() for k, v in cells.items()}
 
 
+def read_rows(file, expected, required, read_row):
+    """(rows, problems): `read_row(number, cells, problems)` for each row of the file, the
+    rows it read without a problem kept."""
+    rows, problems = [], []
+    for number, cells in read_csv(file, expected, required):
+        before = len(problems)
+        row = read_row(number, cells, problems)
+        if len(problems) == before:
+            rows.append(row)
+    return rows, problems
+
+
 def read_figure(row, column, text, attribute, field_name, *, parser=parsing.parse_figure, note=""):
     """Parse one figure cell into the row: the best value, its claims, any kept text.
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from timeline.models import ClaimAttribute, Confidence, validate_state_code
 
 from .. import parsing
-from .base import Problem, Row, read_csv, read_figure, split_sources, validate_launch
+from .base import Problem, Row, read_figure, read_rows, split_sources, validate_launch
 
 CHRONOLOGY_COLUMNS = [
     "event_id",
@@ -75,14 +75,8 @@ CHRONOLOGY_FIELD_COLUMNS = {
 
 def read_chronology_launches(file):
     """Launches from Salvo's chronology CSV (the format of data/launches.csv)."""
-    rows, problems = [], []
     columns = CHRONOLOGY_COLUMNS + LAUNCH_EXTRA_COLUMNS
-    for number, cells in read_csv(file, columns, CHRONOLOGY_REQUIRED):
-        before = len(problems)
-        row = _chronology_launch(number, cells, problems)
-        if len(problems) == before:
-            rows.append(row)
-    return rows, problems
+    return read_rows(file, columns, CHRONOLOGY_REQUIRED, _chronology_launch)
 
 
 def _chronology_launch(number, cells, problems):

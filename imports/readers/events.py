@@ -3,7 +3,7 @@
 from timeline.models import Event, EventKind
 
 from .. import parsing
-from .base import Problem, Row, model_errors, read_csv, split_sources
+from .base import Problem, Row, model_errors, read_rows, split_sources
 
 EVENT_COLUMNS = [
     "context_id",
@@ -57,13 +57,7 @@ EVENT_KINDS = {
 
 def read_events(file):
     """Context events from Salvo's events CSV (the format of data/context_events.csv)."""
-    rows, problems = [], []
-    for number, cells in read_csv(file, EVENT_COLUMNS, EVENT_REQUIRED):
-        before = len(problems)
-        row = _event(number, cells, problems)
-        if len(problems) == before:
-            rows.append(row)
-    return rows, problems
+    return read_rows(file, EVENT_COLUMNS, EVENT_REQUIRED, _event)
 
 
 def _event(number, cells, problems):
