@@ -1,0 +1,87 @@
+"""Counts readers can chart: launches per year and class, statements per actor and
+stance, response latency."""
+
+import statistics
+from itertools import groupby
+
+from drf_spectacular.utils import (
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import ConditionalGetMixin
+from editorial.api import READ_ERRORS
+from reactions.models import Statement
+from timeline.models import Launch
+
+
+class StatsSerializer(serializers.Serializer):
+    launches_per_year = inline_serializer(
+        "LaunchesPerYear",
+        {
+            "year": serializers.IntegerField(),
+            "missile_class": serializers.CharField(),
+            "launches": serializers.IntegerField(),
+        },
+        many=True,
+    )
+    statements_per_actor = inline_serializer(
+        "StatementsPerActor",
+        {
+            "actor": serializers.CharField(),
+            "stance": serializers.IntegerField(),
+            "statements": serializers.IntegerField(),
+        },
+        many=True,
+    )
+    response_latency = inline_serializer(
+        "ResponseLatency",
+        {
+            "actor": serializers.CharField(),
+            "median_seconds": serializers.IntegerField(),
+            "statements": serializers.IntegerField(),
+        },
+        many=True,
+    )
+
+
+class StatsView(ConditionalGetMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Counts and latencies",
+        description="Over the published record: launches per year and missile class; "
+        "statements per actor and stance; and per actor, the median time from a launch to "
+        "its statement, over the statements where both times are known to the minute.",
+        responses={200: StatsSerializer, **READ_ERRORS},
+    )
+    def get(self, request):
+        latencies = [
+            {
+                "actor": code,
+                "median_seconds": round(statistics.median(s for _, s in rows)),
+                "statements": len(rows),
+            }
+            for code, group in groupby(Statement.objects.for_api_latencies(), key=lambda r: r[0])
+            for rows in [list(group)]
+        ]
+        data = {
+            "launches_per_year": list(Launch.objects.for_api_counts_by_year_and_class()),
+            "statements_per_actor": [
+                {
+                    "actor": row["actor__code"],
+                    "stance": row["stance"],
+                    "statements": row["statements"],
+                }
+                for row in Statement.objects.for_api_counts_by_actor_and_stance()
+            ],
+            "response_latency": latencies,
+        }
+        return Response(StatsSerializer(data).data)
+
+
+# What the deletions feed reports on, by the name it gives each kind of record.
