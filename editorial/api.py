@@ -2,7 +2,7 @@
 the editorial services with the model permissions."""
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 
 from core.api import ConditionalGetMixin, StrictFieldsMixin
@@ -20,6 +20,26 @@ READ_ERRORS = {400: ERRORS[400], 404: ERRORS[404]}
 # The router's default lookup, less NUL: PostgreSQL refuses NUL in a text parameter, so an
 # address carrying one must be a 404 before any lookup reaches the database.
 LOOKUP_VALUE = r"[^/.\x00]+"
+
+
+# What each operation of a record endpoint answers: its status, a list or one, its errors.
+OPERATIONS = {
+    "list": (200, True, READ_ERRORS),
+    "retrieve": (200, False, READ_ERRORS),
+    "create": (201, False, ERRORS),
+    "partial_update": (200, False, ERRORS),
+}
+
+
+def record_schema(serializer, **operations):
+    """The documentation of a record endpoint: for each operation, extend_schema's own
+    arguments (summary, description, parameters); what it answers comes from `serializer`."""
+    views = {}
+    for name, arguments in operations.items():
+        status, many, errors = OPERATIONS[name]
+        body = serializer(many=True) if many else serializer
+        views[name] = extend_schema(**arguments, responses={status: body, **errors})
+    return extend_schema_view(**views)
 
 
 class RecordViewSet(ConditionalGetMixin, viewsets.ModelViewSet):

@@ -5,7 +5,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 
 from core.api import ConditionalGetMixin
-from editorial.api import ERRORS, LOOKUP_VALUE, READ_ERRORS, RecordSerializer, RecordViewSet
+from editorial.api import (
+    LOOKUP_VALUE,
+    READ_ERRORS,
+    RecordSerializer,
+    RecordViewSet,
+    record_schema,
+)
 from timeline.filters import UTCDateTimeFilter
 from timeline.models import Launch
 
@@ -94,27 +100,23 @@ class SpeakerSerializer(RecordSerializer):
         fields = ["id", "actor", "name", "role"]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List speakers",
-        description='People and offices who speak for an actor ("Dmitry Peskov, Kremlin '
+@record_schema(
+    SpeakerSerializer,
+    list={
+        "summary": "List speakers",
+        "description": 'People and offices who speak for an actor ("Dmitry Peskov, Kremlin '
         'spokesman"), reused across statements. Without a token, only those of a published '
         "statement.",
-        responses={200: SpeakerSerializer(many=True), **READ_ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary="Get a speaker", responses={200: SpeakerSerializer, **READ_ERRORS}
-    ),
-    create=extend_schema(
-        summary="Add a speaker",
-        description="Needs `reactions.add_speaker`; one speaker of a name per actor.",
-        responses={201: SpeakerSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change a speaker",
-        description="Needs `reactions.change_speaker`.",
-        responses={200: SpeakerSerializer, **ERRORS},
-    ),
+    },
+    retrieve={"summary": "Get a speaker"},
+    create={
+        "summary": "Add a speaker",
+        "description": "Needs `reactions.add_speaker`; one speaker of a name per actor.",
+    },
+    partial_update={
+        "summary": "Change a speaker",
+        "description": "Needs `reactions.change_speaker`.",
+    },
 )
 class SpeakerViewSet(RecordViewSet):
     model = Speaker
@@ -199,28 +201,24 @@ class StatementSerializer(RecordSerializer):
         return None if latency is None else int(latency.total_seconds())
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List statements",
-        description="Reactions to launches, each with its verbatim quote, speaker, stance "
+@record_schema(
+    StatementSerializer,
+    list={
+        "summary": "List statements",
+        "description": "Reactions to launches, each with its verbatim quote, speaker, stance "
         "(-2 condemns … +2 defends) and source. `actor=RU` gives Russia's.",
-        responses={200: StatementSerializer(many=True), **READ_ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary="Get a statement", responses={200: StatementSerializer, **READ_ERRORS}
-    ),
-    create=extend_schema(
-        summary="Record a statement",
-        description="Needs `reactions.add_statement`; publishing at once needs "
+    },
+    retrieve={"summary": "Get a statement"},
+    create={
+        "summary": "Record a statement",
+        "description": "Needs `reactions.add_statement`; publishing at once needs "
         "`reactions.publish_statement`. The token's user is recorded as who entered it.",
-        responses={201: StatementSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change a statement",
-        description="Needs `reactions.change_statement`; publishing or withdrawing needs "
+    },
+    partial_update={
+        "summary": "Change a statement",
+        "description": "Needs `reactions.change_statement`; publishing or withdrawing needs "
         "`reactions.publish_statement`.",
-        responses={200: StatementSerializer, **ERRORS},
-    ),
+    },
 )
 class StatementViewSet(RecordViewSet):
     model = Statement

@@ -4,13 +4,11 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
 )
 from rest_framework import exceptions
 
 from core.api import refuse_empty
-from editorial.api import ERRORS, READ_ERRORS, RecordViewSet
+from editorial.api import RecordViewSet, record_schema
 
 from .. import representations, services
 from ..filters import EventFilter, LaunchFilter, LinkFilter, SourceFilter, UTCDateTimeFilter
@@ -34,34 +32,31 @@ EXPAND = OpenApiParameter(
 
 def launch_schema(serializer, expand, list_parameters=()):
     """The launch endpoints' documentation, for `serializer` and the `expand` it offers."""
-    return extend_schema_view(
-        list=extend_schema(
-            summary="List launches",
-            description="Launches in time order (`ordering` to change it), each with the "
+    return record_schema(
+        serializer,
+        list={
+            "summary": "List launches",
+            "description": "Launches in time order (`ordering` to change it), each with the "
             "figures as claimed by each source and the derived facts: its place in the year, "
             "the days since the previous launch. Without a token, published launches only.",
-            parameters=[expand, *list_parameters],
-            responses={200: serializer(many=True), **READ_ERRORS},
-        ),
-        retrieve=extend_schema(
-            summary="Get a launch",
-            description="One launch by its slug, such as `2025-11-07-srbm`.",
-            parameters=[expand],
-            responses={200: serializer, **READ_ERRORS},
-        ),
-        create=extend_schema(
-            summary="Record a launch",
-            description="Needs `timeline.add_launch`; publishing at once needs "
+            "parameters": [expand, *list_parameters],
+        },
+        retrieve={
+            "summary": "Get a launch",
+            "description": "One launch by its slug, such as `2025-11-07-srbm`.",
+            "parameters": [expand],
+        },
+        create={
+            "summary": "Record a launch",
+            "description": "Needs `timeline.add_launch`; publishing at once needs "
             "`timeline.publish_launch`. Claims are added through `/claims/`.",
-            responses={201: serializer, **ERRORS},
-        ),
-        partial_update=extend_schema(
-            summary="Change a launch",
-            description="Needs `timeline.change_launch`; changing `status` to or from "
+        },
+        partial_update={
+            "summary": "Change a launch",
+            "description": "Needs `timeline.change_launch`; changing `status` to or from "
             "published needs `timeline.publish_launch`. Every change is kept in the launch's "
             "history.",
-            responses={200: serializer, **ERRORS},
-        ),
+        },
     )
 
 
@@ -134,26 +129,19 @@ class ClaimFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=changed)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List claims",
-        description='Figures as claimed by someone ("~700 km (JCS)"), of the launches this '
+@record_schema(
+    LaunchClaimSerializer,
+    list={
+        "summary": "List claims",
+        "description": 'Figures as claimed by someone ("~700 km (JCS)"), of the launches this '
         "client may see. Each launch also lists its claims.",
-        responses={200: LaunchClaimSerializer(many=True), **READ_ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary="Get a claim", responses={200: LaunchClaimSerializer, **READ_ERRORS}
-    ),
-    create=extend_schema(
-        summary="Add a claim",
-        description="Needs `timeline.add_launchclaim`.",
-        responses={201: LaunchClaimSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change a claim",
-        description="Needs `timeline.change_launchclaim`.",
-        responses={200: LaunchClaimSerializer, **ERRORS},
-    ),
+    },
+    retrieve={"summary": "Get a claim"},
+    create={"summary": "Add a claim", "description": "Needs `timeline.add_launchclaim`."},
+    partial_update={
+        "summary": "Change a claim",
+        "description": "Needs `timeline.change_launchclaim`.",
+    },
 )
 class ClaimViewSet(RecordViewSet):
     model = LaunchClaim
@@ -176,25 +164,23 @@ class ClaimViewSet(RecordViewSet):
         services.claim_update(claim=claim, user=user, **fields)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List events",
-        description="Context events — sanctions, summits, exercises, warnings — by start date.",
-        responses={200: EventSerializer(many=True), **READ_ERRORS},
-    ),
-    retrieve=extend_schema(summary="Get an event", responses={200: EventSerializer, **READ_ERRORS}),
-    create=extend_schema(
-        summary="Record an event",
-        description="Needs `timeline.add_event`; publishing at once needs "
+@record_schema(
+    EventSerializer,
+    list={
+        "summary": "List events",
+        "description": "Context events — sanctions, summits, exercises, warnings — by start date.",
+    },
+    retrieve={"summary": "Get an event"},
+    create={
+        "summary": "Record an event",
+        "description": "Needs `timeline.add_event`; publishing at once needs "
         "`timeline.publish_event`.",
-        responses={201: EventSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change an event",
-        description="Needs `timeline.change_event`; publishing or withdrawing needs "
+    },
+    partial_update={
+        "summary": "Change an event",
+        "description": "Needs `timeline.change_event`; publishing or withdrawing needs "
         "`timeline.publish_event`.",
-        responses={200: EventSerializer, **ERRORS},
-    ),
+    },
 )
 class EventViewSet(RecordViewSet):
     model = Event
@@ -214,24 +200,22 @@ class EventViewSet(RecordViewSet):
         services.event_update(event=event, user=user, **fields)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List links",
-        description="Launches tied to events, with the relation (`response_to`, `timed_with`, "
+@record_schema(
+    LinkSerializer,
+    list={
+        "summary": "List links",
+        "description": "Launches tied to events, with the relation (`response_to`, `timed_with`, "
         "`followed_by`), the analyst's rationale and a source.",
-        responses={200: LinkSerializer(many=True), **READ_ERRORS},
-    ),
-    retrieve=extend_schema(summary="Get a link", responses={200: LinkSerializer, **READ_ERRORS}),
-    create=extend_schema(
-        summary="Link a launch to an event",
-        description="Needs `timeline.add_link`; one link per launch and event.",
-        responses={201: LinkSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change a link",
-        description="Needs `timeline.change_link`; publishing needs `timeline.publish_link`.",
-        responses={200: LinkSerializer, **ERRORS},
-    ),
+    },
+    retrieve={"summary": "Get a link"},
+    create={
+        "summary": "Link a launch to an event",
+        "description": "Needs `timeline.add_link`; one link per launch and event.",
+    },
+    partial_update={
+        "summary": "Change a link",
+        "description": "Needs `timeline.change_link`; publishing needs `timeline.publish_link`.",
+    },
 )
 class LinkViewSet(RecordViewSet):
     model = Link
@@ -250,26 +234,19 @@ class LinkViewSet(RecordViewSet):
         services.link_update(link=link, user=user, **fields)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List sources",
-        description="The documents the records cite: articles, statement pages, datasets. "
+@record_schema(
+    SourceSerializer,
+    list={
+        "summary": "List sources",
+        "description": "The documents the records cite: articles, statement pages, datasets. "
         "Without a token, only those a published record cites.",
-        responses={200: SourceSerializer(many=True), **READ_ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary="Get a source", responses={200: SourceSerializer, **READ_ERRORS}
-    ),
-    create=extend_schema(
-        summary="Add a source",
-        description="Needs `timeline.add_source`. A URL or a reference, each unique.",
-        responses={201: SourceSerializer, **ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change a source",
-        description="Needs `timeline.change_source`.",
-        responses={200: SourceSerializer, **ERRORS},
-    ),
+    },
+    retrieve={"summary": "Get a source"},
+    create={
+        "summary": "Add a source",
+        "description": "Needs `timeline.add_source`. A URL or a reference, each unique.",
+    },
+    partial_update={"summary": "Change a source", "description": "Needs `timeline.change_source`."},
 )
 class SourceViewSet(RecordViewSet):
     model = Source
