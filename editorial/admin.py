@@ -18,6 +18,7 @@ from .models import Status
 from .services import (
     TransitionRefused,
     announce_change,
+    announced_once,
     can_publish,
     deleted_records,
     publication_stamps,
@@ -72,11 +73,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
             record_save(obj, user=request.user)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Once, after the many-to-many fields (sources, themes) are saved too.
-        changed = set(form.changed_data)
-        if changed or not change:
-            announce_change(form.instance, created=not change, changed=changed)
+        # Once for the record and its inline rows (a launch and its claims), after the many-to-
+        # many fields (sources, themes) are saved too.
+        with announced_once():
+            super().save_related(request, form, formsets, change)
+            changed = set(form.changed_data)
+            if changed or not change:
+                announce_change(form.instance, created=not change, changed=changed)
 
     def delete_model(self, request, obj):
         record_delete(instance=obj, user=request.user)

@@ -50,6 +50,9 @@ GUARDED_BY = {}
 # What comes back with a restored record (a launch's claims, links, suggestions): for each
 # model, functions called with (pk, since, until, user) after the record is restored.
 RESTORES_WITH = {}
+# Records without a status whose changes are changes of the record they belong to (a claim
+# of its launch): for each model, (a function giving its owners, the owners' field name).
+ANNOUNCED_THROUGH = {}
 
 
 def shown_by(model, finder):
@@ -61,6 +64,12 @@ def guarded_by(model, guardians):
     """Declare that `guardians(instance, statuses)` gives the records owning `model`'s rows
     that have one of `statuses` (locked: see `locked`)."""
     GUARDED_BY[model] = guardians
+
+
+def announced_through(model, owners, field):
+    """Declare that a change to a `model` row is announced as a change of `field` of each of
+    `owners(instance)`: readers see a claim as part of its launch."""
+    ANNOUNCED_THROUGH[model] = (owners, field)
 
 
 def restores_with(model, restore):
@@ -155,13 +164,18 @@ def announce_change(instance, *, created, changed):
     Everyone hears `record_saved` (trigger suggestions for a new launch); the outbox and the
     caches hear `record_published` or `record_updated` when readers see the record.
     """
-    records = getattr(_collecting, "records", None)
-    if records is None:
-        _announce(instance, created=created, changed=changed)
-        return
-    key = (type(instance), instance.pk)
-    _, was_created, was_changed = records.get(key, (instance, False, frozenset()))
-    records[key] = (instance, was_created or created, was_changed | frozenset(changed))
+    with announced_once():
+        records = _collecting.records
+        key = (type(instance), instance.pk)
+        _, was_created, was_changed = records.get(key, (instance, False, frozenset()))
+        records[key] = (instance, was_created or created, was_changed | frozenset(changed))
+        _announce_owners(instance)
+
+
+def _announce_owners(instance):
+    owners, field = ANNOUNCED_THROUGH.get(type(instance), (lambda instance: (), None))
+    for owner in owners(instance):
+        announce_change(owner, created=False, changed={field})
 
 
 def _announce(instance, *, created, changed):
@@ -247,7 +261,9 @@ def record_delete(*, instance, user=None):
     check_may_change(instance=instance, user=user)
     if getattr(instance, "status", None) == Status.PUBLISHED:
         signals.record_unpublished.send(sender=type(instance), instance=instance)
-    instance.delete()
+    with announced_once():
+        _announce_owners(instance)
+        instance.delete()
 
 
 @transaction.atomic

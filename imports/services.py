@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from editorial.models import Status
 from editorial.services import (
     ChangeRefused,
+    announce_change,
     announced_once,
     can_publish,
     check_may_change,
@@ -194,6 +195,7 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
                 ],
                 LaunchClaim,
             )
+            announce_change(launch, created=False, changed={"claims"})
         sources_changed = record_sources_set(
             instance=launch,
             sources=[source_get_or_create(token=t) for t in row.sources],

@@ -17,7 +17,7 @@ from imports.services import import_job_create, launches_import
 from reactions.models import Actor, Statement
 from reactions.services import statement_update
 from timeline.models import Event, EventKind, Launch, Source, TriggerSuggestion
-from timeline.services import launch_create, launch_update
+from timeline.services import claim_update, launch_create, launch_update
 from webhooks.models import Delivery, Subscription
 
 from .factories import LaunchFactory, SourceFactory, StatementFactory
@@ -289,4 +289,81 @@ def test_reverting_a_published_launch_announces_the_change(
 
     launch.refresh_from_db()
     assert launch.missile_name != NEW_NAME
+    assert list(Delivery.objects.values_list("event_type", flat=True)) == ["launch.updated"]
+
+
+NEW_DISTANCE = "about 650 (JCS)"
+
+
+def change_claim_through_services(launch, claim, user, client):
+    claim_update(claim=claim, user=user, value_text=NEW_DISTANCE)
+
+
+def change_claim_through_the_api(launch, claim, user, client):
+    token = Token.objects.create(user=user)
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.patch(f"/api/v1/claims/{claim.pk}/", {"value_text": NEW_DISTANCE}, "json")
+    assert response.status_code == 200, response.content
+
+
+def change_claim_through_the_admin(launch, claim, user, client):
+    client.force_login(user)
+    data = {
+        "launch": claim.launch_id,
+        "attribute": claim.attribute,
+        "value_text": NEW_DISTANCE,
+        "value": claim.value if claim.value is not None else "",
+        "value_max": claim.value_max if claim.value_max is not None else "",
+        "claimant": claim.claimant,
+        "source": claim.source_id or "",
+        "note": claim.note,
+        "position": claim.position,
+    }
+    response = client.post(change_url(claim), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def delete_claim_through_the_admin(launch, claim, user, client):
+    client.force_login(user)
+    response = client.post(change_url(claim).replace("/change/", "/delete/"), {"post": "yes"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "door",
+    [
+        change_claim_through_services,
+        change_claim_through_the_api,
+        change_claim_through_the_admin,
+        delete_claim_through_the_admin,
+    ],
+    ids=lambda door: door.__name__,
+)
+def test_a_change_to_a_claim_is_announced_as_a_change_of_its_launch(
+    door, editor, subscription, bumps, client, django_capture_on_commit_callbacks
+):
+    launch = imported_launch()
+    claim = launch.claims.first()
+    Delivery.objects.all().delete()
+    bumps.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        door(launch, claim, editor, client)
+
+    assert list(Delivery.objects.values_list("event_type", flat=True)) == ["launch.updated"]
+    assert len(bumps) == 1
+
+
+def test_an_import_that_changes_a_launch_and_its_claims_announces_it_once(
+    editor, subscription, django_capture_on_commit_callbacks
+):
+    launch = imported_launch()
+    claims_before = list(launch.claims.values_list("value_text", flat=True))
+    Delivery.objects.all().delete()
+    distance = "700 (DPRK claim); ~550 (Japan MoD, ballistic assumption)"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        launches_import(file=io.StringIO(chronology_row(distance_km=distance)), user=editor)
+
+    assert list(launch.claims.values_list("value_text", flat=True)) != claims_before
     assert list(Delivery.objects.values_list("event_type", flat=True)) == ["launch.updated"]

@@ -16,6 +16,7 @@ class TimelineConfig(AppConfig):
             editorial.shown_by(Source, finder)
         editorial.guarded_by(LaunchClaim, services.claim_guardians)
         editorial.restores_with(Launch, services.launch_children_restore)
+        editorial.announced_through(LaunchClaim, services.claim_launches, "claims")
         record_saved.connect(
             services.suggest_triggers_for_new_launch,
             sender=Launch,

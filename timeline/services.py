@@ -318,6 +318,11 @@ def claim_guardians(claim, statuses):
     return list(locked(Launch.objects.filter(pk__in=launch_ids - {None}, status__in=statuses)))
 
 
+def claim_launches(claim):
+    """The launch a claim belongs to, whose change a change to the claim is."""
+    return [claim.launch] if claim.launch_id else []
+
+
 # The published records that show a source.
 SOURCE_SHOWN_BY = (
     lambda source: Launch.objects.published().filter(sources=source).first(),
