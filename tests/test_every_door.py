@@ -367,3 +367,20 @@ def test_an_import_that_changes_a_launch_and_its_claims_announces_it_once(
 
     assert list(launch.claims.values_list("value_text", flat=True)) != claims_before
     assert list(Delivery.objects.values_list("event_type", flat=True)) == ["launch.updated"]
+
+
+def test_deleting_a_published_launch_tells_subscribers_it_was_withdrawn(
+    editor, subscription, client, django_capture_on_commit_callbacks
+):
+    subscription.event_types = ["launch.published"]
+    subscription.save()
+    launch = imported_launch()
+    Delivery.objects.all().delete()
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change_url(launch).replace("/change/", "/delete/"), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Launch.objects.exists()
+    assert list(Delivery.objects.values_list("event_type", flat=True)) == ["launch.unpublished"]
