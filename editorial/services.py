@@ -173,7 +173,9 @@ def announce_change(instance, *, created, changed):
 
 
 def _announce_owners(instance):
-    owners, field = ANNOUNCED_THROUGH.get(type(instance), (lambda instance: (), None))
+    if type(instance) not in ANNOUNCED_THROUGH:
+        return
+    owners, field = ANNOUNCED_THROUGH[type(instance)]
     for owner in owners(instance):
         announce_change(owner, created=False, changed={field})
 
@@ -288,12 +290,9 @@ def record_transition(*, instance, status, user=None):
     instance.status = status
     fields = ["status", "updated_at"]
     if status == Status.PUBLISHED:
-        if getattr(instance, "published_at", False) is None:
-            instance.published_at = timezone.now()
-            fields.append("published_at")
-        if hasattr(instance, "reviewed_by_id") and user is not None:
-            instance.reviewed_by = user
-            fields.append("reviewed_by")
+        for name, value in publication_stamps(instance, user=user).items():
+            setattr(instance, name, value)
+            fields.append(name)
     instance.full_clean()
     instance.save(update_fields=fields)
     if status == Status.PUBLISHED:

@@ -20,6 +20,7 @@ from editorial.services import (
     announced_once,
     can_publish,
     check_may_change,
+    create_publishable,
     record_sources_set,
     save_changes,
     unique_slug,
@@ -107,14 +108,8 @@ def _upsert(model, row, *, slug_base, import_format, user):
     fields = dict(row.fields, import_record=record)
     instance = model.objects.filter(external_id=row.external_id).first()
     if instance is None:
-        status = _import_status(model, user)
-        instance = model(
-            external_id=row.external_id,
-            slug=unique_slug(model, slug_base),
-            status=status,
-            published_at=timezone.now() if status == Status.PUBLISHED else None,
-        )
-        save_changes(instance, fields, user=user)
+        instance = model(external_id=row.external_id, slug=unique_slug(model, slug_base))
+        create_publishable(instance, fields, status=_import_status(model, user), user=user)
         return instance, "created"
     return instance, "updated" if save_changes(instance, fields, user=user) else "unchanged"
 
