@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "imports",
     "explore",
     "webhooks",
+    "desk",
 ]
 
 # The apps whose records readers see: a write to one of them can change a cached response.
