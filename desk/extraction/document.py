@@ -57,10 +57,7 @@ def read_article(raw, *, url="", html=False):
         raw = _decoded(raw, html=html)
     if "\x00" in raw:
         raise ArticleError("The text contains NUL bytes: it is not a text or HTML file.")
-    if html:
-        article = _from_html(raw, url)
-    else:
-        article = Article(text=_clean(raw), url=url)
+    article = _from_html(raw, url) if html else Article(text=_clean(raw), url=url)
     if not article.text.strip():
         raise ArticleError("There is no text to read: the article is empty.")
     if len(article.text) > MAX_TEXT:
