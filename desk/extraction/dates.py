@@ -244,16 +244,34 @@ def _minutes(match):
 TOP = 600
 # Or a signature at its end: "New York, 19 February 2023".
 BOTTOM = 300
+# A date labelled as the page's own ("Date: …", "heute (…)") or opening its line.
+DATELINE = re.compile(
+    r"(?:\b(?:date|datum|published|updated|veröffentlicht|publié le|heute|today)\W{0,3}$|^\W*"
+    r"(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch"
+    r"|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    r",?\s*)?$)",
+    re.I,
+)
+
+
+def dateline(text):
+    """The page's own date from its top: a labelled date or a date line, else its first date."""
+    top = text[:TOP]
+    dated = [m for m in find_dates(top) if m.explicit_year and m.day]
+    for mention in dated:
+        line_start = top.rfind("\n", 0, mention.start) + 1
+        if DATELINE.search(top[line_start : mention.start]):
+            return mention.date
+    return dated[0].date if dated else None
 
 
 def reference_date(article):
-    """The article's own date: `published_on`, else a full date at its top or its signature."""
+    """The article's own date: `published_on`, else a date at its top or in its signature."""
     if article.published_on:
         return article.published_on
     text = article.text or ""
-    for mention in find_dates(text[:TOP]):
-        if mention.explicit_year and mention.day:
-            return mention.date
-    tail = text[-BOTTOM:]
-    dated = [m for m in find_dates(tail) if m.explicit_year and m.day]
+    found = dateline(text)
+    if found:
+        return found
+    dated = [m for m in find_dates(text[-BOTTOM:]) if m.explicit_year and m.day]
     return dated[-1].date if dated else None
