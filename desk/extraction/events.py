@@ -124,10 +124,19 @@ def _mentions(article):
     return sorted(mentions, key=lambda m: (m["sentence"].start, m["at"]))
 
 
+# A name runs back from its trigger to the word that introduces it, and on to its clause's end.
+PHRASE_START = re.compile(
+    r"[,;:()—–\"“”]|\b(?:and|but|while|as|which|that|of|against|to|on|for|with|by|from|at|in"
+    r"|into|over|followed|follows|came|comes|echoes|after|following|ahead|amid|during|despite"
+    r"|held|said|und|et)\b"
+)
+PHRASE_END = re.compile(r"[,;:()—–\"“”]|\.\s|\.$|\b(?:and|but|while|which|who|und|et)\b")
+
+
 def _phrase(text, start, end):
     """The words around a trigger, within its clause: what names the event."""
-    before = re.split(r"[,;:()—–]|\b(?:and|but|while|as|which|that)\b", text[:start])[-1].split()
-    after = re.split(r"[,;:.()—–]|\b(?:and|but|while|which)\b", text[end:])[0].split()
+    before = PHRASE_START.split(text[:start])[-1].split()
+    after = PHRASE_END.split(text[end:])[0].split()
     words = [*before[-WORDS_BEFORE:], text[start:end], *after[:WORDS_AFTER]]
     phrase = " ".join(words).strip(" .\"'")
     return SOMEONE_DID.sub("", phrase)

@@ -61,9 +61,9 @@ def suggest_stance(quote, language):
     """("condemns|concerned|neutral|supportive|defends", [the words that suggested it])."""
     text = _normalized(quote)
     languages = {language or "en", "en"}
-    found = _found(text, [cue for cue in _cues() if cue.language in languages])
+    found = _found(text, [cue for cue in _cues() if cue.language in languages], language)
     if not found:
-        found = _found(text, [cue for cue in _cues() if cue.language not in languages])
+        found = _found(text, [cue for cue in _cues() if cue.language not in languages], language)
     if not found:
         return NEUTRAL, []
     best = max(found, key=lambda f: (f.weight, SPECIFICITY[f.stance], -f.start))
@@ -78,13 +78,17 @@ def _normalized(text):
     return (text or "").replace("’", "'").replace("‘", "'")
 
 
-def _found(text, cues):
-    """The cues in `text`, negated ones turned weak and neutral, overlaps kept longest."""
+def _found(text, cues, language):
+    """The cues in `text`, negated ones turned weak and neutral, overlaps kept longest. A
+    negation is read in the cue's language and in the text's ("ne … pas une menace")."""
     matches = []
     for cue in cues:
         for match in cue.pattern.finditer(text):
             words = match.group().strip()
-            if _negated(text, match.start(), match.end(), cue.language):
+            if any(
+                _negated(text, match.start(), match.end(), lang)
+                for lang in {cue.language, language}
+            ):
                 matches.append(Found(NEUTRAL, 1, match.start(), match.end(), words))
             else:
                 matches.append(Found(cue.stance, cue.weight, match.start(), match.end(), words))
