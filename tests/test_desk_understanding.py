@@ -268,3 +268,25 @@ def test_source_of_an_unknown_host_keeps_the_host_and_the_text_says_no_title():
         "news.example.org",
         "2026-05-08",
     )
+
+
+@pytest.mark.django_db
+def test_a_japanese_report_matches_its_launch_and_states_its_claim():
+    launch = LaunchFactory(
+        slug="jp-irbm",
+        occurred_on=datetime.date(2026, 4, 2),
+        occurred_at=datetime.datetime(2026, 4, 2, 6, 50, tzinfo=KST),
+        missile_class="IRBM",
+    )
+    LaunchFactory(slug="jp-cruise", occurred_on=datetime.date(2026, 4, 2), missile_class="cruise")
+    text = (
+        "北朝鮮は2026年4月2日午前6時52分頃、日本海に向けて中距離弾道ミサイルを発射した。"
+        "防衛省によると、約600キロ飛翔した。"
+    )
+
+    found = match_launch(read_article(text))
+
+    assert (found["match"], found["alternatives"]) == (launch.slug, ["jp-cruise"])
+    assert [
+        (c["attribute"], c["value_text"], c["value"], c["claimant"]) for c in found["claims"]
+    ] == [("distance", "約600キロ", 600, "Japan MoD")]

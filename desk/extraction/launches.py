@@ -90,6 +90,10 @@ FIGURES = [
         ),
     ),
     (
+        ClaimAttribute.DISTANCE,
+        re.compile(rf"(?P<text>約?(?P<n>\d[\d,]*)(?P<n2>){_KM})(?:程度)?(?:を)?飛翔"),
+    ),
+    (
         ClaimAttribute.APOGEE,
         re.compile(
             r"(?:altitude|apogee|height|Höhe|最高高度は?)\s*(?:of|de|von)?\s*"
