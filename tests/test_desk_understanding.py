@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from desk.extraction import read_article
+from desk.extraction.dates import find_dates, find_times
 from desk.extraction.events import find_events
 from desk.extraction.launches import match_launch
 from desk.extraction.pipeline import source
@@ -290,3 +291,29 @@ def test_a_japanese_report_matches_its_launch_and_states_its_claim():
     assert [
         (c["attribute"], c["value_text"], c["value"], c["claimant"]) for c in found["claims"]
     ] == [("distance", "約600キロ", 600, "Japan MoD")]
+
+
+def test_dates_and_times_as_articles_write_them():
+    text = (
+        "It fired on November 7, heute (02.04.2024), 2022年3月24日, le 1er janvier, yesterday "
+        "and on Sunday, between 05:45 and 06:03 Taipei time, just past noon, at 7 a.m. KST."
+    )
+    dates = find_dates(text, datetime.date(2025, 11, 7), "en")
+    times = find_times(text)
+
+    assert [(d.text, d.date.isoformat()) for d in dates] == [
+        ("November 7", "2025-11-07"),
+        ("heute", "2025-11-07"),
+        ("02.04.2024", "2024-04-02"),
+        ("2022年3月24日", "2022-03-24"),
+        ("1er janvier", "2025-01-01"),
+        ("yesterday", "2025-11-06"),
+        ("Sunday", "2025-11-02"),
+    ]
+    # Taipei is an hour behind Korea, for both ends of the range.
+    assert [(t.text, divmod(t.minutes, 60), t.approximate) for t in times] == [
+        ("05:45", (6, 45), False),
+        ("06:03 Taipei time", (7, 3), False),
+        ("just past noon", (12, 10), True),
+        ("7 a.m. KST", (7, 0), False),
+    ]

@@ -65,6 +65,17 @@ RELATIVE = [
     ),
 ]
 RELATIVE_FRENCH = [(re.compile(r"\bhier\b|\bavant-hier\b", re.I), 1)]
+# "on Sunday": the last such day on or before the article's date ("last Sunday": before it).
+# A weekday that opens a line or precedes a date is part of that date, not one of its own.
+WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
+    "samstag": 5, "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3,
+    "vendredi": 4, "samedi": 5, "dimanche": 6,
+}  # fmt: skip
+WEEKDAY = re.compile(
+    rf"(?<=\w )(?P<name>{'|'.join(WEEKDAYS)})\b(?!,?\s+(?:\d|(?:{_MONTH})\b))", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -108,18 +119,31 @@ def find_dates(text, reference=None, language=""):
     for match in MONTH_ONLY.finditer(text):
         if not any(match.start() < end and match.end() > start for start, end in taken):
             mentions.append(_month_only(match, reference))
-    relative = RELATIVE + (RELATIVE_FRENCH if language == "fr" else [])
-    for pattern, days in relative:
-        for match in pattern.finditer(text):
-            if reference and not any(match.start() < e and match.end() > s for s, e in taken):
-                day = reference - datetime.timedelta(days=days)
-                mentions.append(
-                    DateMention(
-                        match.start(), match.end(), match.group(), day, day.month, day.day, True
-                    )
-                )
-                taken.append((match.start(), match.end()))
+    if reference:
+        mentions += _relative(text, reference, language, taken)
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _relative(text, reference, language, taken):
+    """Days named relative to the article's own date: "yesterday", "gestern", "on Sunday"."""
+    found = []
+    relative = RELATIVE + (RELATIVE_FRENCH if language == "fr" else [])
+    matches = [(match, days) for pattern, days in relative for match in pattern.finditer(text)]
+    for match in WEEKDAY.finditer(text):
+        days = (reference.weekday() - WEEKDAYS[match["name"].lower()]) % 7
+        if not days and re.search(r"\b(?:last|letzten|dernier)\s+$", text[: match.start()], re.I):
+            days = 7
+        matches.append((match, days))
+    for match, days in matches:
+        if not any(match.start() < end and match.end() > start for start, end in taken):
+            day = reference - datetime.timedelta(days=days)
+            found.append(
+                DateMention(
+                    match.start(), match.end(), match.group(), day, day.month, day.day, True
+                )
+            )
+            taken.append((match.start(), match.end()))
+    return found
 
 
 def _absolute(match, reference):
@@ -192,6 +216,9 @@ NOON = re.compile(
     r"|\bmittags\b|\bmidi\b|正午",
     re.I,
 )
+RANGE_ZONE = re.compile(
+    r"\s*(?:and|to|-|–|bis|et|à)\s*\d{1,2}[:h.]\d{2}\s*(?:a\.m\.|p\.m\.)?" + _ZONE, re.I
+)
 APPROXIMATE = re.compile(
     r"(?:around|about|approximately|shortly|just|some|gegen|etwa|vers|頃|ごろ)\W*$", re.I
 )
@@ -206,10 +233,14 @@ def find_times(text):
         for match in pattern.finditer(text):
             if any(match.start() < end and match.end() > start for start, end in taken):
                 continue
-            minutes = _minutes(match)
+            # "between 05:45 and 06:03 Taipei time": the zone named last holds for both.
+            named = match.groupdict().get("zone")
+            shared = None if named else RANGE_ZONE.match(text, match.end())
+            minutes = _minutes(match, shared["zone"] if shared else None)
             if minutes is not None:
                 approximate = bool(
                     APPROXIMATE.search(text[max(0, match.start() - 20) : match.start()])
+                    or re.match(r"\s*(?:頃|ごろ)", text[match.end() :])
                 )
                 found.append(
                     TimeMention(
@@ -224,7 +255,7 @@ def find_times(text):
     return sorted(found, key=lambda t: t.start)
 
 
-def _minutes(match):
+def _minutes(match, zone=None):
     groups = match.groupdict()
     hour = int(groups["hour"])
     minute = int(groups.get("minute") or 0)
@@ -235,7 +266,7 @@ def _minutes(match):
         hour = 0
     if hour > 23 or minute > 59:
         return None
-    zone = (groups.get("zone") or "local").lower().split()[0]
+    zone = (groups.get("zone") or zone or "local").lower().split()[0]
     shift = ZONES.get(zone, 0)
     return ((hour - shift) * 60 + minute) % (24 * 60)
 
