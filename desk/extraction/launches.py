@@ -46,6 +46,11 @@ CLASS_WORDS = [
     (MissileClass.ARTILLERY, r"multiple rocket launchers?|rocket artillery|artillery rockets?|\bMRLs?\b|mehrfachraketenwerfer\w*|多連装ロケット"),  # noqa: E501
 ]  # fmt: skip
 CLASS_PATTERNS = [(value, re.compile(pattern, re.I)) for value, pattern in CLASS_WORDS]
+# Whether a launch's own label names a class: "IRBM (hypersonic)" is hypersonic too.
+LABEL_PATTERNS = {
+    value: re.compile("|".join(p for v, p in CLASS_WORDS if v == value), re.I)
+    for value, _ in CLASS_WORDS
+}
 # Classes that a report may give for one another: a German "Mittelstreckenrakete" may be
 # either, and a hypersonic missile is filed by its range with the glide body in its label.
 NEIGHBOURS = {
@@ -160,7 +165,7 @@ def match_launch(article):
     "claims": [...]} — the claims are the figures the text states, matched or not."""
     reference = reference_date(article)
     facts = read_facts(article, reference)
-    claims = find_claims(article, facts)
+    claims = find_claims(article)
     candidates = _candidates(facts, reference)
     ranked = sorted(
         ((score, launch) for launch in candidates if (score := _score(launch, facts, reference))),
@@ -239,7 +244,8 @@ def _candidates(facts, reference):
 
 
 def _score(launch, facts, reference):
-    """How well the text fits `launch`; 0 when none of its dates is the launch's day."""
+    """How well the text fits `launch`; 0 when none of its dates is the launch's day and,
+    for a text with no launch date, the launch is not of the days just before the text's."""
     best = 0.0
     first_launch_date = next((f.dates[0] for f in facts if f.is_launch and f.dates), None)
     for sentence in facts:
@@ -290,16 +296,11 @@ def _class_score(launch, classes):
     label = f"{launch.missile_type_label} {launch.missile_name}"
     best = -2.0 if launch.missile_class != MissileClass.UNKNOWN else 0.0
     for value, _words in classes:
-        if value == launch.missile_class or CLASS_PATTERNS_BY_VALUE[value].search(label):
+        if value == launch.missile_class or LABEL_PATTERNS[value].search(label):
             return 4.0
         if frozenset({value, launch.missile_class}) in NEIGHBOURS:
             best = 2.0
     return best
-
-
-CLASS_PATTERNS_BY_VALUE = {}
-for _value, _pattern in CLASS_PATTERNS:
-    CLASS_PATTERNS_BY_VALUE.setdefault(_value, _pattern)
 
 
 def _time_score(launch, times):
@@ -333,7 +334,7 @@ def _place_score(launch, facts):
     return score
 
 
-def find_claims(article, facts=None):
+def find_claims(article):
     """The figures the text states, each with its claimant and the sentence it came from."""
     claims = []
     sentences = article.sentences
