@@ -317,3 +317,18 @@ def test_dates_and_times_as_articles_write_them():
         ("just past noon", (12, 10), True),
         ("7 a.m. KST", (7, 0), False),
     ]
+
+
+def test_source_of_a_japanese_page():
+    article = read_article(
+        "北朝鮮による弾道ミサイル発射についての外務大臣談話\n令和8年4月2日\n我が国は強く非難する。",
+        url="https://www.mofa.go.jp/mofaj/press/danwa/page.html",
+    )
+
+    found = source(article)
+
+    assert (found["title"], found["publisher"], found["published_on"]) == (
+        "北朝鮮による弾道ミサイル発射についての外務大臣談話",
+        "Ministry of Foreign Affairs of Japan",
+        "2026-04-02",
+    )

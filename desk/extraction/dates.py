@@ -29,6 +29,8 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
 DATE_PATTERNS = [
     # 2022-03-24
     re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)"),
+    # 令和6年10月31日: the Reiwa era began in 2019
+    re.compile(r"令和(?P<reiwa>\d{1,2}|元)年(?P<month>\d{1,2})月(?P<day>\d{1,2})日"),
     # 2022年3月24日, 3月24日
     re.compile(r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"),
     # 02.04.2024
@@ -152,6 +154,8 @@ def _absolute(match, reference):
     month = month or int(groups["month"])
     day = int(groups["day"])
     year = int(groups["year"]) if groups.get("year") else None
+    if groups.get("reiwa"):
+        year = 2018 + (1 if groups["reiwa"] == "元" else int(groups["reiwa"]))
     if not 1 <= month <= 12 or not 1 <= day <= 31:
         return None
     explicit = year is not None

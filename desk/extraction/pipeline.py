@@ -102,6 +102,7 @@ def publisher(article):
 # A heading is a line of a few words to a few dozen, with no full stop or colon at its end;
 # site furniture ("Skip to main content", "Press Conferences") is shorter or says so.
 HEADING_LINES = 8
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 FURNITURE = re.compile(
     r"^(?:skip to|welcome|willkommen|bienvenue|menu|search|suche|recherche|print|share|home)\b",
     re.I,
@@ -112,8 +113,9 @@ def heading(text):
     """The first heading-like line among the first lines of a pasted text, or ""."""
     lines = [line.strip() for line in (text or "").split("\n") if line.strip()]
     for line in lines[:HEADING_LINES]:
-        words = len(line.split())
-        ended = line.endswith((".", ":", ";", ","))
+        # Japanese and Chinese write no spaces: a word is about two characters.
+        words = len(line) // 2 if CJK.search(line) else len(line.split())
+        ended = line.endswith((".", ":", ";", ",", "。"))
         if 5 <= words <= 40 and not ended and not FURNITURE.match(line):
             return line
     return ""
