@@ -47,15 +47,15 @@ STANCE_CUES = [
     ("en", NEUTRAL, 1, r"dialogue|consultation|political (?:settlement|resolution|solution)"),
     ("en", NEUTRAL, 1, r"no (?:new |further )?comment\w*|noted the reports?"),
     ("en", SUPPORTIVE, 2, r"(?:legitimate (?:security )?)?concerns of (?:the )?(?:dprk|north korea|pyongyang)"),  # noqa: E501
-    ("en", SUPPORTIVE, 2, r"(?:attribut|blam)\w*[^.]{0,60}(?:u\.s\.|united states|washington|american)"),  # noqa: E501
-    ("en", SUPPORTIVE, 2, r"(?:sanctions|pressure)[^.]{0,40}(?:will not|won't|does not|do not|cannot) (?:help|work|solve)"),  # noqa: E501
+    ("en", SUPPORTIVE, 2, r"(?:attribut|blam)\w*(?:[^.]|(?<=\b[A-Z])\.){0,60}(?:u\.s\.|united states|washington|american)"),  # noqa: E501
+    ("en", SUPPORTIVE, 2, r"(?:sanctions|pressure)(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:will not|won't|does not|do not|cannot) (?:help|work|solve)"),  # noqa: E501
     ("en", SUPPORTIVE, 2, r"dead[- ]end"),
     ("en", SUPPORTIVE, 2, r"(?:consequence|result) of (?:\w+ ){0,4}(?:military|confrontational|hostile)"),  # noqa: E501
     ("en", SUPPORTIVE, 2, r"(?:military )?(?:exercises|drills) (?:\w+ ){0,4}(?:provok|provoc|pushed|forced|drove)\w*"),  # noqa: E501
     ("en", SUPPORTIVE, 2, r"hostile polic\w*|root cause\w*"),
     ("en", DEFENDS, 3, r"legitimate right|sovereign right|right to self[- ]defen[cs]e|inalienable right"),  # noqa: E501
     ("en", DEFENDS, 3, r"right to (?:ensure|defend|protect) (?:its|their) (?:own )?(?:security|sovereignty)"),  # noqa: E501
-    ("en", DEFENDS, 3, r"(?:a|an) (?:legitimate |justified |natural )?response\b[^.]{0,100}\b(?:provocati\w+|hostile)"),  # noqa: E501
+    ("en", DEFENDS, 3, r"(?:a|an) (?:legitimate |justified |natural )?response\b(?:[^.]|(?<=\b[A-Z])\.){0,100}\b(?:provocati\w+|hostile)"),  # noqa: E501
     # German
     ("de", CONDEMNS, 3, r"verurteil\w*|aufs? (?:das )?schärfste"),
     ("de", CONDEMNS, 3, r"inakzeptabel|nicht (?:zu )?(?:hinnehmbar|akzeptabel|hinnehmen|tolerier\w*)"),  # noqa: E501
@@ -68,7 +68,7 @@ STANCE_CUES = [
     ("de", CONCERNED, 1, r"untergräbt|untergraben|eskalation\w*"),
     ("de", NEUTRAL, 1, r"alle (?:beteiligten )?(?:seiten|parteien)|zurückhaltung|besonnenheit"),
     ("de", NEUTRAL, 1, r"dialog\w*|politische lösung"),
-    ("de", CONCERNED, 1, r"fordern (?:nordkorea|pjöngjang)\b[^.]{0,40}\bauf"),
+    ("de", CONCERNED, 1, r"fordern (?:nordkorea|pjöngjang)\b(?:[^.]|(?<=\b[A-Z])\.){0,40}\bauf"),
     ("de", DEFENDS, 3, r"legitimes recht|souveränes recht|recht auf selbstverteidigung"),
     # French
     ("fr", CONDEMNS, 3, r"condamn\w*|dénonc\w*|déplor\w*"),
@@ -117,21 +117,21 @@ NEGATIONS_AFTER = {
 THEME_CUES = {
     "violates UNSC resolutions": (
         r"(?:violat\w*|breach\w*|contraven\w*|contrary to|defy\w*|flout\w*|prohibit\w*|in disregard)"  # noqa: E501
-        r"[^.]{0,80}(?:security council|unsc\w*|resolutions?)",
-        r"(?:security council|unsc\w*)[^.]{0,40}(?:resolutions?|prohibitions?|ban)[^.]{0,40}(?:violat\w*|breach\w*)",  # noqa: E501
-        r"verstoß\w*[^.]{0,80}resolution\w*|resolution\w*[^.]{0,80}verletz\w*",
-        r"violation[^.]{0,80}résolutions?",
+        r"(?:[^.]|(?<=\b[A-Z])\.){0,80}(?:security council|unsc\w*|resolutions?)",
+        r"(?:security council|unsc\w*)(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:resolutions?|prohibitions?|ban)(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:violat\w*|breach\w*)",  # noqa: E501
+        r"verstoß\w*(?:[^.]|(?<=\b[A-Z])\.){0,80}resolution\w*|resolution\w*(?:[^.]|(?<=\b[A-Z])\.){0,80}verletz\w*",
+        r"violation(?:[^.]|(?<=\b[A-Z])\.){0,80}résolutions?",
         r"安保理決議[^。]{0,20}違反|決議違反",
     ),
     "threat to peace": (
-        r"threat\w*[^.]{0,60}(?:peace|security|stability)",
-        r"(?:undermin\w*|harms?|endanger\w*)[^.]{0,40}(?:peace|stability|security)",
-        r"(?:bedroh|gefährd)\w*[^.]{0,60}(?:sicherheit|frieden|stabilität)",
-        r"menac\w*[^.]{0,60}(?:paix|sécurité|stabilité)",
+        r"threat\w*(?:[^.]|(?<=\b[A-Z])\.){0,60}(?:peace|security|stability)",
+        r"(?:undermin\w*|harms?|endanger\w*)(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:peace|stability|security)",
+        r"(?:bedroh|gefährd)\w*(?:[^.]|(?<=\b[A-Z])\.){0,60}(?:sicherheit|frieden|stabilität)",
+        r"menac\w*(?:[^.]|(?<=\b[A-Z])\.){0,60}(?:paix|sécurité|stabilité)",
         r"平和と安全を脅か|脅威",
     ),
     "ready to defend allies": (
-        r"(?:ready|readiness|commitment|committed)[^.]{0,40}(?:defen[cs]e|defend)",
+        r"(?:ready|readiness|commitment|committed)(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:defen[cs]e|defend)",
         r"ironclad|steadfast commitment",
     ),
     "calls for dialogue": (
@@ -150,20 +150,20 @@ THEME_CUES = {
         r"legitimes recht|droit légitime|正当な権利|自衛権",
     ),
     "blames US/allies": (
-        r"(?:united states|washington|u\.s\.|us-led)[^.]{0,80}(?:provocat\w*|provok\w*|hostile|confrontation\w*)",  # noqa: E501
-        r"(?:military )?(?:exercises|drills)[^.]{0,60}(?:provok|provoc)\w*",
+        r"(?:united states|washington|u\.s\.|us-led)(?:[^.]|(?<=\b[A-Z])\.){0,80}(?:provocat\w*|provok\w*|hostile|confrontation\w*)",  # noqa: E501
+        r"(?:military )?(?:exercises|drills)(?:[^.]|(?<=\b[A-Z])\.){0,60}(?:provok|provoc)\w*",
     ),
     "sanctions": (r"sanction\w*", r"制裁"),
     "consulting allies": (
-        r"consult\w*[^.]{0,40}(?:allies|partners)|(?:coordinat|cooperat|work)\w*[^.]{0,20}closely",
+        r"consult\w*(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:allies|partners)|(?:coordinat|cooperat|work)\w*(?:[^.]|(?<=\b[A-Z])\.){0,20}closely",
         r"trilateral|japan-u\.s\.|u\.s\.-rok|日米",
     ),
     "protest lodged": (r"protest\w*", r"抗議"),
     "emergency meeting": (r"emergency (?:meeting|session)|dringlichkeitssitzung|緊急会合",),
     "denuclearization": (r"denucleari[sz]\w*|dénucléaris\w*|denuklearisierung|非核化",),
     "destabilizing": (r"destabili[sz]\w*|déstabilis\w*|destabilisier\w*",),
-    "consulting with allies": (r"consult\w*[^.]{0,40}(?:allies|partners)",),
+    "consulting with allies": (r"consult\w*(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:allies|partners)",),
     "calls to cease provocations": (
-        r"(?:cease|stop|refrain from|desist from|halt)[^.]{0,40}(?:provocat\w*|destabili[sz]\w*|actions)",  # noqa: E501
+        r"(?:cease|stop|refrain from|desist from|halt)(?:[^.]|(?<=\b[A-Z])\.){0,40}(?:provocat\w*|destabili[sz]\w*|actions)",  # noqa: E501
     ),
 }  # fmt: skip
