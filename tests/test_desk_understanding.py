@@ -25,6 +25,14 @@ KST = datetime.timezone(datetime.timedelta(hours=9))
         ("We strongly condemn the launch.", "en", "condemns", ["condemn"]),
         ("This launch is totally unacceptable.", "en", "condemns", ["totally unacceptable"]),
         ("Such launches cannot be tolerated.", "en", "condemns", ["cannot be tolerated"]),
+        ("This is not acceptable.", "en", "condemns", ["is not acceptable"]),
+        (
+            "The test does not pose an immediate threat.",
+            "en",
+            "neutral",
+            ["not pose an immediate threat"],
+        ),
+        ("Der Test stellt keine Bedrohung dar.", "de", "neutral", ["keine Bedrohung"]),
         ("We are deeply concerned by the test.", "en", "concerned", ["concerned"]),
         (
             "We are concerned by and condemn this reckless act.",

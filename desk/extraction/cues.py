@@ -23,7 +23,7 @@ STANCE_CUES = [
     # English
     ("en", CONDEMNS, 3, r"condemn\w*|condemnation"),
     ("en", CONDEMNS, 3, r"denounc\w*|deplor\w*"),
-    ("en", CONDEMNS, 3, r"(?:totally |absolutely |completely )?unacceptable"),
+    ("en", CONDEMNS, 3, r"(?:totally |absolutely |completely )?unacceptable|(?:is|are|was|were) (?:simply |absolutely )?not acceptable"),  # noqa: E501
     ("en", CONDEMNS, 3, r"inexcusable|unforgivable|outrageous|intolerable"),
     ("en", CONDEMNS, 3, r"(?:cannot|can ?not|will not|won't) (?:\w+ )?(?:be )?(?:tolerat|accept|justif|condon|ignor)\w*"),  # noqa: E501
     ("en", CONDEMNS, 3, r"(?:lodg\w*|sen[td]|deliver\w*|made|make|file\w*) (?:a |an )?(?:strong |stern |formal )?protest\w*"),  # noqa: E501
@@ -72,7 +72,7 @@ STANCE_CUES = [
     ("de", DEFENDS, 3, r"legitimes recht|souveränes recht|recht auf selbstverteidigung"),
     # French
     ("fr", CONDEMNS, 3, r"condamn\w*|dénonc\w*|déplor\w*"),
-    ("fr", CONDEMNS, 3, r"inacceptable\w*|intolérable\w*|inadmissible\w*"),
+    ("fr", CONDEMNS, 3, r"inacceptable\w*|intolérable\w*|inadmissible\w*|(?:n'est|ne sont) pas acceptable\w*"),  # noqa: E501
     ("fr", CONDEMNS, 3, r"protest\w*"),
     ("fr", CONDEMNS, 2, r"violation\w*|viol(?:e|ent|é)\b|en infraction|contrevien\w*"),
     ("fr", CONDEMNS, 2, r"illégal\w*|illicite\w*"),

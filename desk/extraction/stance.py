@@ -79,19 +79,21 @@ def _normalized(text):
 
 
 def _found(text, cues, language):
-    """The cues in `text`, negated ones turned weak and neutral, overlaps kept longest. A
-    negation is read in the cue's language and in the text's ("ne … pas une menace")."""
+    """The cues in `text`, negated ones turned weak and neutral (their words then include the
+    negation), overlaps kept longest. A negation is read in the cue's language and in the
+    text's ("ne … pas une menace")."""
     matches = []
     for cue in cues:
         for match in cue.pattern.finditer(text):
-            words = match.group().strip()
-            if any(
-                _negated(text, match.start(), match.end(), lang)
-                for lang in {cue.language, language}
-            ):
-                matches.append(Found(NEUTRAL, 1, match.start(), match.end(), words))
+            start, end = match.start(), match.end()
+            negated = _negation(text, start, end, cue.language) or _negation(
+                text, start, end, language
+            )
+            if negated:
+                words = text[negated[0] : negated[1]].strip()
+                matches.append(Found(NEUTRAL, 1, start, end, words))
             else:
-                matches.append(Found(cue.stance, cue.weight, match.start(), match.end(), words))
+                matches.append(Found(cue.stance, cue.weight, start, end, match.group().strip()))
     kept = []
     for item in sorted(matches, key=lambda f: (-(f.end - f.start), f.start)):
         if all(item.end <= other.start or item.start >= other.end for other in kept):
@@ -99,14 +101,19 @@ def _found(text, cues, language):
     return kept
 
 
-def _negated(text, start, end, language):
+def _negation(text, start, end, language):
+    """The span from a negation to its cue (or from the cue to a negation after it), or None."""
     before = NEGATIONS_BEFORE.get(language)
     if before:
-        window = re.split(r"[,;:.!?]", text[max(0, start - NEGATION_REACH) : start])[-1]
-        if re.search(before, window, re.I) and not re.search(r"\bnot only\b", window, re.I):
-            return True
+        window_start = max(0, start - NEGATION_REACH)
+        window = text[window_start:start]
+        clause = re.split(r"[,;:.!?]", window)[-1]
+        found = re.search(before, clause, re.I)
+        if found and not re.search(r"\bnot only\b", clause, re.I):
+            return start - len(clause) + found.start(), end
     after = NEGATIONS_AFTER.get(language)
-    return bool(after and re.search(after, text[end : end + 30], re.I))
+    found = after and re.search(after, text[end : end + 30], re.I)
+    return (start, end + found.end()) if found else None
 
 
 def suggest_themes(quote, language):
