@@ -59,7 +59,7 @@ NEIGHBOURS = {
 WORDS_BEFORE, WORDS_AFTER = 7, 9
 STOPWORDS = {
     "the", "and", "for", "with", "from", "that", "this", "its", "their", "against", "recent",
-    "north", "korea", "korea's", "north korea's", "launch", "launches", "missile", "ahead",
+    "north", "korea", "korea's", "launch", "launches", "missile", "ahead",
     "which", "were", "was", "has", "have", "been", "will", "into", "over", "after", "before",
     "president", "minister", "der", "die", "das", "und", "les", "des", "une", "pour",
 }  # fmt: skip
@@ -103,14 +103,12 @@ def _mentions(article):
     mentions = []
     for sentence in article.sentences:
         text = plain(sentence.text)
-        kinds = set()
         for kind, pattern in TRIGGER_PATTERNS:
             match = pattern.search(text)
             while match and NOT_AN_EVENT.search(text[: match.start()]):
                 match = pattern.search(text, match.end())
-            if not match or kind in kinds:
+            if not match:
                 continue
-            kinds.add(kind)
             phrase = _phrase(text, match.start(), match.end())
             mentions.append(
                 {
