@@ -163,7 +163,7 @@ def test_a_launch_not_on_record_is_proposed_with_its_claims():
         "occurred_at": "2026-04-02T07:34:00+09:00",
         "time_note": "",
         "missile_class": "IRBM",
-        "missile_type_label": "intermediate-range",
+        "missile_type_label": "intermediate-range ballistic missiles",
         "launch_site": "Jagang Province",
         "direction": "East Sea",
     }
@@ -174,7 +174,7 @@ def test_a_launch_not_on_record_is_proposed_with_its_claims():
         (c["attribute"], c["value_text"], c["value"], c["claimant"]) for c in found["claims"]
     ] == [
         ("count", "two suspected intermediate-range ballistic missiles", 2, "JCS"),
-        ("type", "intermediate-range", None, "JCS"),
+        ("type", "intermediate-range ballistic missiles", None, "JCS"),
         ("distance", "about 600 km", 600, "JCS"),
         ("apogee", "100 km", 100, "JCS"),
     ]

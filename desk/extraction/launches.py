@@ -59,6 +59,8 @@ NEIGHBOURS = {
     frozenset({MissileClass.HGV, MissileClass.MRBM}),
     frozenset({MissileClass.SRBM, MissileClass.CRBM}),
 }
+# The noun a class word qualifies, for the type as written: "short-range ballistic missile".
+MISSILE_NOUN = re.compile(r"(?:\s+(?:ballistic|cruise|guided))?\s+(?:missiles?|rockets?)\b", re.I)
 NAME = re.compile(
     r"\b(?:Hwasong|Pukguksong|Chollima|Malligyong|Hwasal|Haeil|Pulhwasal|KN)-?\s?\d+[A-Za-z]?\b"
 )
@@ -206,8 +208,10 @@ def missile_classes(text):
     for value, pattern in CLASS_PATTERNS:
         for match in pattern.finditer(text):
             if not any(match.start() < end and match.end() > start for start, end in taken):
-                found.append((match.start(), value, match.group()))
-                taken.append((match.start(), match.end()))
+                noun = MISSILE_NOUN.match(text, match.end())
+                words = match.group() + (noun.group() if noun else "")
+                found.append((match.start(), value, words))
+                taken.append((match.start(), match.end() + len(words) - len(match.group())))
     return [(value, words) for _, value, words in sorted(found)]
 
 
