@@ -12,7 +12,7 @@ from functools import cache
 
 from django.utils.text import slugify
 
-from desk.extraction.cues import (
+from desk.extraction.lexicon import (
     CONCERNED,
     CONDEMNS,
     DEFENDS,
