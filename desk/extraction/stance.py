@@ -1,6 +1,6 @@
 """What a statement says of the launch: a stance on Salvo's scale, and its themes.
 
-The cues are data (desk/extraction/cues.py). The strongest cue wins; between cues of equal
+The cues are data (desk/extraction/lexicon.py). The strongest cue wins; between cues of equal
 weight the more specific stance wins (a defence or an expression of concern says more than a
 characterisation such as "violation"), then the earlier one. A cue that a negation governs
 ("does not pose a threat", "refuses to condemn") counts only as a weak neutral cue.
