@@ -1,5 +1,7 @@
 """The desk in the analyst's admin: read an article, confirm the proposals, create drafts."""
 
+from collections import Counter
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -77,7 +79,12 @@ def created_message(drafts):
         *drafts.events,
         *drafts.links,
     ]
-    status = "submitted for review" if any(r.status == "review" for r in records) else "drafts"
+    counts = Counter(type(record) for record in records)
+    made = ", ".join(
+        f"{n} {model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural}"
+        for model, n in counts.items()
+    )
+    status = "submitted for review" if any(r.status == "review" for r in records) else "as drafts"
     links = format_html_join(
         ", ",
         '<a href="{}">{}</a>',
@@ -87,8 +94,8 @@ def created_message(drafts):
         ),
     )
     return format_html(
-        "Created {} records, {}: {}. Nothing is published until an editor publishes it.",
-        len(records),
+        "Created {}, {}: {}. Nothing is published until an editor publishes it.",
+        made,
         status,
         links,
     )
