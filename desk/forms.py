@@ -101,6 +101,8 @@ class LaunchForm(forms.Form):
     """The launch the article concerns: one on record, or a new draft with these fields."""
 
     launch = forms.ChoiceField(label="Launch")
+    # The extractor's match and alternatives, listed first; display only.
+    proposed = forms.CharField(widget=forms.HiddenInput, required=False)
     occurred_on = forms.DateField(label="Date (local)", required=False)
     time_note = forms.CharField(label="Time as reported", max_length=200, required=False)
     launching_state = forms.CharField(label="Launching state", max_length=2, initial="KP")
@@ -128,11 +130,16 @@ class LaunchForm(forms.Form):
     def __init__(self, *args, launches, **kwargs):
         super().__init__(*args, **kwargs)
         self.launches = {launch.slug: launch for launch in launches}
-        on_record = [(slug, launch_label(launch)) for slug, launch in self.launches.items()]
+        proposed = [s for s in (self["proposed"].value() or "").split() if s in self.launches]
+        others = [slug for slug in self.launches if slug not in proposed]
         self.fields["launch"].choices = [
+            *([("Proposed from the text", self._options(proposed))] if proposed else []),
             (NEW, "A new draft launch, with the fields and claims below"),
-            ("Launches on record, newest first", on_record),
+            ("Other launches on record, newest first", self._options(others)),
         ]
+
+    def _options(self, slugs):
+        return [(slug, launch_label(self.launches[slug])) for slug in slugs]
 
     def clean(self):
         cleaned = super().clean()

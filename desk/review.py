@@ -181,6 +181,7 @@ def initial_values(extraction, article):
         },
         "launch": {
             "launch": launch.get("match") or NEW,
+            "proposed": " ".join([launch.get("match") or "", *launch.get("alternatives", [])]),
             **{name: proposed.get(name) for name in LaunchForm.NEW_FIELDS if proposed.get(name)},
         },
         "claims": [_claim(claim) for claim in proposed.get("claims") or ()],

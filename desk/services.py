@@ -14,7 +14,13 @@ from django.utils.text import slugify
 
 from editorial.models import Status
 from editorial.services import TransitionRefused, announced_once, record_transition
-from reactions.services import speaker_get_or_create, statement_create, theme_get_or_create
+from reactions.models import Speaker
+from reactions.services import (
+    speaker_create,
+    speaker_update,
+    statement_create,
+    theme_get_or_create,
+)
 from timeline.models import Launch, Source
 from timeline.services import claim_create, event_create, launch_create, link_create, source_create
 
@@ -177,12 +183,12 @@ def _statement(user, values, launch, source, row):
                 field="themes",
             )
         themes.append(theme_get_or_create(name=theme))
-    speaker = None
-    if name:
-        try:
-            speaker = speaker_get_or_create(actor=actor, name=name, role=role)
-        except ValidationError as error:
-            raise _located(error, "Statement", row, rename={"name": "speaker_name"}) from None
+    try:
+        speaker = _speaker(user, actor, name, role) if name else None
+    except ValidationError as error:
+        raise _located(error, "Statement", row, rename=SPEAKER_FIELDS) from None
+    except TransitionRefused as error:
+        raise DeskError(str(error), section="Statement", row=row, field="speaker_role") from None
     return statement_create(
         launch=launch,
         actor=actor,
@@ -193,6 +199,20 @@ def _statement(user, values, launch, source, row):
         themes=themes,
         **values,
     )
+
+
+SPEAKER_FIELDS = {"name": "speaker_name", "role": "speaker_role"}
+
+
+def _speaker(user, actor, name, role):
+    """The actor's speaker of that name (any case), else a new one. A role given for a
+    speaker on record without one fills it, as `user` may change that speaker."""
+    speaker = Speaker.objects.filter(actor=actor, name__iexact=name).first()
+    if speaker is None:
+        return speaker_create(actor=actor, name=name, role=role)
+    if role and not speaker.role:
+        speaker_update(speaker=speaker, user=user, role=role)
+    return speaker
 
 
 class _blame:

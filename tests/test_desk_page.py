@@ -16,12 +16,12 @@ from django.urls import reverse
 from desk.extraction import pipeline
 from desk.forms import NEW
 from editorial.models import Status
-from reactions.models import QuoteKind, Speaker, Stance, Statement
+from reactions.models import Actor, QuoteKind, Speaker, Stance, Statement
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
 from webhooks.models import Delivery, EventType
 from webhooks.services import subscription_create
 
-from .factories import EventFactory, LaunchFactory, SpeakerFactory
+from .factories import EventFactory, LaunchFactory, SpeakerFactory, StatementFactory
 
 DESK = "/admin/desk/"
 URL = "https://news.example/2024/06/02/launch-reactions"
@@ -474,3 +474,73 @@ def test_the_text_is_only_shown_never_trusted(client, analyst):
     data = posted(review, **{"finish-text": "<b>other</b>"})
     assert client.post(DESK, data).status_code == 302
     assert Statement.objects.count() == 2
+
+
+def test_the_match_and_its_alternatives_are_listed_first(client, analyst, fixed_extractor):
+    LaunchFactory.create_batch(3)
+    match = LaunchFactory(occurred_on=datetime.date(2024, 6, 2), missile_class="SRBM")
+    other = LaunchFactory(occurred_on=datetime.date(2024, 6, 2), missile_class="CRBM")
+    fixed_extractor.proposals = {
+        **proposals(),
+        "launch": {"match": match.slug, "alternatives": [other.slug], "proposed": None},
+    }
+    review = review_of(client).context["review"]
+    choices = review.launch.fields["launch"].choices
+    assert choices[0] == (
+        "Proposed from the text",
+        [
+            (match.slug, "2024-06-02 · 10:30 · SRBM (published)"),
+            (other.slug, "2024-06-02 · 10:30 · CRBM (published)"),
+        ],
+    )
+    assert choices[1][0] == NEW
+    assert {slug for slug, _ in choices[2][1]} == set(
+        Launch.objects.exclude(pk__in=[match.pk, other.pk]).values_list("slug", flat=True)
+    )
+    assert review.launch["launch"].value() == match.slug
+
+
+def test_a_speaker_on_record_is_reused_whatever_the_case(client, analyst, fixed_extractor):
+    peskov = SpeakerFactory(actor=Actor.objects.get(code="RU"), name="Dmitry Peskov", role="")
+    fixed_extractor.proposals["statements"][1]["speaker"]["name"] = "dmitry peskov"
+    review = review_of(client).context["review"]
+    assert client.post(DESK, posted(review)).status_code == 302
+    peskov.refresh_from_db()
+    assert Statement.objects.get(actor__code="RU").speaker == peskov
+    assert peskov.role == "Kremlin spokesman"
+    assert Speaker.objects.filter(actor__code="RU").count() == 1
+
+
+def test_a_published_speaker_is_not_changed_by_an_analyst(client, analyst):
+    """Filling the role of a speaker that readers see would skip review: refused, and the
+    whole submission with it."""
+    peskov = SpeakerFactory(actor=Actor.objects.get(code="RU"), name="Dmitry Peskov", role="")
+    StatementFactory(actor=peskov.actor, speaker=peskov)
+    before = Statement.objects.count(), Source.objects.count()
+    review = review_of(client).context["review"]
+    response = client.post(DESK, posted(review))
+    assert response.context["review"].statements.forms[1].errors == {
+        "speaker_role": [
+            "A published statement shows it: only an editor can change it. Ask an editor to "
+            "make the change, or to return the statement to draft first."
+        ]
+    }
+    assert (Statement.objects.count(), Source.objects.count()) == before
+    assert not Launch.objects.filter(status=Status.DRAFT).exists()
+    peskov.refresh_from_db()
+    assert peskov.role == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("x" * 1_000_000, "The text is 1,000,000 characters long"),
+        ("a quote\x00inside", "Null characters are not allowed."),
+    ],
+)
+def test_a_hostile_paste_gets_a_clear_answer_and_writes_nothing(client, analyst, text, reason):
+    response = client.post(DESK, {"url": URL, "text": text})
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert "review" not in response.context
+    assert not Source.objects.exists()
