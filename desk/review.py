@@ -100,7 +100,7 @@ class Review:
         }
 
     def attach(self, error):
-        """Show a DeskError beside the field it names; True when a field could take it."""
+        """Show a DeskError on the row it names, beside its field where it names one."""
         rows = {
             "Claim": self.kept_claims(),
             "Statement": self.kept_statements(),
@@ -109,10 +109,9 @@ class Review:
         forms = {"Source": [self.source], "Launch": [self.launch]}
         candidates = rows.get(error.section) or forms.get(error.section) or []
         index = (error.row or 1) - 1
-        if index < len(candidates) and error.field in candidates[index].fields:
-            candidates[index].add_error(error.field, error.message)
-            return True
-        return False
+        if index < len(candidates):
+            form = candidates[index]
+            form.add_error(error.field if error.field in form.fields else None, error.message)
 
     def text(self):
         return self.finish["text"].value() or ""

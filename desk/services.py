@@ -99,12 +99,11 @@ def _check_permissions(user, *, source, launch, events):
     if events:
         needed.append("timeline.add_link")
     missing = [perm for perm in needed if not user.has_perm(perm)]
-    if not user.is_active or not user.is_staff or missing:
+    if missing:
         names = ", ".join(perm.split(".")[1].replace("_", " ") for perm in missing)
         raise PermissionDenied(
-            "You may not create these drafts"
-            + (f" (missing: {names})" if names else "")
-            + ". Ask an administrator for the Analyst role."
+            f"You may not create these drafts (missing: {names}). "
+            "Ask an administrator for the Analyst role."
         )
 
 

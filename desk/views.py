@@ -47,12 +47,10 @@ def create(request):
         try:
             drafts = desk_submit(user=request.user, **review.submission())
         except PermissionDenied as error:
-            messages.error(request, str(error) or "You may not create these drafts.")
+            messages.error(request, str(error))
         except DeskError as error:
-            if not review.attach(error):
-                messages.error(request, f"Nothing was created. {error}")
-            else:
-                messages.error(request, f"Nothing was created: {error}")
+            review.attach(error)
+            messages.error(request, f"Nothing was created: {error}")
         else:
             messages.success(request, created_message(drafts))
             return HttpResponseRedirect(reverse("desk:desk"))

@@ -21,7 +21,13 @@ from timeline.models import Event, Launch, LaunchClaim, Link, Source
 from webhooks.models import Delivery, EventType
 from webhooks.services import subscription_create
 
-from .factories import EventFactory, LaunchFactory, SpeakerFactory, StatementFactory
+from .factories import (
+    EventFactory,
+    LaunchFactory,
+    LinkFactory,
+    SpeakerFactory,
+    StatementFactory,
+)
 
 DESK = "/admin/desk/"
 URL = "https://news.example/2024/06/02/launch-reactions"
@@ -544,3 +550,22 @@ def test_a_hostile_paste_gets_a_clear_answer_and_writes_nothing(client, analyst,
     assert reason in response.content.decode()
     assert "review" not in response.context
     assert not Source.objects.exists()
+
+
+def test_an_event_already_linked_is_named_and_nothing_is_written(client, analyst, fixed_extractor):
+    link = LinkFactory(launch__occurred_on=datetime.date(2024, 6, 1))
+    fixed_extractor.proposals = proposals(
+        match=link.launch.slug,
+        events=[
+            {"match": link.event.slug, "proposed": None, "relation": "response_to", "evidence": ""}
+        ],
+    )
+    before = Statement.objects.count()
+    review = review_of(client).context["review"]
+    data = posted(review, **{"event-0-rationale": "Announced the week before."})
+    response = client.post(DESK, data)
+    message = "Link with this Launch and Event already exists."
+    assert f"Nothing was created: Event 1: {message}" in response.content.decode()
+    assert response.context["review"].event_rows.forms[0].non_field_errors() == [message]
+    assert (Statement.objects.count(), Link.objects.count()) == (before, 1)
+    assert not Source.objects.filter(url=URL).exists()
