@@ -3,6 +3,12 @@
 One Review holds every form of the screen. Built from the extraction, the forms carry the
 proposals as initial values; built from a POST, they are validated from scratch, and the
 choices (launches, events, actors) are read once for all rows.
+
+Of the extraction's open parts it reads: in `launch.proposed`, the Launch fields the form
+has (occurred_on, time_note, launching_state, missile_count, missile_class, missile_name,
+launch_site, direction, reporting_authority) and `claims`, a list of {attribute,
+value_text, value, claimant}; in an event's `proposed`, kind, title and start_date. Keys
+it does not know are left for the analyst to see in the text.
 """
 
 import datetime
