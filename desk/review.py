@@ -138,27 +138,31 @@ class Review:
 class Part:
     text: str
     anchor: str = ""  # set on a marked part: the id the rows link to
+    also: tuple = ()  # the ids of other rows whose evidence is the same sentence
 
 
 def marked(text, evidence):
     """`text` cut into Parts, each evidence sentence found in it a marked Part.
 
-    `evidence` is [(anchor, sentence)]; a sentence not found, or overlapping one already
-    marked, is left unmarked. The template escapes every part: no markup comes from here.
+    `evidence` is [(anchor, sentence)]; a sentence not found, or overlapping another one
+    already marked, is left unmarked; rows with the same sentence share its mark. The
+    template escapes every part: no markup comes from here.
     """
-    spans = []
+    spans = {}
     for anchor, sentence in evidence:
         start = text.find(sentence) if sentence else -1
         if start < 0:
             continue
         end = start + len(sentence)
-        if all(end <= s or start >= e for s, e, _ in spans):
-            spans.append((start, end, anchor))
+        if (start, end) in spans:
+            spans[start, end].append(anchor)
+        elif all(end <= s or start >= e for s, e in spans):
+            spans[start, end] = [anchor]
     parts, position = [], 0
-    for start, end, anchor in sorted(spans):
+    for (start, end), anchors in sorted(spans.items()):
         if start > position:
             parts.append(Part(text[position:start]))
-        parts.append(Part(text[start:end], anchor))
+        parts.append(Part(text[start:end], anchors[0], tuple(anchors[1:])))
         position = end
     if position < len(text):
         parts.append(Part(text[position:]))

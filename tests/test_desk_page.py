@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from desk.extraction import pipeline
 from desk.forms import NEW
+from desk.review import Part, marked
 from editorial.models import Status
 from reactions.models import Actor, QuoteKind, Speaker, Stance, Statement
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
@@ -569,3 +570,15 @@ def test_an_event_already_linked_is_named_and_nothing_is_written(client, analyst
     assert response.context["review"].event_rows.forms[0].non_field_errors() == [message]
     assert (Statement.objects.count(), Link.objects.count()) == (before, 1)
     assert not Source.objects.filter(url=URL).exists()
+
+
+def test_rows_from_one_sentence_share_its_mark():
+    parts = marked(
+        "One. Two and three. Four.",
+        [("statement-1", "Two and three."), ("statement-2", "Two and three."), ("x", "Five.")],
+    )
+    assert parts == [
+        Part("One. "),
+        Part("Two and three.", "statement-1", ("statement-2",)),
+        Part(" Four."),
+    ]
