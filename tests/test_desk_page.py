@@ -154,6 +154,16 @@ def analyst(client, db):
     return log_in(client, "Analyst")
 
 
+def subscribe():
+    """A subscriber to every event: drafts must reach none of them."""
+    return subscription_create(
+        owner=None,
+        name="Newsroom",
+        target_url="http://127.0.0.1:9/in",
+        event_types=EventType.values,
+    )
+
+
 def review_of(client, text=TEXT):
     """Step 1 posted: the review screen's response."""
     response = client.post(DESK, {"url": URL, "text": text})
@@ -324,12 +334,7 @@ def test_the_rows_become_drafts_entered_by_the_analyst(
     client, analyst, settings, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
-    subscription_create(
-        owner=None,
-        name="Newsroom",
-        target_url="http://127.0.0.1:9/in",
-        event_types=EventType.values,
-    )
+    subscribe()
     review = review_of(client).context["review"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(DESK, posted(review))
@@ -375,7 +380,11 @@ def test_the_rows_become_drafts_entered_by_the_analyst(
     )
 
 
-def test_drafts_can_be_submitted_for_review_on_a_launch_on_record(client, analyst, fixed_extractor):
+def test_drafts_can_be_submitted_for_review_on_a_launch_on_record(
+    client, analyst, fixed_extractor, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    subscribe()
     launch = LaunchFactory(occurred_on=datetime.date(2024, 6, 2))
     speaker = SpeakerFactory(name="State Department", role="")
     fixed_extractor.proposals = proposals(match=launch.slug)
@@ -383,7 +392,9 @@ def test_drafts_can_be_submitted_for_review_on_a_launch_on_record(client, analys
     data = posted(
         review, **{"finish-submit_for_review": "on", "statement-0-speaker_role": "Spokes"}
     )
-    assert client.post(DESK, data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(DESK, data).status_code == 302
+    assert not Delivery.objects.exists()
     assert Launch.objects.get() == launch
     assert launch.status == Status.PUBLISHED
     assert not LaunchClaim.objects.exists()
