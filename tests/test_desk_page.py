@@ -207,6 +207,13 @@ def test_anonymous_users_are_sent_to_log_in(client, db):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
+def test_a_reader_without_staff_status_is_sent_to_log_in(client, db):
+    log_in(client, "Analyst", staff=False)
+    response = client.post(DESK, {"url": URL, "text": TEXT})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
 def test_a_staff_user_who_may_not_add_statements_is_refused(client, db):
     log_in(client)
     response = client.get(DESK)
