@@ -23,6 +23,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     re_path(r"^admin/timeline/importjob/(?P<rest>.*)\Z", ImportJobsMoved.as_view()),
+    # The article desk is a page of the analyst's admin, behind the admin's login.
+    path("admin/desk/", include("desk.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("", include("explore.urls")),

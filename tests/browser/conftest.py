@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from reactions.models import Speaker, Statement
+from timeline.models import Launch, Link, Source
+
+from .analyst import ARTICLE_URL
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -55,3 +60,16 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def seed_launch_without_its_story(demo):
+    """The demo data, less what the analyst is about to enter from the article."""
+    launch = Launch.objects.get(slug="2025-11-07-srbm")
+    for statement in Statement.objects.filter(launch=launch):
+        statement.delete()
+    for link in Link.objects.filter(source__url=ARTICLE_URL):
+        link.delete()
+    Speaker.objects.get(name="Dmitry Peskov").delete()
+    Source.objects.get(url=ARTICLE_URL).delete()
+    return launch
