@@ -264,6 +264,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LaunchConfidenceEnum": "timeline.models.Confidence",
         "LinkConfidenceEnum": "timeline.models.LinkConfidence",
+        # The desk's extraction names quote kinds and stances by word; the records' keep these.
+        "QuoteKindEnum": "reactions.models.QuoteKind",
+        "StanceEnum": "reactions.models.Stance",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
