@@ -232,7 +232,7 @@ def _target(url, *, allow_private):
     except ValueError:
         port = None
     if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
-        raise AddressRefused("Only http and https addresses with a host can be fetched.")
+        raise AddressRefused(f"{url[:200]} is not an http or https address with a host.")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     addresses = resolve(parts.hostname, port, allow_private=allow_private)
     return Target(parts.scheme, parts.hostname, port, path, addresses)

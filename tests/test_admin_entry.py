@@ -134,10 +134,12 @@ def test_the_stance_comes_right_after_who_speaks(analyst, where):
 
 
 class Site:
-    """A local web server answering every GET with `body` as `content_type`; with `hold`, it
-    answers only once the test releases it."""
+    """A local web server answering every GET with `body` as `content_type`, or a redirect to
+    `redirect`; with `hold`, it answers only once the test releases it."""
 
-    def __init__(self, body, *, content_type="text/html; charset=utf-8", hold=False):
+    def __init__(
+        self, body=b"", *, content_type="text/html; charset=utf-8", hold=False, redirect=None
+    ):
         self.requests = []
         self.released = threading.Event()
         site = self
@@ -147,6 +149,12 @@ class Site:
                 site.requests.append(self.path)
                 if hold:
                     site.released.wait(10)
+                if redirect:
+                    self.send_response(302)
+                    self.send_header("Location", redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -252,4 +260,22 @@ def test_an_address_that_is_not_a_page_is_said_so(analyst, site):
     assert messages_of(response)[0] == (
         "The page's title could not be fetched: the address gives application/pdf, not a "
         "page. Type it in."
+    )
+
+
+def test_redirects_are_followed_each_checked_as_the_first(analyst, site):
+    page = site(PAGE)
+    moved = site(redirect=page.url)
+    add_source(analyst, moved.url)
+    assert Source.objects.get().title == "North Korea fires a “ballistic” missile"
+    assert (moved.requests, page.requests) == (["/news/launch"], ["/news/launch"])
+
+
+def test_a_redirect_to_another_scheme_is_not_followed(analyst, site):
+    moved = site(redirect="file:///etc/passwd")
+    response = add_source(analyst, moved.url)
+    assert Source.objects.get().title == ""
+    assert messages_of(response)[0] == (
+        "The page's title could not be fetched: file:///etc/passwd is not an http or https "
+        "address with a host. Type it in."
     )
