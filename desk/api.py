@@ -3,7 +3,7 @@
 The same JSON as `manage.py extract_article`, from the same extractor; nothing is written.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -154,6 +154,27 @@ class ExtractionView(APIView):
         "each with the sentence it came from. The same JSON as `manage.py extract_article`. "
         "Nothing is written. Needs a token whose user may add statements.",
         request=ArticleInputSerializer,
+        examples=[
+            OpenApiExample(
+                "Pasted text",
+                request_only=True,
+                value={
+                    "text": "Seoul, 7 November 2025. South Korea's Office of National "
+                    "Security condemned the launch as a violation of U.N. Security Council "
+                    "resolutions.",
+                    "url": "https://news.example/seoul-condemns",
+                },
+            ),
+            OpenApiExample(
+                "A saved page",
+                request_only=True,
+                value={
+                    "html": "<html><head><title>Seoul condemns the launch</title></head>"
+                    "<body><article><p>South Korea condemned the launch.</p></article>"
+                    "</body></html>",
+                },
+            ),
+        ],
         responses={
             200: ExtractionSerializer,
             400: OpenApiResponse(
