@@ -105,8 +105,8 @@ class LaunchAdmin(EditorialAdmin):
 
     @staticmethod
     def autocomplete_label(launch):
-        """ "2025-11-07 12:10 KST · SRBM · Hwasong-11 · draft": launches of one day told apart
-        by time and type in every autocomplete."""
+        """How autocompletes name a launch, so that launches of one day are told apart by time
+        and type: "2025-11-07 12:10 KST · SRBM · Hwasong-11 · draft"."""
         local = launch.local_time
         parts = [
             f"{local:%Y-%m-%d %H:%M %Z}" if local else f"{launch.occurred_on:%Y-%m-%d}",
