@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import not_found
 from core.api_docs import DocsView
+from desk import api as desk_api
 from explore import api as explore_api
 from reactions import api as reactions_api
 from timeline import api as timeline_api
@@ -24,6 +25,7 @@ urlpatterns = [
     path("v1/timeline/", explore_api.TimelineView.as_view(), name="timeline"),
     path("v1/stats/", explore_api.StatsView.as_view(), name="stats"),
     path("v1/deletions/", explore_api.DeletionsView.as_view(), name="deletions"),
+    path("v1/extractions/", desk_api.ExtractionView.as_view(), name="extractions"),
     path("v1/webhooks/", include("webhooks.api_urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import LabelledChoices
 from editorial.admin import EditorialAdmin, EditorialInline, HistoryAdmin, year_filter
 from timeline.admin import LaunchAdmin
 from timeline.models import Launch
@@ -26,6 +27,15 @@ class SpeakerAdmin(HistoryAdmin):
     autocomplete_fields = ["actor"]
     csv_fields = ["id", "actor", "name", "role"]
 
+    def get_search_results(self, request, queryset, search_term):
+        """In a statement's speaker autocomplete, only the speakers of the actor chosen beside
+        it (statement_form.js sends it as `actor`)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        actor = request.GET.get("actor", "")
+        if request.GET.get("model_name") == "statement" and actor.isdigit():
+            queryset = queryset.filter(actor_id=actor)
+        return queryset, may_have_duplicates
+
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
@@ -34,10 +44,13 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Who, with what stance, first: the stance is judged as the quote is read, not after the rest.
 STATEMENT_FIELDSETS = [
-    (None, {"fields": [("actor", "speaker"), ("issued_on", "issued_at"), ("channel", "stance")]}),
+    (None, {"fields": [("actor", "speaker"), "stance", ("issued_on", "issued_at"), "channel"]}),
     (None, {"fields": ["quote", "quote_kind", "summary", ("source", "via"), "themes", "status"]}),
 ]
+# Narrows the speaker autocomplete to the chosen actor, and carries it into the "+" popup.
+STATEMENT_FORM_JS = ["admin/js/jquery.init.js", "reactions/admin/statement_form.js"]
 
 
 class StatementInline(EditorialInline, admin.StackedInline):
@@ -61,8 +74,30 @@ class StatementInline(EditorialInline, admin.StackedInline):
 
 
 @admin.register(Statement)
-class StatementAdmin(EditorialAdmin):
+class StatementAdmin(LabelledChoices, EditorialAdmin):
     form = StatementForm
+    fieldsets = [
+        (None, {"fields": ["launch", ("actor", "speaker"), "stance", "co_signers"]}),
+        (None, {"fields": [("issued_on", "issued_at"), "channel"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "quote",
+                    "quote_kind",
+                    ("original_text", "original_language"),
+                    "summary",
+                    ("source", "via"),
+                    "themes",
+                    "status",
+                ]
+            },
+        ),
+        (
+            "Record",
+            {"fields": ["entered_by", "reviewed_by", "published_at", "created_at", "updated_at"]},
+        ),
+    ]
     list_display = [
         "launch",
         "actor",
@@ -103,6 +138,9 @@ class StatementAdmin(EditorialAdmin):
         "published_at",
     ]
 
+    class Media:
+        js = STATEMENT_FORM_JS
+
     def get_queryset(self, request):
         return Statement.objects.for_admin()
 
@@ -116,6 +154,9 @@ class LaunchWithStatementsAdmin(LaunchAdmin):
     """The launch form with its statements inline: an article is entered on one page."""
 
     inlines = [StatementInline, *LaunchAdmin.inlines]
+
+    class Media:
+        js = STATEMENT_FORM_JS
 
 
 admin.site.unregister(Launch)

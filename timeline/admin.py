@@ -1,7 +1,8 @@
 """The analyst's desk: launches, claims, events, links and sources, with review and history."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from core.admin import LabelledChoices
 from editorial.admin import (
     CheckedInline,
     EditorialAdmin,
@@ -9,8 +10,9 @@ from editorial.admin import (
     HistoryAdmin,
     year_filter,
 )
+from editorial.models import Status
 
-from .forms import LaunchClaimForm, LinkForm
+from .forms import LaunchClaimForm, LinkForm, SourceForm
 from .models import Event, Launch, LaunchClaim, Link, Source
 
 admin.site.site_header = "Salvo: the analyst's desk"
@@ -20,11 +22,24 @@ admin.site.index_title = "Launches, reactions and their sources"
 
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
+    """A pasted URL with no title gets its page's title (SourceForm); if the page cannot be
+    read, the source is saved all the same and the analyst is told why."""
+
+    form = SourceForm
     list_display = ["__str__", "publisher", "url", "published_at"]
     search_fields = ["title", "url", "publisher", "reference"]
     date_hierarchy = "published_at"
     list_filter = ["language", "publisher"]
     csv_fields = ["id", "url", "reference", "title", "publisher", "published_at", "language"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.title_problem:
+            self.message_user(
+                request,
+                f"The page's title could not be fetched: {form.title_problem} Type it in.",
+                messages.WARNING,
+            )
 
 
 class LaunchClaimInline(CheckedInline, admin.TabularInline):
@@ -88,9 +103,29 @@ class LaunchAdmin(EditorialAdmin):
         "published_at",
     ]
 
+    @staticmethod
+    def autocomplete_label(launch):
+        """How autocompletes name a launch, so that launches of one day are told apart by time
+        and type: "2025-11-07 12:10 KST · SRBM · Hwasong-11 · draft"."""
+        local = launch.local_time
+        parts = [
+            f"{local:%Y-%m-%d %H:%M %Z}" if local else f"{launch.occurred_on:%Y-%m-%d}",
+            # The class by its short code where it has one (SRBM), else by name (Cruise missile).
+            launch.missile_class
+            if launch.missile_class.isupper()
+            else launch.get_missile_class_display(),
+        ]
+        if launch.missile_name:
+            parts.append(launch.missile_name)
+        if launch.missile_count and launch.missile_count > 1:
+            parts.append(f"{launch.missile_count} missiles")
+        if launch.status != Status.PUBLISHED:
+            parts.append(launch.get_status_display().lower())
+        return " · ".join(parts)
+
 
 @admin.register(LaunchClaim)
-class LaunchClaimAdmin(HistoryAdmin):
+class LaunchClaimAdmin(LabelledChoices, HistoryAdmin):
     form = LaunchClaimForm
     list_display = ["launch", "attribute", "value_text", "claimant", "source"]
     list_filter = ["attribute", "claimant"]
@@ -133,7 +168,7 @@ class EventAdmin(EditorialAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(EditorialAdmin):
+class LinkAdmin(LabelledChoices, EditorialAdmin):
     form = LinkForm
     list_display = ["launch", "relation", "event", "confidence", "status", "updated_at"]
     list_filter = ["status", "relation", "confidence"]

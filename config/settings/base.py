@@ -38,7 +38,7 @@ for _proxy in TRUSTED_PROXIES:
         ) from None
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.AdminConfig",  # django.contrib.admin, on the site of core.admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -264,6 +264,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LaunchConfidenceEnum": "timeline.models.Confidence",
         "LinkConfidenceEnum": "timeline.models.LinkConfidence",
+        # The desk's extraction names quote kinds and stances by word; the records' keep these.
+        "QuoteKindEnum": "reactions.models.QuoteKind",
+        "StanceEnum": "reactions.models.Stance",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
@@ -291,6 +294,14 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# A source pasted with a URL and no title gets its page's title, fetched under the webhooks'
+# address rules: public addresses only unless allowed (tests, which fetch from a local server).
+SOURCE_TITLE_TIMEOUT_SECONDS = env.float("SOURCE_TITLE_TIMEOUT_SECONDS", default=5)
+SOURCE_TITLE_MAX_BYTES = env.int("SOURCE_TITLE_MAX_BYTES", default=512 * 1024)
+SOURCE_TITLE_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "SOURCE_TITLE_ALLOW_PRIVATE_ADDRESSES", default=False
+)
 
 # Webhooks: deliveries are retried with backoff for WEBHOOKS_RETRY_FOR_SECONDS; private and
 # loopback targets are refused unless allowed (development and tests).
