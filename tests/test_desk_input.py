@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from desk.extraction import pipeline
+from desk.extraction import ArticleError, pipeline, read_article
 
 from .factories import UserFactory
 from .test_desk_tools import rows
@@ -178,3 +178,9 @@ def test_a_body_over_the_cap_is_a_413(api, settings):
         "detail": f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
     }
     assert rows() == before
+
+
+@pytest.mark.parametrize("url", ["http://[", "http://exa mple.com/", "http://host:port/"])
+def test_an_address_that_cannot_be_read_is_named(url):
+    with pytest.raises(ArticleError, match="is not a web address"):
+        read_article("North Korea fired a missile.", url=url)

@@ -75,7 +75,14 @@ def read_article(raw, *, url="", html=False):
 
 def _checked_url(url):
     url = (url or "").strip()
-    if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        readable = parts.scheme in ("http", "https") and parts.hostname and parts.port != 0
+    except ValueError:  # an unclosed [ of an IPv6 host, a port that is not a number
+        readable = False
+    if not readable or re.search(r"\s", url):
         raise ArticleError(f"{url[:200]!r} is not a web address (http:// or https://).")
     return url
 
