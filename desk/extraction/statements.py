@@ -1,4 +1,213 @@
-"""Who said what: the statements in an article, with actor, speaker, quote and channel."""
+"""Who said what: the statements in an article, with actor, speaker, quote and channel.
+
+Three kinds of sentence carry a statement, read in text order so that "It added" or "he said"
+can follow the last speaker:
+
+- a quotation ("…", “…”, „…“, «…», 「…」) attributed to a speaker around it — verbatim;
+- reported speech, a sentence whose subject is an actor and whose verb says or reacts
+  ("It urged Pyongyang to cease …", "…, a United Nations official told the Council") —
+  reported, or verbatim when the text is that actor's own;
+- in an official text, a sentence that reacts ("We condemn …", "Wir verurteilen …") spoken by
+  the text's voice: the speaker a lead-in names ("An FCDO spokesperson said:", "Mr. HAYASHI
+  Yoshimasa, Minister for Foreign Affairs:"), or else the government or organisation whose
+  web address published it.
+"""
+
+import re
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from django.db.models import Q
+
+from desk.extraction import dates
+from desk.extraction.actors import actor_in, find_actors, publisher_of
+from desk.extraction.quotes import quote_spans
+from reactions.models import Speaker as SpeakerOnRecord
+
+# Verbs that say or react, in the languages of the desk's sources; a sentence whose subject is
+# an actor and whose verb is one of these reports what that actor said.
+SPEECH_VERB = re.compile(
+    r"\b(?:said|says|say|stated|states|stating|saying|added|adds|told|tells|noted|notes|"
+    r"stressed|stresses|emphasi[sz]ed|emphasi[sz]es|underlined|underscored|warned|warns|"
+    r"reported|urged|urges|urge|called (?:on|upon|for)|calls (?:on|upon|for)|call (?:on|upon)|"
+    r"condemned|condemns|condemn|denounced|denounces|deplored|deplores|regretted|regrets|"
+    r"expressed|expresses|reiterated|reiterates|reaffirmed|reaffirms|welcomed|welcomes|"
+    r"defended|defends|critici[sz]ed|critici[sz]es|protested|demanded|demands|insisted|"
+    r"declared|declares|cautioned|highlighted|pointed out|issued a statement|voiced|slammed|"
+    r"asserted|argued|(?:is|was|are|were|remains?) (?:\w+ )?(?:concerned|alarmed|troubled)|"
+    r"sagte|sagt|erklärte|erklärt|betonte|betont|verurteilte|verurteilt|verurteilen|"
+    r"forderte|fordert|fordern|warnte|warnt|kritisierte|kritisiert|äußerte|bekräftigte|"
+    r"bekräftigt|bekräftigen|appellierte|(?:ist|sind|zeigte sich) (?:\w+ )?besorgt|"
+    r"a déclaré|déclare|a dit|a affirmé|affirme|a souligné|souligne|condamne|condamnent|"
+    r"condamnons|a condamné|appelle|appellent|appelons|a appelé|exhorte|exhortons|dénonce|"
+    r"dénoncent|a dénoncé|regrette|déplore|a averti|rappelle|a rappelé|a estimé|"
+    r"(?:est|sont|se dit|s'est dit|s’est dit) (?:\w+ )?préoccupée?s?|réaffirme|demande)\b"
+    r"|(?:述べ|表明|非難|抗議|求め|強調|発表|懸念)"
+)
+# Words that make a sentence a reaction to a launch rather than a report of it.
+REACTION = re.compile(
+    r"condemn|denounc|deplor|regret|concern|alarm|\burg(?:e|es|ed|ing)\b|call(?:s|ed)? (?:on|upon)|"
+    r"demand|protest|unacceptable|tolerat|violat|breach|contraven|threat|provocat|provok|"
+    r"destabili[sz]|reckless|illegal|unlawful|irresponsib|prohibit|undermin|\brisks?\b|danger|"
+    r"escalat|support|welcome|solidarity|legitimate|right to|defen[cd]|deter|sanction|"
+    r"\bcease|desist|refrain|restraint|comply|complian|dialogue|denucleari[sz]|\bgrave|"
+    r"serious|outrag|aggress|complicit|flout|defy|defian|cannot be|must not|"
+    r"verurteil|besorg|Sorge|fordern|fordert|aufgefordert|bedauer|Verstoß|verstoß|verletz|"
+    r"Bedrohung|bedroh|gefährd|Provokation|provoka|provozier|völkerrechtswidrig|illegal|"
+    r"rechtswidrig|inakzeptabel|hinnehmbar|unterstütz|begrüß|Dialog|Sanktion|Eskalation|"
+    r"unterlassen|condamn|préoccup|inqui[eé]t|appel|exhort|déplor|regrett|violation|\bviol|"
+    r"menace|illégal|illicite|inacceptable|soutien|soutient|salu[eo]|dénonc|déstabilis|"
+    r"escalade|cesser|renoncer|"
+    r"非難|抗議|遺憾|懸念|容認|違反|脅威|挑発|求め|支持|歓迎|断じて|看過|平和と安定",
+    re.IGNORECASE,
+)
+# The subject is the speaker of the text itself.
+FIRST_PERSON = re.compile(r"(?:^|\s)(?:I|We|we|Wir|wir|Nous|nous|Je)\b|我が国|我々|私")
+# The subject continues the previous speaker.
+PRONOUN = re.compile(
+    r"^(?:It|He|She|They|Er|Sie|Il|Elle|Ils|The (?:office|ministry|spokesperson|spokesman|"
+    r"spokeswoman|statement|command|minister|secretary|department|agency|government))\b"
+    r"(?:\s+(?:also|further|then|later|again|\w+ly))*$",
+    re.IGNORECASE,
+)
+# "…, she reported." / "…, a United Nations official told the Council today, as …"
+INVERTED = re.compile(
+    r"(?:^|[,;—–]\s*|[”\"»]\s*)(?P<subject>[^,;—–”\"»]{1,90}?)\s+(?P<verb>said|says|told|warned|"
+    r"reported|added|stressed|noted|cautioned|emphasi[sz]ed|underlined|observed|explained|"
+    r"stated|continued|insisted|argued|sagte|erklärte|betonte|a déclaré|a ajouté|a dit|"
+    r"a souligné|a affirmé)\b"
+)
+# The outlet a statement came through.
+VIA = re.compile(
+    r"(?:quoted by|cited by|in an interview with|zitiert (?:von|vo[nm])|cité(?:e)? par|"
+    r"told|according to|laut|selon)\s+(?:the\s+)?(?P<outlet>(?:[A-Z][\w&.-]*\s?){1,4})"
+)
+VIA_PHRASE = re.compile(r",?\s*(?:quoted by|cited by|zitiert von|cité par)\s+[^,]+,?")
+# Roles and offices: a lead-in that names one of these speaks for an actor.
+ROLE_WORD = re.compile(
+    r"\b(?:Minister|Secretary|Spokes(?:person|man|woman)|spokes(?:person|man|woman)|"
+    r"Ambassador|President|Chancellor|Representative|Director|Chief|Commander|Envoy|"
+    r"Office|Ministry|Command|Department|Government|Mission|Delegation|delegate|official|"
+    r"Sprecher(?:in)?|Ministerin|Staatssekretär|porte-parole|ministre|Ambassadeur|"
+    r"représentant|Kremlin|White House|Pentagon|Chiefs of Staff|FCDO|Foreign Office|Council|"
+    r"Secretary-General|Auswärtig\w*|Quai d['’]Orsay|Élysée|Downing Street|Allies)\b|"
+    r"大臣|報道官|長官|総理|首相|大使|外務省"
+)
+HONORIFIC = re.compile(r"^(?:Mr|Ms|Mrs|Dr|H\.E|Ambassador|Herr|Frau|M|Mme)\.?(?:\s+|$)")
+# A lead-in that names a person: "Mr. HAYASHI Yoshimasa", "Minister Kamikawa".
+PERSON_LEAD_IN = re.compile(r"^(?:Mr|Ms|Mrs|Dr|H\.E|Minister|Secretary|Ambassador)\.?\s+[A-Z]")
+# The capitalised words that open a sentence: its subject when it names an actor.
+OPENING = re.compile(
+    r"^(?:(?:[A-ZÀ-Þ][\w.’'&()-]*|of|the|for|and|on|de|des|du|der|die|das)[\s,]*)+"
+)
+# A person's name: two or more capitalised words ("Dmitry Peskov", "HAYASHI Yoshimasa").
+NAME = re.compile(r"\b(?:[A-ZÀ-Þ][a-zà-ÿ]+|[A-Z]{2,})(?:[ -](?:[A-ZÀ-Þ][a-zà-ÿ]+|[A-Z]{2,}))+\b")
+NOT_IN_NAME = {
+    "The", "Office", "Ministry", "Foreign", "Affairs", "Command", "Department", "State",
+    "Secretary", "General", "Minister", "President", "Prime", "Council", "Security", "National",
+    "United", "Nations", "Republic", "Korea", "Korean", "Spokesperson", "Spokesman",
+    "Representative", "Ambassador", "Permanent", "High", "Under", "Assistant", "Chief", "Joint",
+    "Staff", "Federal", "Government", "Middle", "East", "Asia", "Pacific", "Political",
+    "Peacebuilding", "Disarmament", "Executive", "Director", "Deputy", "Kremlin", "White", "House",
+    "Statement", "Press", "Conference", "Development", "Commonwealth", "Indo", "Defense",
+    "Defence", "Peace", "Operations", "Opening", "Remarks", "Reporter", "Media", "Data", "Source",
+    "European", "Union", "Auswärtigen", "Amts", "Amtes", "Sprecher", "Mission", "People's",
+    "People’s", "Democratic", "For", "And", "Of", "On", "At", "In", "Extraordinary"
+}  # fmt: skip
+# Lines that introduce the speaker of what follows.
+LEAD_IN_TITLE = re.compile(
+    r"^(?:Statement|Remarks|Press statement|Joint statement|Speech|Declaration|Erklärung|"
+    r"Pressemitteilung|Déclaration|Communiqué)\s+(?:attributable to|by|of|von|de|du|de la)\s+"
+    r"(?P<who>.+)$",
+    re.IGNORECASE,
+)
+LEAD_IN_ISSUED = re.compile(r"\b(?:issued|released|delivered|made)\b.*?\bby\s+(?P<who>.+)$")
+JA_LEAD_IN = re.compile(r"^【(?P<who>[^】]{1,40})】")
+NOT_A_LEAD_IN = re.compile(
+    r"^\W*(?:date|data source|source|email|e-mail|tel|telephone|fax|url|link|note|photo|"
+    r"published|updated|datum|stand|tags?|topics?)\b",
+    re.IGNORECASE,
+)
+# Coverage of a meeting narrates what others said: its publisher is not their voice.
+MEETING_COVERAGE = re.compile(
+    r"\bMeeting \((?:AM|PM)\)|\bSC/\d+|\b(?:told|tells|warned|warns|briefed|briefs|briefing|"
+    r"informed|urged|urges) (?:the )?(?:15-(?:nation|member) )?(?:Security )?Council\b",
+    re.IGNORECASE,
+)
+CHANNELS = [
+    (
+        "joint_statement",
+        re.compile(
+            r"joint (?:statement|declaration)|gemeinsame Erklärung|"
+            r"déclaration conjointe|共同声明",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "social_media",
+        re.compile(
+            r"\b(?:on X|Twitter|tweet|posted on|social media|Facebook|"
+            r"Telegram|Weibo)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "state_media",
+        re.compile(
+            r"\b(?:KCNA|Korean Central News Agency|Rodong Sinmun|state media|"
+            r"Xinhua|TASS|RIA Novosti|state-run)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "un_session",
+        re.compile(
+            r"(?:at|to|before|in|told|tells|briefed|briefing|addressed) the "
+            r"(?:UN |U\.N\. |United Nations )?(?:Security )?Council\b|"
+            r"Security Council (?:meeting|briefing|debate)|General Assembly|"
+            r"im (?:UN-)?Sicherheitsrat|au Conseil de sécurité|安保理会合",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "briefing",
+        re.compile(
+            r"press conference|press briefing|briefing|Pressekonferenz|"
+            r"conférence de presse|point de presse|記者会見",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "written_statement",
+        re.compile(
+            r"statement|press release|Erklärung|erklärte|"
+            r"Pressemitteilung|communiqué|déclaration|談話|声明",
+            re.IGNORECASE,
+        ),
+    ),
+]
+MIN_WORDS = 5
+MIN_CJK = 10
+LONGEST_SUBJECT = 25
+
+
+@dataclass(frozen=True)
+class Speaker:
+    actor: str
+    name: str = ""
+    role: str = ""
+    channel: str = ""
+    issued_on: object = None
+
+
+@dataclass
+class Found:
+    start: int
+    speaker: Speaker
+    quote: str
+    kind: str
+    evidence: str
+    via: str = ""
 
 
 def find_statements(article):
@@ -6,4 +215,371 @@ def find_statements(article):
     {"actor": code, "speaker": {"name", "role"}, "quote", "quote_kind": "verbatim|reported",
      "via", "issued_on": "YYYY-MM-DD" or None, "channel", "evidence": the sentence}.
     Stance and themes are added by the pipeline."""
-    return []
+    reader = Reader(article)
+    found = reader.read()
+    return [reader.as_dict(item) for item in _deduplicated(found)]
+
+
+class Reader:
+    """One pass over an article's sentences, remembering the voice and the last speaker."""
+
+    def __init__(self, article):
+        self.article = article
+        self.text = article.text
+        self.page_date = article.published_on or dates.page_date(article.text, article.language)
+        self.publisher = self._publisher()
+        self.voice = self.publisher
+        self.last = None
+        self.people = {}
+        self.quotes = quote_spans(article.text)
+        self.channel_default = self._text_channel()
+
+    def read(self):
+        found = []
+        covered = 0
+        for sentence in self.article.sentences:
+            if sentence.end <= covered:
+                continue
+            self._lead_in(sentence)
+            quoted = self._quoted(sentence)
+            if quoted:
+                found.extend(quoted)
+                covered = max(covered, max(self._quote_end(q) for q in quoted))
+                continue
+            statement = self._reported(sentence) or self._voiced(sentence)
+            if statement:
+                found.append(statement)
+            else:
+                self._follow_subject(sentence)
+        return found
+
+    def _follow_subject(self, sentence):
+        """A sentence whose subject names an actor makes it the one "It" or "she" refers to."""
+        body, _offset = self._without_lead_in(sentence)
+        opening = OPENING.match(body)
+        if opening and find_actors(opening.group()):
+            speaker = self._subject_speaker(opening.group())
+            if speaker:
+                self.last = speaker
+
+    # The voice: who speaks when a sentence names no one.
+
+    def _publisher(self):
+        code, name = publisher_of(self.article.url)
+        if not code or MEETING_COVERAGE.search(self.text[:3000]):
+            return None
+        publisher = self.article.publisher
+        host = urlsplit(self.article.url).hostname or ""
+        role = name if not publisher or host.endswith(publisher) else publisher
+        return Speaker(code, "", role)
+
+    def _lead_in(self, sentence):
+        """A sentence that opens a line and introduces a speaker changes the voice."""
+        line_start = self.text.rfind("\n", 0, sentence.start) + 1
+        if self.text[line_start : sentence.start].strip():
+            return
+        line = self.text[line_start : self.text.find("\n", sentence.start) % (len(self.text) + 1)]
+        who = self._lead_in_speaker(line.strip())
+        if who is None:
+            return
+        if who == "":
+            self.voice = None
+        else:
+            self.voice = self._voice_of(who, line)
+            self.last = self.voice
+
+    def _lead_in_speaker(self, line):
+        """The speaker phrase of a lead-in line, "" for a journalist's, None if not one."""
+        if match := (LEAD_IN_TITLE.match(line) or JA_LEAD_IN.match(line)):
+            return match.group("who")
+        head, colon, _rest = line.partition(":") if ":" in line else line.partition("：")
+        if not colon or len(head) > 240 or "?" in head:
+            return None
+        if match := LEAD_IN_ISSUED.search(head):
+            return match.group("who")
+        if NOT_A_LEAD_IN.match(head):
+            return None
+        if verb := SPEECH_VERB.search(head):
+            before, after = head[: verb.start()].strip(), head[verb.end() :].strip()
+            return after if len(after.split()) > 1 and ROLE_WORD.search(after) else before
+        if len(head.split()) <= 10 and (ROLE_WORD.search(head) or self._known(head)):
+            return head
+        return "" if len(head.split()) <= 6 else None
+
+    def _voice_of(self, who, line):
+        who = re.sub(r"\s*\((?:[^)]*\d[^)]*)\)", "", who)
+        known = self._known(who)
+        if known:
+            return replace(known, issued_on=self._date_in(line) or known.issued_on)
+        code = actor_in(who) or (self.publisher.actor if self.publisher else None)
+        code = code or self._most_named_actor()
+        if not code:
+            return None
+        name, role = _name_and_role(who)
+        head = line.partition(":")[0] if len(line.partition(":")[0]) < len(line) else line
+        channel = _channel(head)
+        speaker = Speaker(code, name, role, channel, self._date_in(line, last=True))
+        self._remember(speaker)
+        return speaker
+
+    def _most_named_actor(self):
+        """The state a text names most, other than the launching one: a fallback voice."""
+        counts = {}
+        for mention in find_actors(self.text):
+            if mention.code != "KP":
+                counts[mention.code] = counts.get(mention.code, 0) + 1
+        return max(counts, key=counts.get) if counts else None
+
+    def _known(self, phrase):
+        for surname, speaker in self.people.items():
+            if re.search(rf"\b{re.escape(surname)}\b", phrase, re.IGNORECASE):
+                return speaker
+        return None
+
+    def _remember(self, speaker):
+        if speaker.name:
+            surname = max(speaker.name.split(), key=lambda word: (word.isupper(), len(word)))
+            self.people[surname] = speaker
+
+    # Quotations.
+
+    def _quoted(self, sentence):
+        found = []
+        for start, end in self.quotes:
+            if not (sentence.start <= start < sentence.end) or not _long_enough(
+                self.text[start:end]
+            ):
+                continue
+            last = self.article.sentence_at(max(end - 1, start)) or sentence
+            frame_end = max(last.end, sentence.end)
+            before = self.text[sentence.start : start - 1]
+            after = self.text[end + 1 : frame_end]
+            speaker = self._quote_speaker(before, after)
+            if speaker is None:
+                continue
+            self.last = speaker
+            evidence = self.text[sentence.start : frame_end]
+            found.append(
+                Found(start, speaker, self.text[start:end], "verbatim", evidence, _via(before))
+            )
+        return found
+
+    def _quote_end(self, found):
+        last = self.article.sentence_at(found.start + len(found.quote) - 1)
+        return last.end if last else found.start + len(found.quote)
+
+    def _quote_speaker(self, before, after):
+        """Who says the quote: the subject of a speech verb before it ('X said, "…"'), or the
+        one named after it ('"…," he said'); a colon before it also introduces a speaker."""
+        before_clean = _without_quotes(before)
+        verb = SPEECH_VERB.search(before_clean)
+        if verb or before_clean.rstrip().endswith((":", "：")):
+            subject = before_clean[: verb.start()] if verb else before_clean.rstrip()[:-1]
+            speaker = self._subject_speaker(subject)
+            if speaker:
+                return speaker
+        match = INVERTED.search(_without_quotes(after)[:160])
+        if match:
+            return self._subject_speaker(match.group("subject"))
+        return None
+
+    # Reported speech.
+
+    def _reported(self, sentence):
+        body, offset = self._without_lead_in(sentence)
+        if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
+            return None
+        speaker = None
+        verb = SPEECH_VERB.search(body)
+        if verb and len(body[: verb.start()].split()) <= LONGEST_SUBJECT:
+            speaker = self._subject_speaker(body[: verb.start()])
+        if speaker is None:
+            for match in INVERTED.finditer(body):
+                speaker = self._subject_speaker(match.group("subject"))
+                if speaker:
+                    break
+        if speaker is None:
+            return None
+        own = self.voice is not None and speaker == self.voice
+        self.last = speaker
+        return Found(offset, speaker, body, "verbatim" if own else "reported", body, _via(body))
+
+    def _subject_speaker(self, subject):
+        """The speaker a subject phrase names: an actor, a person met before, a pronoun for
+        the last speaker, or "I"/"we" for the text's voice."""
+        subject = VIA_PHRASE.sub(" ", subject).strip(" ,")
+        words = subject.split()
+        if not words or len(words) > LONGEST_SUBJECT:
+            return None
+        known = self._known(subject)
+        code = actor_in(subject)
+        if known and (code is None or code == known.actor):
+            return known
+        if code:
+            name, role = _name_and_role(subject)
+            if self.voice and code == self.voice.actor and not name:
+                return self.voice
+            channel = self.voice.channel if self.voice else ""
+            speaker = Speaker(code, name, role, channel, None)
+            self._remember(speaker)
+            return speaker
+        if FIRST_PERSON.search(subject) and self.voice:
+            return self.voice
+        if PRONOUN.match(subject) and self.last:
+            return self.last
+        return None
+
+    # The voice's own sentences.
+
+    def _voiced(self, sentence):
+        if self.voice is None:
+            return None
+        body, offset = self._without_lead_in(sentence)
+        if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
+            return None
+        if not re.search(r"[.!。！]$", body) and sentence.end < len(self.text.rstrip()):
+            return None  # A heading, not a sentence; the text's last one may be cut short.
+        opening = OPENING.match(body)
+        others = {m.code for m in find_actors(opening.group())} if opening else set()
+        if others - {self.voice.actor, "KP"}:
+            return None  # Its subject is another actor: the voice reports, it does not react.
+        return Found(offset, self.voice, body, "verbatim", body)
+
+    def _without_lead_in(self, sentence):
+        """The sentence without a "Name, Role:" lead-in before it."""
+        text = sentence.text
+        match = re.match(r"^([^:：\n]{2,120})[:：]\s*", text)
+        if match and self._lead_in_speaker(match.group(1) + ":") not in (None,):
+            return text[match.end() :], sentence.start + match.end()
+        return text, sentence.start
+
+    def _too_short(self, body):
+        if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", body):
+            return len(body) < MIN_CJK
+        return len(body.split()) < MIN_WORDS
+
+    # Output.
+
+    def _date_in(self, text, *, last=False):
+        """A date written in an attribution; in a lead-in the last one is the day it speaks
+        ("zum Test am 26.06.2024 sagte ein Sprecher heute (28.06.2024):")."""
+        found = dates.dates_in(text, self.article.language)
+        if found:
+            return found[-1] if last else found[0]
+        if re.search(r"\b(?:today|heute|aujourd'hui|本日)\b", text) and self.page_date:
+            return self.page_date
+        return None
+
+    def _text_channel(self):
+        if MEETING_COVERAGE.search(self.text[:3000]):
+            return "un_session"
+        return _channel(f"{self.article.title}\n{self.text[:600]}")
+
+    def as_dict(self, found):
+        speaker = _on_record(found.speaker)
+        issued = found.speaker.issued_on or self.page_date
+        frame = VIA_PHRASE.sub(" ", found.evidence.replace(found.quote, " "))
+        default = "written_statement" if self.publisher else "remarks"
+        channel = found.speaker.channel or _channel(frame) or self.channel_default or default
+        return {
+            "actor": speaker.actor,
+            "speaker": {"name": speaker.name, "role": speaker.role},
+            "quote": found.quote,
+            "quote_kind": found.kind,
+            "via": found.via,
+            "issued_on": issued.isoformat() if issued else None,
+            "channel": channel,
+            "evidence": found.evidence,
+        }
+
+
+def _name_and_role(phrase):
+    """("Dmitry Peskov", "Kremlin spokesman") from "Russia's Kremlin spokesman Dmitry Peskov"."""
+    phrase = VIA_PHRASE.sub(" ", phrase)
+    phrase = re.split(r"\s+(?:at the|on the|during|in a|in an|to the press|heute)\b", phrase)[0]
+    phrase = re.sub(r"^(?:\W*(?:the|The|a|an|An|A|ein|eine|le|la|l['’])\s+)", "", phrase.strip())
+    name = next(filter(None, map(_person, NAME.finditer(phrase))), "")
+    rest = phrase.replace(name, " ") if name else phrase
+    parts = [HONORIFIC.sub("", part.strip()) for part in rest.split(",")]
+    role = next((part for part in parts if _is_role(part)), "")
+    role = re.sub(r"^[\w.\s]+?['’]s\s+(?=\w)", "", role)
+    role = re.sub(r"^(?:the|The|a|an|An|A)\s+|(?:\s+\w+ly)+$", "", role.strip())
+    return name.strip(), role.strip(" .:")
+
+
+def _person(match):
+    """The name in a run of capitalised words, without the titles around it."""
+    words = match.group().split()
+    while words and (words[0] in NOT_IN_NAME or HONORIFIC.match(words[0] + " ")):
+        words.pop(0)
+    while words and words[-1] in NOT_IN_NAME:
+        words.pop()
+    if len(words) < 2 or any(word in NOT_IN_NAME or "-" in word for word in words):
+        return ""
+    candidate = " ".join(words)
+    return "" if find_actors(candidate) else candidate
+
+
+def _is_role(part):
+    """A title or an office ("Kremlin spokesman", "Office of National Security"), not a bare
+    state's name."""
+    return bool(ROLE_WORD.search(part))
+
+
+def _via(text):
+    match = VIA.search(text)
+    if not match:
+        return ""
+    outlet = match.group("outlet").strip(" ,.")
+    return "" if actor_in(outlet) and not _channel_is_media(outlet) else outlet
+
+
+def _channel_is_media(outlet):
+    return bool(CHANNELS[2][1].search(outlet))
+
+
+def _channel(text):
+    for channel, pattern in CHANNELS:
+        if pattern.search(text):
+            return channel
+    return ""
+
+
+def _long_enough(quote):
+    if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", quote):
+        return len(quote) >= MIN_CJK
+    return len(quote.split()) >= 4
+
+
+def _without_quotes(text):
+    return re.sub(r"[\"“”„«»「」『』‘’]", "", text)
+
+
+def _on_record(speaker):
+    """The speaker as on record for that actor when the name or role matches one."""
+    for key in filter(None, (speaker.name, speaker.role)):
+        recorded = (
+            SpeakerOnRecord.objects.filter(actor__code=speaker.actor)
+            .filter(Q(name__iexact=key) | Q(role__iexact=key))
+            .order_by("id")
+            .first()
+        )
+        if recorded:
+            return replace(speaker, name=recorded.name, role=recorded.role or speaker.role)
+    return speaker
+
+
+def _deduplicated(found):
+    """One statement per actor and quote; a quote inside a longer one of the same actor goes."""
+    kept = []
+    for item in sorted(found, key=lambda f: f.start):
+        quote = " ".join(item.quote.split()).lower()
+        if item.speaker.actor == "KP" and not re.search(r"condemn|denounc|非難", quote):
+            continue  # The launching state's own claims are claims, not reactions.
+        if any(
+            k.speaker.actor == item.speaker.actor and quote in " ".join(k.quote.split()).lower()
+            for k in kept
+        ):
+            continue
+        kept.append(item)
+    return kept
