@@ -30,7 +30,8 @@ ALIASES = {
     "Korean Central News Agency|Nordkorea|nordkoreanisch|Corée du Nord|nord-coréen|"
     "nord-coréenne|RPDC|République populaire démocratique de Corée|北朝鮮|朝鮮民主主義人民共和国",
     "JP": "Japan|Japanese|Tokyo|Ministry of Foreign Affairs of Japan|Kantei|"
-    "Chief Cabinet Secretary|Japon|japonais|japonaise|日本|我が国|日本政府|外務省|官房長官|防衛省",
+    "Chief Cabinet Secretary|Japon|japonais|japonaise|日本|我が国|日本政府|外務省|外務大臣|"
+    "官房長官|防衛省|内閣総理大臣|外務報道官",
     "CN": "China|Chinese|Beijing|People's Republic of China|PRC|Chine|chinois|chinoise|中国|"
     "中華人民共和国|中国外交部",
     "TW": "Taiwan|Taiwanese|Republic of China|Republic of China (Taiwan)|Taipei|台湾",
@@ -101,7 +102,8 @@ ALIASES = {
     "EU": "European Union|EU|High Representative|EU spokesperson|EU Spokesperson|EEAS|"
     "European External Action Service|Brussels|Europäische Union|Europäischen Union|"
     "Union européenne|UE|欧州連合",
-    "NATO": "NATO|North Atlantic Treaty Organization|NATO Allies|OTAN|北大西洋条約機構",
+    "NATO": "NATO|North Atlantic Treaty Organization|NATO Allies|North Atlantic Council|OTAN|"
+    "北大西洋条約機構",
     "G7": "G7|G-7|Group of Seven|G7 Foreign Ministers",
     "ASEAN": "ASEAN",
     "IAEA": "IAEA|International Atomic Energy Agency",

@@ -13,7 +13,8 @@ MONTHS = (
 )
 # Where a date is written, in the forms official pages use; dateparser reads what is found.
 DATE = re.compile(
-    rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|"
+    rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b|"
+    rf"(?:\d{{4}}|(?:令和|平成)(?:\d{{1,2}}|元))年\d{{1,2}}月\d{{1,2}}日|"
     rf"\b\d{{1,2}}(?:er)?\.?\s+(?:{MONTHS})\.?,?\s+\d{{4}}\b|"
     rf"\b(?:{MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}\b"
 )
@@ -22,6 +23,9 @@ DATE_CUE = re.compile(
     r"^\W*(?:published|date|updated|datum|stand|veröffentlicht|publié|mis à jour|日付|発表)\b",
     re.IGNORECASE,
 )
+# Japanese official pages count years by era: 令和6年 is 2024.
+ERAS = {"令和": 2018, "平成": 1988}
+ERA = re.compile(r"(令和|平成)(\d{1,2}|元)年")
 FIRST_LINES = 6
 # A line of the page's head that may carry its date; longer ones are its text.
 SHORT_LINE = 120
@@ -38,6 +42,7 @@ def dates_in(text, language=""):
 
 
 def _parse(written, language):
+    written = ERA.sub(_western_year, written)
     languages = [language, "en"] if language and language != "en" else ["en"]
     settings = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"}
     parsed = dateparser.parse(written, languages=languages, settings=settings)
@@ -61,3 +66,8 @@ def page_date(text, language=""):
 def _mostly_a_date(line):
     match = DATE.search(line)
     return bool(match) and len(match.group()) >= 0.3 * len(line.strip())
+
+
+def _western_year(match):
+    year = 1 if match.group(2) == "元" else int(match.group(2))
+    return f"{ERAS[match.group(1)] + year}年"

@@ -55,7 +55,7 @@ REACTION = re.compile(
     r"verurteil|besorg|Sorge|fordern|fordert|aufgefordert|bedauer|Verstoß|verstoß|verletz|"
     r"Bedrohung|bedroh|gefährd|Provokation|provoka|provozier|völkerrechtswidrig|illegal|"
     r"rechtswidrig|inakzeptabel|hinnehmbar|unterstütz|begrüß|Dialog|Sanktion|Eskalation|"
-    r"unterlassen|condamn|préoccup|inqui[eé]t|appel|exhort|déplor|regrett|violation|\bviol|"
+    r"unterlassen|verstöß|condamn|préoccup|inqui[eé]t|appel|exhort|déplor|regrett|violation|\bviol|"
     r"menace|illégal|illicite|inacceptable|soutien|soutient|salu[eo]|dénonc|déstabilis|"
     r"escalade|cesser|renoncer|"
     r"非難|抗議|遺憾|懸念|容認|違反|脅威|挑発|求め|支持|歓迎|断じて|看過|平和と安定",
@@ -77,6 +77,13 @@ INVERTED = re.compile(
     r"stated|continued|insisted|argued|sagte|erklärte|betonte|a déclaré|a ajouté|a dit|"
     r"a souligné|a affirmé)\b"
 )
+# '"…," said Dmitry Peskov.' / « … », a déclaré le porte-parole.
+SAID_BY = re.compile(
+    r"^\W*(?:said|says|added|a déclaré|a dit|a ajouté|a affirmé|a souligné|sagte|erklärte|"
+    r"betonte|fügte hinzu)\s+(?P<subject>[^,.;:]{2,90})"
+)
+# Japanese: the topic before は or が names the speaker of a quotation that follows it.
+TOPIC = re.compile(r"(?P<subject>[^、。「」『』\s]{1,30})(?:は|が)[^。]{0,20}$")
 # The outlet a statement came through.
 VIA = re.compile(
     r"(?:quoted by|cited by|in an interview with|zitiert (?:von|vo[nm])|cité(?:e)? par|"
@@ -112,7 +119,8 @@ NOT_IN_NAME = {
     "Statement", "Press", "Conference", "Development", "Commonwealth", "Indo", "Defense",
     "Defence", "Peace", "Operations", "Opening", "Remarks", "Reporter", "Media", "Data", "Source",
     "European", "Union", "Auswärtigen", "Amts", "Amtes", "Sprecher", "Mission", "People's",
-    "People’s", "Democratic", "For", "And", "Of", "On", "At", "In", "Extraordinary"
+    "People’s", "Democratic", "For", "And", "Of", "On", "At", "In", "Extraordinary", "Cabinet",
+    "Armed", "Forces", "Embassy", "Federation", "Sprecherin", "Ein", "Eine", "Der", "Die"
 }  # fmt: skip
 # Lines that introduce the speaker of what follows.
 LEAD_IN_TITLE = re.compile(
@@ -122,7 +130,8 @@ LEAD_IN_TITLE = re.compile(
     re.IGNORECASE,
 )
 LEAD_IN_ISSUED = re.compile(r"\b(?:issued|released|delivered|made)\b.*?\bby\s+(?P<who>.+)$")
-JA_LEAD_IN = re.compile(r"^【(?P<who>[^】]{1,40})】")
+# 【林外務大臣】 opens a minister's answer; "…について(外務報道官談話)" titles a statement.
+JA_LEAD_IN = re.compile(r"^【(?P<who>[^】]{1,40})】|[（(](?P<speaker>[^）)]{1,20})談話[）)]\s*$")
 NOT_A_LEAD_IN = re.compile(
     r"^\W*(?:date|data source|source|email|e-mail|tel|telephone|fax|url|link|note|photo|"
     r"published|updated|datum|stand|tags?|topics?)\b",
@@ -186,8 +195,14 @@ CHANNELS = [
         ),
     ),
 ]
+# Shorter sentences and quotations are headings, names or scare quotes, not statements.
+# "2　", "(3) ", "4. " before a paragraph of an official statement.
+NUMBERING = re.compile(r"^(?:\(?\d{1,2}[.)]?[\s\u3000]+)?")
+TEXT_CHANNELS = {"joint_statement", "un_session", "briefing", "written_statement"}
 MIN_WORDS = 5
 MIN_CJK = 10
+MIN_QUOTE_WORDS = 4
+MIN_QUOTE_CJK = 6
 LONGEST_SUBJECT = 25
 
 
@@ -290,8 +305,12 @@ class Reader:
 
     def _lead_in_speaker(self, line):
         """The speaker phrase of a lead-in line, "" for a journalist's, None if not one."""
-        if match := (LEAD_IN_TITLE.match(line) or JA_LEAD_IN.match(line)):
+        if match := LEAD_IN_TITLE.match(line):
             return match.group("who")
+        if match := JA_LEAD_IN.search(line):
+            return match.group("who") or match.group("speaker")
+        if _byline(line):
+            return line
         head, colon, _rest = line.partition(":") if ":" in line else line.partition("：")
         if not colon or len(head) > 240 or "?" in head:
             return None
@@ -308,6 +327,8 @@ class Reader:
 
     def _voice_of(self, who, line):
         who = re.sub(r"\s*\((?:[^)]*\d[^)]*)\)", "", who)
+        # "Ambassador Fu Cong at the UN Security Council": the Council is where, not who.
+        who = re.split(r"\s+(?:at|on|during|before|in)\s+the\b|\s+[–—-]\s+", who)[0]
         known = self._known(who)
         if known:
             return replace(known, issued_on=self._date_in(line) or known.issued_on)
@@ -360,7 +381,14 @@ class Reader:
             self.last = speaker
             evidence = self.text[sentence.start : frame_end]
             found.append(
-                Found(start, speaker, self.text[start:end], "verbatim", evidence, _via(before))
+                Found(
+                    start,
+                    speaker,
+                    self.text[start:end],
+                    "verbatim",
+                    evidence,
+                    _via(f"{before} {after}"),
+                )
             )
         return found
 
@@ -378,8 +406,11 @@ class Reader:
             speaker = self._subject_speaker(subject)
             if speaker:
                 return speaker
-        match = INVERTED.search(_without_quotes(after)[:160])
+        after_clean = _without_quotes(after)[:160]
+        match = SAID_BY.match(after_clean) or INVERTED.search(after_clean)
         if match:
+            return self._subject_speaker(match.group("subject"))
+        if match := TOPIC.search(before_clean):
             return self._subject_speaker(match.group("subject"))
         return None
 
@@ -446,12 +477,15 @@ class Reader:
         return Found(offset, self.voice, body, "verbatim", body)
 
     def _without_lead_in(self, sentence):
-        """The sentence without a "Name, Role:" lead-in before it."""
+        """The sentence without a "Name, Role:" lead-in or a paragraph number before it."""
         text = sentence.text
         match = re.match(r"^([^:：\n]{2,120})[:：]\s*", text)
-        if match and self._lead_in_speaker(match.group(1) + ":") not in (None,):
-            return text[match.end() :], sentence.start + match.end()
-        return text, sentence.start
+        if match and self._lead_in_speaker(match.group(1) + ":") is not None:
+            text, start = text[match.end() :], sentence.start + match.end()
+        else:
+            start = sentence.start
+        number = NUMBERING.match(text)
+        return text[number.end() :], start + number.end()
 
     def _too_short(self, body):
         if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", body):
@@ -473,7 +507,8 @@ class Reader:
     def _text_channel(self):
         if MEETING_COVERAGE.search(self.text[:3000]):
             return "un_session"
-        return _channel(f"{self.article.title}\n{self.text[:600]}")
+        # Only the kind of text is read here: a news agency named in it is not the channel.
+        return _channel(f"{self.article.title}\n{self.text[:600]}", among=TEXT_CHANNELS)
 
     def as_dict(self, found):
         speaker = _on_record(found.speaker)
@@ -497,7 +532,12 @@ def _name_and_role(phrase):
     """("Dmitry Peskov", "Kremlin spokesman") from "Russia's Kremlin spokesman Dmitry Peskov"."""
     phrase = VIA_PHRASE.sub(" ", phrase)
     phrase = re.split(r"\s+(?:at the|on the|during|in a|in an|to the press|heute)\b", phrase)[0]
-    phrase = re.sub(r"^(?:\W*(?:the|The|a|an|An|A|ein|eine|le|la|l['’])\s+)", "", phrase.strip())
+    phrase = re.sub(
+        r"^\W*(?:the|a|an|ein|eine|einer|der|die|le|la|les|un|une)\s+|^l['’]",
+        "",
+        phrase.strip(),
+        flags=re.IGNORECASE,
+    )
     name = next(filter(None, map(_person, NAME.finditer(phrase))), "")
     rest = phrase.replace(name, " ") if name else phrase
     parts = [HONORIFIC.sub("", part.strip()) for part in rest.split(",")]
@@ -508,22 +548,35 @@ def _name_and_role(phrase):
 
 
 def _person(match):
-    """The name in a run of capitalised words, without the titles around it."""
-    words = match.group().split()
-    while words and (words[0] in NOT_IN_NAME or HONORIFIC.match(words[0] + " ")):
-        words.pop(0)
-    while words and words[-1] in NOT_IN_NAME:
-        words.pop()
-    if len(words) < 2 or any(word in NOT_IN_NAME or "-" in word for word in words):
-        return ""
-    candidate = " ".join(words)
-    return "" if find_actors(candidate) else candidate
+    """The name in a run of capitalised words, without the titles around it: the last run of
+    two or more words that are neither titles nor names of actors."""
+    runs, run = [], []
+    for word in [*match.group().split(), ""]:
+        if word and word not in NOT_IN_NAME and "-" not in word and not HONORIFIC.match(word):
+            run.append(word)
+        else:
+            runs.append(run)
+            run = []
+    names = [" ".join(run) for run in runs if len(run) >= 2 and not find_actors(" ".join(run))]
+    return names[-1] if names else ""
 
 
 def _is_role(part):
     """A title or an office ("Kremlin spokesman", "Office of National Security"), not a bare
     state's name."""
     return bool(ROLE_WORD.search(part))
+
+
+def _byline(line):
+    """A line that only names a person and their office: "Jane Doe, Department Spokesperson"."""
+    if len(line.split()) > 12 or re.search(r"[.:;!?]$", line) or "," not in line:
+        return False
+    name, _comma, role = line.partition(",")
+    return bool(
+        NAME.fullmatch(name.strip())
+        and _person(NAME.match(name.strip()))
+        and ROLE_WORD.search(role)
+    )
 
 
 def _via(text):
@@ -535,20 +588,21 @@ def _via(text):
 
 
 def _channel_is_media(outlet):
-    return bool(CHANNELS[2][1].search(outlet))
+    return _channel(outlet, among={"state_media"}) == "state_media"
 
 
-def _channel(text):
+def _channel(text, among=None):
+    """The first channel whose cue `text` holds, of `among` (default: all of them)."""
     for channel, pattern in CHANNELS:
-        if pattern.search(text):
+        if (among is None or channel in among) and pattern.search(text):
             return channel
     return ""
 
 
 def _long_enough(quote):
     if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", quote):
-        return len(quote) >= MIN_CJK
-    return len(quote.split()) >= 4
+        return len(quote) >= MIN_QUOTE_CJK
+    return len(quote.split()) >= MIN_QUOTE_WORDS
 
 
 def _without_quotes(text):
