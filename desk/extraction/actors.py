@@ -216,9 +216,12 @@ def find_actors(text):
 def _latin_mentions(text, table, longest):
     tokens = list(TOKEN.finditer(text))
     words = _key(token.group() for token in tokens)
+    firsts = _first_words()
     mentions, i = [], 0
     while i < len(tokens):
-        for n in range(min(longest, len(tokens) - i), 0, -1):
+        # Only a name's first word can open a name of several words.
+        widest = min(longest, len(tokens) - i) if words[i] in firsts else 1
+        for n in range(widest, 0, -1):
             code = _lookup(table, words[i : i + n])
             if code is not None:
                 start, end = tokens[i].start(), tokens[i + n - 1].end()
@@ -230,6 +233,12 @@ def _latin_mentions(text, table, longest):
         else:
             i += 1
     return mentions
+
+
+@cache
+def _first_words():
+    latin = _gazetteer()[0]
+    return frozenset(key[0] for key in latin if len(key) > 1)
 
 
 def _lookup(table, key):

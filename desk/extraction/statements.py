@@ -14,7 +14,9 @@ can follow the last speaker:
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from django.db.models import Q
@@ -333,7 +335,7 @@ class Reader:
         if known:
             return replace(known, issued_on=self._date_in(line) or known.issued_on)
         code = actor_in(who) or (self.publisher.actor if self.publisher else None)
-        code = code or self._most_named_actor()
+        code = code or self._most_named_actor
         if not code:
             return None
         name, role = _name_and_role(who)
@@ -343,13 +345,11 @@ class Reader:
         self._remember(speaker)
         return speaker
 
+    @cached_property
     def _most_named_actor(self):
         """The state a text names most, other than the launching one: a fallback voice."""
-        counts = {}
-        for mention in find_actors(self.text):
-            if mention.code != "KP":
-                counts[mention.code] = counts.get(mention.code, 0) + 1
-        return max(counts, key=counts.get) if counts else None
+        counts = Counter(m.code for m in find_actors(self.text) if m.code != "KP")
+        return counts.most_common(1)[0][0] if counts else None
 
     def _known(self, phrase):
         for surname, speaker in self.people.items():
