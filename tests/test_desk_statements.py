@@ -107,6 +107,30 @@ def test_official_press_release_without_quotation_marks_speaks_for_its_publisher
     assert found[0]["speaker"] == {"name": "", "role": "NATO Spokesperson"}
 
 
+def test_press_conference_transcript_answers_are_the_ministers_questions_are_not():
+    text = (
+        "Press Conference by the Foreign Minister\n"
+        "Mr. KATO Hiroshi, Minister for Foreign Affairs: Good afternoon.\n"
+        "Daily News, Sato: North Korea launched a missile today. Is this not a grave threat "
+        "that violates Security Council resolutions?\n"
+        "Daily News, Sato: Critics condemn the slow response of the government.\n"
+        "Minister Kato: The launch is a grave threat to the security of Japan and the region. "
+        "Japan strongly condemns it.\n"
+        "Q: What will you do next?\n"
+        "A: We will urge the Security Council to respond firmly together with our allies."
+    )
+
+    found = statements(text)
+
+    assert [(s["actor"], s["quote"]) for s in found] == [
+        ("JP", "The launch is a grave threat to the security of Japan and the region."),
+        ("JP", "Japan strongly condemns it."),
+        ("JP", "We will urge the Security Council to respond firmly together with our allies."),
+    ]
+    assert {s["speaker"]["name"] for s in found} == {"KATO Hiroshi"}
+    assert {s["channel"] for s in found} == {"briefing"}
+
+
 def test_german_statement_from_its_lead_in():
     text = (
         "Auswärtiges Amt zum Raketenstart Nordkoreas\n"

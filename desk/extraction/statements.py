@@ -99,7 +99,9 @@ ROLE_WORD = re.compile(
     r"Office|Ministry|Command|Department|Government|Mission|Delegation|delegate|official|"
     r"Sprecher(?:in)?|Ministerin|Staatssekretär|porte-parole|ministre|Ambassadeur|"
     r"représentant|Kremlin|White House|Pentagon|Chiefs of Staff|FCDO|Foreign Office|Council|"
-    r"Secretary-General|Auswärtig\w*|Quai d['’]Orsay|Élysée|Downing Street|Allies)\b|"
+    r"Secretary-General|Auswärtig\w*|Quai d['’]Orsay|Élysée|Downing Street|Allies|"
+    r"Außenminister(?:in)?|Bundeskanzler(?:in)?|Regierungssprecher(?:in)?|Premier ministre|"
+    r"président|ministère)\b|"
     r"大臣|報道官|長官|総理|首相|大使|外務省"
 )
 HONORIFIC = re.compile(r"^(?:Mr|Ms|Mrs|Dr|H\.E|Ambassador|Herr|Frau|M|Mme)\.?(?:\s+|$)")
@@ -134,6 +136,12 @@ LEAD_IN_TITLE = re.compile(
 LEAD_IN_ISSUED = re.compile(r"\b(?:issued|released|delivered|made)\b.*?\bby\s+(?P<who>.+)$")
 # 【林外務大臣】 opens a minister's answer; "…について(外務報道官談話)" titles a statement.
 JA_LEAD_IN = re.compile(r"^【(?P<who>[^】]{1,40})】|[（(](?P<speaker>[^）)]{1,20})談話[）)]\s*$")
+# The marks of a transcript: a question is a journalist's, an answer the official's.
+QUESTION_ANSWER = re.compile(
+    r"^(?P<mark>Q|A|R|Question|Answer|Frage|Antwort|Réponse|問|答)\s*[:：\-–—.]\s+"
+)
+ANSWERS = {"A", "R", "Answer", "Antwort", "Réponse", "答"}
+ANSWER = object()
 NOT_A_LEAD_IN = re.compile(
     r"^\W*(?:date|data source|source|email|e-mail|tel|telephone|fax|url|link|note|photo|"
     r"published|updated|datum|stand|tags?|topics?)\b",
@@ -201,11 +209,12 @@ CHANNELS = [
 # "2　", "(3) ", "4. " before a paragraph of an official statement.
 NUMBERING = re.compile(r"^(?:\(?\d{1,2}[.)]?[\s\u3000]+)?")
 TEXT_CHANNELS = {"joint_statement", "un_session", "briefing", "written_statement"}
-MIN_WORDS = 5
+MIN_WORDS = 4
 MIN_CJK = 10
 MIN_QUOTE_WORDS = 4
 MIN_QUOTE_CJK = 6
 LONGEST_SUBJECT = 25
+LONGEST_ROLE = 8
 
 
 @dataclass(frozen=True)
@@ -245,7 +254,7 @@ class Reader:
         self.text = article.text
         self.page_date = article.published_on or dates.page_date(article.text, article.language)
         self.publisher = self._publisher()
-        self.voice = self.publisher
+        self.voice = self.official = self.publisher
         self.last = None
         self.people = {}
         self.quotes = quote_spans(article.text)
@@ -299,14 +308,20 @@ class Reader:
         who = self._lead_in_speaker(line.strip())
         if who is None:
             return
-        if who == "":
+        if who == ANSWER:
+            self.voice = self.official
+        elif who == "":
             self.voice = None
         else:
-            self.voice = self._voice_of(who, line)
+            self.voice = self._voice_of(who, line) or self.voice
+            self.official = self.voice
             self.last = self.voice
 
     def _lead_in_speaker(self, line):
-        """The speaker phrase of a lead-in line, "" for a journalist's, None if not one."""
+        """The speaker phrase of a lead-in line, "" for a journalist's, ANSWER for the answer
+        in a transcript of questions and answers, None if the line is not a lead-in."""
+        if match := QUESTION_ANSWER.match(line):
+            return ANSWER if match.group("mark") in ANSWERS else ""
         if match := LEAD_IN_TITLE.match(line):
             return match.group("who")
         if match := JA_LEAD_IN.search(line):
@@ -458,6 +473,10 @@ class Reader:
             return self.voice
         if PRONOUN.match(subject) and self.last:
             return self.last
+        if self.voice and ROLE_WORD.search(subject) and len(words) <= LONGEST_ROLE:
+            # "Foreign Minister Kim", "Außenministerin Baerbock": an official of the text's own.
+            name, role = _name_and_role(subject)
+            return Speaker(self.voice.actor, name, role, self.voice.channel)
         return None
 
     # The voice's own sentences.
@@ -479,8 +498,14 @@ class Reader:
     def _without_lead_in(self, sentence):
         """The sentence without a "Name, Role:" lead-in or a paragraph number before it."""
         text = sentence.text
-        match = re.match(r"^([^:：\n]{2,120})[:：]\s*", text)
-        if match and self._lead_in_speaker(match.group(1) + ":") is not None:
+        match = QUESTION_ANSWER.match(text) or re.match(r"^([^:：\n]{2,120})[:：]\s*", text)
+        if (
+            match
+            and self._lead_in_speaker(
+                match.group() if match.re is QUESTION_ANSWER else match.group(1) + ":"
+            )
+            is not None
+        ):
             text, start = text[match.end() :], sentence.start + match.end()
         else:
             start = sentence.start
