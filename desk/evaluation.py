@@ -13,6 +13,8 @@ What is counted, per article and in total:
 - quote overlap: of those found, the best such proposal's quote alone has a word-overlap F1 of
   at least 0.5 with the expected quote (so a quote ten sentences long does not pass).
 - stance: of those found, the best proposal's stance is the expected one.
+- date and channel (shown, no target): of those found, the best proposal's issued_on and
+  channel agree with the expected ones, counted where the expected one is given.
 - extra: proposals that match no expected statement. `expected` lists what an analyst
   recorded, not every statement in the text, so extras are to be read, not all wrong.
 - launch: for articles that give `launch_date_kst`, the matched launch occurred that day.
@@ -47,6 +49,10 @@ class Score:
     found: int = 0
     quote: int = 0
     stance: int = 0
+    dated: int = 0
+    date_right: int = 0
+    channelled: int = 0
+    channel_right: int = 0
     extra: int = 0
     launch: bool | None = None
     source: dict = field(default_factory=dict)
@@ -97,6 +103,12 @@ def _score_statements(score, expected, proposed):
         score.found += 1
         score.quote += f1(statement["quote"], best["quote"]) >= QUOTE_F1
         score.stance += best.get("stance") == statement.get("stance")
+        if statement.get("issued_on"):
+            score.dated += 1
+            score.date_right += best.get("issued_on") == statement["issued_on"]
+        if statement.get("channel"):
+            score.channelled += 1
+            score.channel_right += best.get("channel") == statement["channel"]
     score.extra = len(proposed) - len(matched)
 
 
@@ -162,6 +174,8 @@ def _article_lines(score):
         f"{score.name}  ({score.seconds:.2f} s)",
         f"  statements found {score.found}/{score.expected}, quote overlap "
         f"{score.quote}/{score.found}, stance {score.stance}/{score.found}, extra {score.extra}",
+        f"  issued_on {score.date_right}/{score.dated}, channel "
+        f"{score.channel_right}/{score.channelled}",
         f"  launch {launch}; source: {source or 'nothing expected'}",
     ]
     return lines + [f"  missed {miss}" for miss in score.misses]
@@ -186,6 +200,10 @@ def _total_lines(scores):
         f"  same stance (of found)      {_ratio(sum(s.stance for s in scores), found)}   "
         "(target 70%)",
         f"  launch matched              {_ratio(sum(named), len(named))}   (target 80%)",
+        f"  issued_on (of found)        "
+        f"{_ratio(sum(s.date_right for s in scores), sum(s.dated for s in scores))}",
+        f"  channel (of found)          "
+        f"{_ratio(sum(s.channel_right for s in scores), sum(s.channelled for s in scores))}",
         f"  extra statements            {sum(s.extra for s in scores)}",
     ]
     lines += [f"  source {name:<20} {_ratio(right[name], fields[name])}" for name in fields]
