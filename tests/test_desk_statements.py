@@ -148,7 +148,7 @@ def test_german_statement_from_its_lead_in():
     )
     assert found[0]["speaker"] == {"name": "", "role": "Sprecherin des Auswärtigen Amts"}
     assert {s["issued_on"] for s in found} == {"2025-03-12"}
-    assert found[0]["channel"] == "remarks"
+    assert found[0]["channel"] == "written_statement"
 
 
 def test_french_statement_and_quotation_in_guillemets():
@@ -207,6 +207,30 @@ def test_a_quote_inside_a_quote_stays_in_the_outer_one():
         "The so-called ‘satellite’ launch is a clear violation of Security Council resolutions,"
     )
     assert found["channel"] == "written_statement"
+
+
+def test_a_quotation_split_by_its_attribution_or_continued_is_one_statement():
+    text = (
+        '"We condemn this reckless launch," Kremlin spokesman Pavel Orlov said, "and we call on '
+        'all sides to show restraint." "Our position has not changed."\n'
+        '"It is a clear provocation," the State Department said in a statement, while China\'s '
+        'foreign ministry said "all parties should remain calm and restrained".'
+    )
+
+    found = statements(text)
+
+    assert [(s["actor"], s["quote"]) for s in found] == [
+        (
+            "RU",
+            "We condemn this reckless launch, and we call on all sides to show restraint. "
+            "Our position has not changed.",
+        ),
+        ("US", "It is a clear provocation,"),
+        ("CN", "all parties should remain calm and restrained"),
+    ]
+    assert found[0]["evidence"] == text.split("\n")[0]
+    assert found[0]["speaker"] == {"name": "Pavel Orlov", "role": "Kremlin spokesman"}
+    assert found[1]["channel"] == "written_statement"
 
 
 def test_a_text_with_no_statement():

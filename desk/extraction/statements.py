@@ -224,6 +224,8 @@ class Speaker:
     role: str = ""
     channel: str = ""
     issued_on: object = None
+    # Speaks for the text itself (its lead-in or publisher), not reported by it.
+    official: bool = False
 
 
 @dataclass
@@ -234,6 +236,8 @@ class Found:
     kind: str
     evidence: str
     via: str = ""
+    # Where the evidence lies in the text, for a quotation that the next one continues.
+    span: tuple = (0, 0)
 
 
 def find_statements(article):
@@ -252,12 +256,14 @@ class Reader:
     def __init__(self, article):
         self.article = article
         self.text = article.text
+        self.meeting = bool(MEETING_COVERAGE.search(article.text[:3000]))
         self.page_date = article.published_on or dates.page_date(article.text, article.language)
         self.publisher = self._publisher()
         self.voice = self.official = self.publisher
         self.last = None
         self.people = {}
         self.quotes = quote_spans(article.text)
+        self.open_quote = None
         self.channel_default = self._text_channel()
 
     def read(self):
@@ -267,11 +273,12 @@ class Reader:
             if sentence.end <= covered:
                 continue
             self._lead_in(sentence)
-            quoted = self._quoted(sentence)
-            if quoted:
-                found.extend(quoted)
-                covered = max(covered, max(self._quote_end(q) for q in quoted))
+            quoted, upto = self._quoted(sentence)
+            found.extend(quoted)
+            if upto:
+                covered = max(covered, upto)
                 continue
+            self.open_quote = None
             statement = self._reported(sentence) or self._voiced(sentence)
             if statement:
                 found.append(statement)
@@ -286,18 +293,19 @@ class Reader:
         if opening and find_actors(opening.group()):
             speaker = self._subject_speaker(opening.group())
             if speaker:
-                self.last = speaker
+                # "X issued a statement." tells the channel of what X says next.
+                self.last = replace(speaker, channel=speaker.channel or _channel(body))
 
     # The voice: who speaks when a sentence names no one.
 
     def _publisher(self):
         code, name = publisher_of(self.article.url)
-        if not code or MEETING_COVERAGE.search(self.text[:3000]):
+        if not code or self.meeting:
             return None
         publisher = self.article.publisher
         host = urlsplit(self.article.url).hostname or ""
         role = name if not publisher or host.endswith(publisher) else publisher
-        return Speaker(code, "", role)
+        return Speaker(code, "", role, official=True)
 
     def _lead_in(self, sentence):
         """A sentence that opens a line and introduces a speaker changes the voice."""
@@ -356,7 +364,7 @@ class Reader:
         name, role = _name_and_role(who)
         head = line.partition(":")[0] if len(line.partition(":")[0]) < len(line) else line
         channel = _channel(head)
-        speaker = Speaker(code, name, role, channel, self._date_in(line, last=True))
+        speaker = Speaker(code, name, role, channel, self._date_in(line, last=True), official=True)
         self._remember(speaker)
         return speaker
 
@@ -380,46 +388,61 @@ class Reader:
     # Quotations.
 
     def _quoted(self, sentence):
-        found = []
+        """The new quotations that open in `sentence`, and where the last one handled ends (0 if
+        none). A quotation with no attribution of its own that follows one directly, or one
+        the same speaker's attribution splits ('"…," he said, "…"'), continues it."""
+        found, upto, previous_end = [], 0, sentence.start
         for start, end in self.quotes:
-            if not (sentence.start <= start < sentence.end) or not _long_enough(
-                self.text[start:end]
-            ):
+            quote = self.text[start:end]
+            if not (sentence.start <= start < sentence.end) or not _long_enough(quote):
                 continue
             last = self.article.sentence_at(max(end - 1, start)) or sentence
             frame_end = max(last.end, sentence.end)
-            before = self.text[sentence.start : start - 1]
+            before = self.text[previous_end : start - 1]
             after = self.text[end + 1 : frame_end]
             speaker = self._quote_speaker(before, after)
-            if speaker is None:
+            previous = self.open_quote
+            if (
+                previous
+                and speaker in (None, previous.speaker)
+                and self._continues(previous, start)
+            ):
+                previous.quote = f"{previous.quote} {quote}"
+                previous.span = (previous.span[0], frame_end)
+                previous.evidence = self.text[previous.span[0] : frame_end]
+            elif speaker:
+                evidence = self.text[sentence.start : frame_end]
+                via = _via(f"{before} {after}")
+                if not speaker.channel:
+                    # "issued a statement, saying" holds for what "It added" next.
+                    frame = VIA_PHRASE.sub(" ", f"{before} {after}")
+                    speaker = replace(speaker, channel=_channel(frame))
+                previous = Found(start, speaker, quote, "verbatim", evidence, via,
+                                 (sentence.start, frame_end))  # fmt: skip
+                found.append(previous)
+            else:
                 continue
-            self.last = speaker
-            evidence = self.text[sentence.start : frame_end]
-            found.append(
-                Found(
-                    start,
-                    speaker,
-                    self.text[start:end],
-                    "verbatim",
-                    evidence,
-                    _via(f"{before} {after}"),
-                )
-            )
-        return found
+            self.open_quote, self.last = previous, previous.speaker
+            upto, previous_end = frame_end, end + 1
+        return found, upto
 
-    def _quote_end(self, found):
-        last = self.article.sentence_at(found.start + len(found.quote) - 1)
-        return last.end if last else found.start + len(found.quote)
+    def _continues(self, previous, start):
+        """Only an attribution or white space lies between the previous quotation and this."""
+        return previous.span[1] >= start or not self.text[previous.span[1] : start - 1].strip()
 
     def _quote_speaker(self, before, after):
         """Who says the quote: the subject of a speech verb before it ('X said, "…"'), or the
-        one named after it ('"…," he said'); a colon before it also introduces a speaker."""
+        one named after it ('"…," he said'); a colon before it also introduces a speaker.
+        Of several verbs before it the last one's subject speaks ("A said …, while B said")."""
         before_clean = _without_quotes(before)
-        verb = SPEECH_VERB.search(before_clean)
-        if verb or before_clean.rstrip().endswith((":", "：")):
-            subject = before_clean[: verb.start()] if verb else before_clean.rstrip()[:-1]
-            speaker = self._subject_speaker(subject)
-            if speaker:
+        verbs = list(SPEECH_VERB.finditer(before_clean))
+        subjects = [before_clean[verbs[-2].end() : verbs[-1].start()]] if len(verbs) > 1 else []
+        if verbs:
+            subjects.append(before_clean[: verbs[0].start()])
+        elif before_clean.rstrip().endswith((":", "：")):
+            subjects.append(before_clean.rstrip()[:-1])
+        for subject in subjects:
+            if speaker := self._subject_speaker(subject):
                 return speaker
         after_clean = _without_quotes(after)[:160]
         match = SAID_BY.match(after_clean) or INVERTED.search(after_clean)
@@ -465,8 +488,7 @@ class Reader:
             name, role = _name_and_role(subject)
             if self.voice and code == self.voice.actor and not name:
                 return self.voice
-            channel = self.voice.channel if self.voice else ""
-            speaker = Speaker(code, name, role, channel, None)
+            speaker = Speaker(code, name, role)
             self._remember(speaker)
             return speaker
         if FIRST_PERSON.search(subject) and self.voice:
@@ -476,7 +498,7 @@ class Reader:
         if self.voice and ROLE_WORD.search(subject) and len(words) <= LONGEST_ROLE:
             # "Foreign Minister Kim", "Außenministerin Baerbock": an official of the text's own.
             name, role = _name_and_role(subject)
-            return Speaker(self.voice.actor, name, role, self.voice.channel)
+            return replace(self.voice, name=name, role=role)
         return None
 
     # The voice's own sentences.
@@ -530,8 +552,6 @@ class Reader:
         return None
 
     def _text_channel(self):
-        if MEETING_COVERAGE.search(self.text[:3000]):
-            return "un_session"
         # Only the kind of text is read here: a news agency named in it is not the channel.
         return _channel(f"{self.article.title}\n{self.text[:600]}", among=TEXT_CHANNELS)
 
@@ -539,8 +559,12 @@ class Reader:
         speaker = _on_record(found.speaker)
         issued = found.speaker.issued_on or self.page_date
         frame = VIA_PHRASE.sub(" ", found.evidence.replace(found.quote, " "))
-        default = "written_statement" if self.publisher else "remarks"
-        channel = found.speaker.channel or _channel(frame) or self.channel_default or default
+        channel = found.speaker.channel or _channel(frame)
+        if not channel and self.meeting:
+            channel = "un_session"
+        elif not channel and found.speaker.official:
+            channel = self.channel_default or "written_statement"
+        channel = channel or "remarks"
         return {
             "actor": speaker.actor,
             "speaker": {"name": speaker.name, "role": speaker.role},
