@@ -70,6 +70,21 @@ def test_news_report_quotes_continuations_and_reported_speech():
         assert statement["quote"] in statement["evidence"]
 
 
+def test_reported_speech_of_several_actors_in_one_sentence():
+    both = (
+        "The U.S. condemned the launch as destabilizing, while Russia defended it as a "
+        "legitimate right."
+    )
+    joint = "The United States, Japan and the Republic of Korea condemned this latest test."
+
+    assert brief(statements(both)) == [("US", "reported", both), ("RU", "reported", both)]
+    assert brief(statements(joint)) == [
+        ("US", "reported", joint),
+        ("JP", "reported", joint),
+        ("KR", "reported", joint),
+    ]
+
+
 def test_a_speaker_on_record_is_reused():
     SpeakerFactory(
         actor=Actor.objects.get(code="RU"), name="Dmitry Peskov", role="Kremlin spokesman"

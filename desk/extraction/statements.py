@@ -60,6 +60,10 @@ MIN_QUOTE_WORDS = 4
 MIN_QUOTE_CJK = 6
 LONGEST_SUBJECT = 25
 LONGEST_ROLE = 8
+# Where a sentence gives a second actor's reaction: "…, while Russia defended it".
+CLAUSE = r",?\s+(?:while|whereas|but|während|tandis que|alors que)\s+"
+# What may join the actors of one subject.
+COORDINATION = r"(?i)\b(?:the|and|und|et|as well as|sowie)\b|[,\s’'s]"
 # Launches on record are North Korea's by default: its own claims about them are not reactions.
 LAUNCHING_STATE = "KP"
 
@@ -126,10 +130,9 @@ class Reader:
                 covered = max(covered, upto)
                 continue
             self.open_quote = None
-            statement = self._reported(sentence) or self._voiced(sentence)
-            if statement:
-                found.append(statement)
-            else:
+            statements = self._reported(sentence) or self._voiced(sentence)
+            found.extend(statements)
+            if not statements:
                 self._follow_subject(sentence)
         return found
 
@@ -302,23 +305,52 @@ class Reader:
     # Reported speech.
 
     def _reported(self, sentence):
+        """Reported speech: a reacting sentence attributed to a speaker, at its end ("…, she
+        reported", the speaker of all of it) or as its subject ("The U.S. condemned …"). A
+        subject naming only actors ("The United States, Japan and Korea condemned …") and a
+        clause of another actor (", while Russia defended it") add a statement each."""
         body, offset = self._without_lead_in(sentence)
         if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
-            return None
-        speaker = None
-        verb = SPEECH_VERB.search(body)
-        if verb and len(body[: verb.start()].split()) <= LONGEST_SUBJECT:
-            speaker = self._subject_speaker(body[: verb.start()])
-        if speaker is None:
-            for match in INVERTED.finditer(body):
-                speaker = self._subject_speaker(match.group("subject"))
-                if speaker:
-                    break
-        if speaker is None:
-            return None
-        own = self.voice is not None and speaker == self.voice
-        self.last = speaker
-        return Found(offset, speaker, body, "verbatim" if own else "reported", body, _via(body))
+            return []
+        speakers = self._inverted_speakers(body) or self._subject_speakers(body)
+        if not speakers:
+            return []
+        self.last = speakers[0]
+        via = _via(body)
+        return [
+            Found(offset, speaker, body, "verbatim" if speaker == self.voice else "reported",
+                  body, via)
+            for speaker in speakers
+        ]  # fmt: skip
+
+    def _inverted_speakers(self, body):
+        for match in INVERTED.finditer(body):
+            if speaker := self._subject_speaker(match.group("subject")):
+                return [speaker]
+        return []
+
+    def _subject_speakers(self, body):
+        speakers = []
+        for clause in re.split(CLAUSE, body):
+            verb = SPEECH_VERB.search(clause)
+            if not verb or len(clause[: verb.start()].split()) > LONGEST_SUBJECT:
+                continue
+            subject = clause[: verb.start()]
+            for speaker in self._coordinated(subject) or [self._subject_speaker(subject)]:
+                if speaker and speaker.actor not in {s.actor for s in speakers}:
+                    speakers.append(speaker)
+        return speakers
+
+    def _coordinated(self, subject):
+        """One speaker per actor of a subject that only names actors: "The United States,
+        Japan, and the Republic of Korea"."""
+        mentions = find_actors(subject)
+        rest = subject
+        for mention in mentions:
+            rest = rest.replace(mention.text, " ")
+        if len({m.code for m in mentions}) < 2 or re.sub(COORDINATION, "", rest).strip():
+            return []
+        return [Speaker(code) for code in dict.fromkeys(m.code for m in mentions)]
 
     def _subject_speaker(self, subject):
         """The speaker a subject phrase names: an actor, a person met before, a pronoun for
@@ -352,17 +384,17 @@ class Reader:
 
     def _voiced(self, sentence):
         if self.voice is None:
-            return None
+            return []
         body, offset = self._without_lead_in(sentence)
         if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
-            return None
+            return []
         if not re.search(r"[.!。！]$", body) and sentence.end < len(self.text.rstrip()):
-            return None  # A heading, not a sentence; the text's last one may be cut short.
+            return []  # A heading, not a sentence; the text's last one may be cut short.
         opening = OPENING.match(body)
         others = {m.code for m in find_actors(opening.group())} if opening else set()
         if others - {self.voice.actor, LAUNCHING_STATE}:
-            return None  # Its subject is another actor: the voice reports, it does not react.
-        return Found(offset, self.voice, body, "verbatim", body)
+            return []  # Its subject is another actor: the voice reports, it does not react.
+        return [Found(offset, self.voice, body, "verbatim", body)]
 
     def _without_lead_in(self, sentence):
         """The sentence without a "Name, Role:" lead-in or a paragraph number before it, and
