@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from desk.extraction import read_article
 from desk.extraction.actors import find_actors, publisher_of
+from desk.extraction.document import split_sentences
 from desk.extraction.quotes import quote_spans
 from desk.extraction.statements import find_statements
 from reactions.models import Actor
@@ -273,6 +274,20 @@ def test_quotation_marks_pair_across_typographies():
         "Wir verurteilen das",
         "it is ‘grave’ indeed",
         "非難する",
+    ]
+
+
+def test_sentences_end_after_closing_quotation_marks_of_each_language():
+    texts = [
+        "„Wir verurteilen das.“ Er sagte es heute.",
+        "« Nous condamnons ce tir. » Le ministre l'a dit.",
+        "外務大臣は「断じて容認できない。」と述べた。次の文。",
+    ]
+
+    assert [[s.text for s in split_sentences(text)] for text in texts] == [
+        ["„Wir verurteilen das.“", "Er sagte es heute."],
+        ["« Nous condamnons ce tir. »", "Le ministre l'a dit."],
+        ["外務大臣は「断じて容認できない。」と述べた。", "次の文。"],
     ]
 
 
