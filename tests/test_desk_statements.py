@@ -147,6 +147,36 @@ def test_press_conference_transcript_answers_are_the_ministers_questions_are_not
     assert {s["channel"] for s in found} == {"briefing"}
 
 
+@pytest.mark.parametrize(
+    ("heading", "actor", "role"),
+    [
+        ("DPRK: Statement by the Spokesperson on the latest launch", "EU", "Spokesperson"),
+        (
+            "Foreign Ministry Spokesperson's Statement on the Launch",
+            "KR",
+            "Foreign Ministry Spokesperson",
+        ),
+        ("USINDOPACOM statement on DPRK ballistic missile launch", "US", "USINDOPACOM"),
+    ],
+)
+def test_a_heading_names_whose_statement_it_is(heading, actor, role):
+    text = (
+        f"{heading}\n"
+        "1. We condemn this launch, a clear violation of Security Council resolutions.\n"
+        "2. North Korea's continued provocations will only deepen its isolation."
+    )
+    urls = {"EU": "https://www.eeas.europa.eu/x", "KR": "https://www.mofa.go.kr/x", "US": ""}
+
+    found = statements(text, url=urls[actor])
+
+    assert [(s["actor"], s["quote"][:20]) for s in found] == [
+        (actor, "We condemn this laun"),
+        (actor, "North Korea's contin"),
+    ]
+    assert found[0]["channel"] == "written_statement"
+    assert found[0]["speaker"]["role"] == role
+
+
 def test_german_statement_from_its_lead_in():
     text = (
         "Auswärtiges Amt zum Raketenstart Nordkoreas\n"

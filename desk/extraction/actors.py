@@ -20,7 +20,7 @@ import pycountry
 ALIASES = {
     "US": "U.S.|US|USA|U.S.A.|United States|America|American|Americans|Washington|"
     "White House|State Department|Department of State|Secretary of State|Pentagon|"
-    "U.S. Indo-Pacific Command|Indo-Pacific Command|INDOPACOM|U.S. Forces Korea|USFK|"
+    "U.S. Indo-Pacific Command|Indo-Pacific Command|INDOPACOM|USINDOPACOM|U.S. Forces Korea|USFK|"
     "Vereinigte Staaten|Vereinigten Staaten|amerikanisch|US-Regierung|États-Unis|"
     "Etats-Unis|américain|américaine|米国|アメリカ|米政府|米国務省",
     "KR": "South Korea|South Korean|Republic of Korea|ROK|Seoul|Office of National Security|"
@@ -132,6 +132,7 @@ HOSTS = {
     "state.gov": ("US", "U.S. Department of State"),
     "whitehouse.gov": ("US", "The White House"),
     "defense.gov": ("US", "U.S. Department of Defense"),
+    "mil": ("US", "U.S. armed forces"),
     "mofa.go.kr": ("KR", "Ministry of Foreign Affairs, Republic of Korea"),
     "fmprc.gov.cn": ("CN", "Ministry of Foreign Affairs of the People's Republic of China"),
     "mfa.gov.cn": ("CN", "Ministry of Foreign Affairs of the People's Republic of China"),

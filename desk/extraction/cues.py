@@ -55,7 +55,7 @@ PRONOUN = re.compile(
 INVERTED = re.compile(
     r"(?:^|[,;—–]\s*|[”\"»]\s*)(?P<subject>[^,;—–”\"»]{1,90}?)\s+(?P<verb>said|says|told|warned|"
     r"reported|added|stressed|noted|cautioned|emphasi[sz]ed|underlined|observed|explained|"
-    r"stated|continued|insisted|argued|sagte|erklärte|betonte|a déclaré|a ajouté|a dit|"
+    r"stated|insisted|argued|sagte|erklärte|betonte|a déclaré|a ajouté|a dit|"
     r"a souligné|a affirmé)\b"
 )
 # '"…," said Dmitry Peskov.' / « … », a déclaré le porte-parole.
@@ -105,9 +105,15 @@ NOT_IN_NAME = {
 }  # fmt: skip
 # Lines that introduce the speaker of what follows.
 LEAD_IN_TITLE = re.compile(
-    r"^(?:Statement|Remarks|Press statement|Joint statement|Speech|Declaration|Erklärung|"
-    r"Pressemitteilung|Déclaration|Communiqué)\s+(?:attributable to|by|of|von|de|du|de la)\s+"
-    r"(?P<who>.+)$",
+    r"(?:^|[:–—-]\s+)(?:Statement|Remarks|Press statement|Joint statement|Speech|Declaration|"
+    r"Erklärung|Pressemitteilung|Déclaration|Communiqué)\s+(?:attributable to|by|of|von|de|du|"
+    r"de la)\s+(?P<who>.+)$",
+    re.IGNORECASE,
+)
+# A heading that names whose statement it is: "USINDOPACOM statement on …", "Foreign Ministry
+# Spokesperson's Statement on …".
+TITLE_STATEMENT = re.compile(
+    r"^(?:[^:]{1,40}:\s+)?(?P<who>[^:]{2,80}?)(?:['’]s)?\s+(?:press\s+)?statement\b",
     re.IGNORECASE,
 )
 LEAD_IN_ISSUED = re.compile(r"\b(?:issued|released|delivered|made)\b.*?\bby\s+(?P<who>.+)$")

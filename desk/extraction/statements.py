@@ -45,6 +45,7 @@ from desk.extraction.cues import (
     SAID_BY,
     SPEECH_VERB,
     TEXT_CHANNELS,
+    TITLE_STATEMENT,
     TOPIC,
     VIA,
     VIA_PHRASE,
@@ -180,7 +181,9 @@ class Reader:
         in a transcript of questions and answers, None if the line is not a lead-in."""
         if match := QUESTION_ANSWER.match(line):
             return ANSWER if match.group("mark") in ANSWERS else ""
-        if match := LEAD_IN_TITLE.match(line):
+        if match := LEAD_IN_TITLE.search(line):
+            return match.group("who")
+        if (match := TITLE_STATEMENT.match(line)) and self._names_a_speaker(match.group("who")):
             return match.group("who")
         if match := JA_LEAD_IN.search(line):
             return match.group("who") or match.group("speaker")
@@ -198,7 +201,16 @@ class Reader:
             return after if len(after.split()) > 1 and ROLE_WORD.search(after) else before
         if len(head.split()) <= 10 and (ROLE_WORD.search(head) or self._known(head)):
             return head
+        if find_actors(head):
+            return None  # "DPRK: Statement by …" is a topic, not a speaker.
         return "" if len(head.split()) <= 6 else None
+
+    def _names_a_speaker(self, phrase):
+        """A heading's phrase that names an office or an actor other than the launching state."""
+        if re.search(r"[.!?。]$", phrase):
+            return False
+        codes = {m.code for m in find_actors(phrase)}
+        return bool(ROLE_WORD.search(phrase) or codes - {LAUNCHING_STATE})
 
     def _voice_of(self, who, line):
         who = re.sub(r"\s*\((?:[^)]*\d[^)]*)\)", "", who)
@@ -212,6 +224,8 @@ class Reader:
         if not code:
             return None
         name, role = _name_and_role(who)
+        if not (name or role) and len(who.split()) <= LONGEST_ROLE:
+            role = who.strip()  # An office named alone: "USINDOPACOM statement on …".
         head = line.partition(":")[0] if len(line.partition(":")[0]) < len(line) else line
         channel = _channel(head)
         speaker = Speaker(code, name, role, channel, self._date_in(line, last=True), official=True)
@@ -313,6 +327,7 @@ class Reader:
         if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
             return []
         speakers = self._inverted_speakers(body) or self._subject_speakers(body)
+        speakers = [s for s in speakers if s.actor != LAUNCHING_STATE or _claims_reaction(body)]
         if not speakers:
             return []
         self.last = speakers[0]
@@ -325,7 +340,8 @@ class Reader:
 
     def _inverted_speakers(self, body):
         for match in INVERTED.finditer(body):
-            if speaker := self._subject_speaker(match.group("subject")):
+            # At the very start it is the subject's own verb, read by _subject_speakers.
+            if match.start() and (speaker := self._subject_speaker(match.group("subject"))):
                 return [speaker]
         return []
 
@@ -545,12 +561,17 @@ def _on_record(speaker):
     return speaker
 
 
+def _claims_reaction(text):
+    """The launching state reacts only when it condemns others (their drills, sanctions)."""
+    return bool(re.search(r"condemn|denounc|verurteil|condamn|非難", text, re.IGNORECASE))
+
+
 def _deduplicated(found):
     """One statement per actor and quote; a quote inside a longer one of the same actor goes."""
     kept = []
     for item in sorted(found, key=lambda f: f.start):
         quote = " ".join(item.quote.split()).lower()
-        if item.speaker.actor == LAUNCHING_STATE and not re.search(r"condemn|denounc|非難", quote):
+        if item.speaker.actor == LAUNCHING_STATE and not _claims_reaction(quote):
             continue  # The launching state's own claims are claims, not reactions.
         if any(
             k.speaker.actor == item.speaker.actor and quote in " ".join(k.quote.split()).lower()
