@@ -213,6 +213,16 @@ def test_french_statement_and_quotation_in_guillemets():
         ("FR", "La France appelle la Coré"),
     ]
 
+    un = (
+        "Déclaration attribuable au porte-parole du Secrétaire général sur la Corée du Nord\n"
+        "Il exhorte la Corée du Nord à cesser immédiatement tout nouvel acte de provocation."
+    )
+    (appeal,) = statements(un)
+    assert (appeal["actor"], appeal["speaker"]["role"]) == (
+        "UN",
+        "porte-parole du Secrétaire général",
+    )
+
     news = "« Nous condamnons fermement ce tir », a déclaré le porte-parole du Quai d'Orsay."
     (quoted,) = statements(news)
     assert (quoted["actor"], quoted["quote"]) == ("FR", " Nous condamnons fermement ce tir ")
@@ -238,6 +248,23 @@ def test_japanese_statement_and_quotation():
 
     (quoted,) = statements("外務大臣は「断じて容認できない挑発行為だ」と述べた。")
     assert (quoted["actor"], quoted["quote"]) == ("JP", "断じて容認できない挑発行為だ")
+
+
+def test_japanese_press_conference_the_journalist_is_not_the_minister():
+    text = (
+        "外務大臣会見記録\n"
+        "【山田外務大臣】本日、北朝鮮が弾道ミサイルを発射しました。断じて容認できません。\n"
+        "【記者】北朝鮮の挑発を非難する声について教えてください。\n"
+        "【山田外務大臣】大使館ルートを通じて厳重に抗議し、強く非難しました。"
+    )
+
+    found = statements(text)
+
+    assert [(s["actor"], s["quote"]) for s in found] == [
+        ("JP", "断じて容認できません。"),
+        ("JP", "大使館ルートを通じて厳重に抗議し、強く非難しました。"),
+    ]
+    assert {s["channel"] for s in found} == {"briefing"}
 
 
 def test_a_quote_inside_a_quote_stays_in_the_outer_one():

@@ -107,7 +107,7 @@ NOT_IN_NAME = {
 LEAD_IN_TITLE = re.compile(
     r"(?:^|[:–—-]\s+)(?:Statement|Remarks|Press statement|Joint statement|Speech|Declaration|"
     r"Erklärung|Pressemitteilung|Déclaration|Communiqué)\s+(?:attributable to|by|of|von|de|du|"
-    r"de la)\s+(?P<who>.+)$",
+    r"de la|attribuable (?:au|aux|à la|à l['’]))\s*(?P<who>.+)$",
     re.IGNORECASE,
 )
 # A heading that names whose statement it is: "USINDOPACOM statement on …", "Foreign Ministry
@@ -159,7 +159,7 @@ CHANNELS = [
     )),
     ("briefing", re.compile(
         r"press conference|press briefing|briefing|Pressekonferenz|conférence de presse|"
-        r"point de presse|記者会見",
+        r"point de presse|記者会見|会見",
         re.IGNORECASE,
     )),
     ("written_statement", re.compile(

@@ -61,6 +61,13 @@ MIN_QUOTE_WORDS = 4
 MIN_QUOTE_CJK = 6
 LONGEST_SUBJECT = 25
 LONGEST_ROLE = 8
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+JA_SUBJECT = re.compile(r"^(?P<subject>[^、。「」]{1,30}?)(?:は|が)")
+# Where a speaker's phrase goes on to say where or on what they spoke.
+WHERE = (
+    r"\s+(?:(?:at|on|during|before|in)\s+(?:the|a|an)|to the press|sur (?:la|le|les|l['’])|"
+    r"lors d[eu]|zu[mr]?|heute|bei)\b|\s+[–—-]\s+"
+)
 # Where a sentence gives a second actor's reaction: "…, while Russia defended it".
 CLAUSE = r",?\s+(?:while|whereas|but|während|tandis que|alors que)\s+"
 # What may join the actors of one subject.
@@ -186,7 +193,8 @@ class Reader:
         if (match := TITLE_STATEMENT.match(line)) and self._names_a_speaker(match.group("who")):
             return match.group("who")
         if match := JA_LEAD_IN.search(line):
-            return match.group("who") or match.group("speaker")
+            who = match.group("who") or match.group("speaker")
+            return who if ROLE_WORD.search(who) else ""  # 【記者】 is a journalist.
         if _byline(line):
             return line
         head, colon, _rest = line.partition(":") if ":" in line else line.partition("：")
@@ -215,7 +223,7 @@ class Reader:
     def _voice_of(self, who, line):
         who = re.sub(r"\s*\((?:[^)]*\d[^)]*)\)", "", who)
         # "Ambassador Fu Cong at the UN Security Council": the Council is where, not who.
-        who = re.split(r"\s+(?:at|on|during|before|in)\s+the\b|\s+[–—-]\s+", who)[0]
+        who = re.split(WHERE, who)[0]
         known = self._known(who)
         if known:
             return replace(known, issued_on=self._date_in(line) or known.issued_on)
@@ -352,6 +360,12 @@ class Reader:
             if not verb or len(clause[: verb.start()].split()) > LONGEST_SUBJECT:
                 continue
             subject = clause[: verb.start()]
+            if CJK.search(subject):
+                # Japanese puts the verb last: the subject is the topic before は or が.
+                topic = JA_SUBJECT.match(clause)
+                if not topic:
+                    continue
+                subject = topic.group("subject")
             for speaker in self._coordinated(subject) or [self._subject_speaker(subject)]:
                 if speaker and speaker.actor not in {s.actor for s in speakers}:
                     speakers.append(speaker)
@@ -424,13 +438,15 @@ class Reader:
         """How long the "Name, Role:" or "Q:" lead-in that opens `text` is; 0 if none."""
         if match := QUESTION_ANSWER.match(text):
             return match.end()
+        if (match := JA_LEAD_IN.match(text)) and match.group("who"):
+            return match.end()
         match = re.match(r"^([^:：\n]{2,120})[:：]\s*", text)
         if match and self._lead_in_speaker(match.group(1) + ":") is not None:
             return match.end()
         return 0
 
     def _too_short(self, body):
-        if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", body):
+        if CJK.search(body):
             return len(body) < MIN_CJK
         return len(body.split()) < MIN_WORDS
 
@@ -475,7 +491,7 @@ class Reader:
 def _name_and_role(phrase):
     """("Dmitry Peskov", "Kremlin spokesman") from "Russia's Kremlin spokesman Dmitry Peskov"."""
     phrase = VIA_PHRASE.sub(" ", phrase)
-    phrase = re.split(r"\s+(?:at the|on the|during|in a|in an|to the press|heute)\b", phrase)[0]
+    phrase = re.split(WHERE, phrase)[0]
     phrase = re.sub(
         r"^\W*(?:the|a|an|ein|eine|einer|der|die|le|la|les|un|une)\s+|^l['’]",
         "",
@@ -538,7 +554,7 @@ def _channel(text, among=None):
 
 
 def _long_enough(quote):
-    if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", quote):
+    if CJK.search(quote):
         return len(quote) >= MIN_QUOTE_CJK
     return len(quote.split()) >= MIN_QUOTE_WORDS
 
