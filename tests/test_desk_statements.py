@@ -397,6 +397,24 @@ def test_extract_eval_prints_per_article_and_totals(tmp_path):
     assert "found with the right actor  1/2 = 50%" in report
 
 
+def test_extract_eval_reads_the_article_at_its_expected_address(tmp_path):
+    write_case(
+        tmp_path,
+        "two",
+        "Statement by the Spokesperson\nWe condemn the launch.",
+        {
+            "source": {"url": "https://www.eeas.europa.eu/x", "publisher": "eeas.europa.eu"},
+            "statements": [{"actor": "EU", "quote": "We condemn the launch.", "stance": ""}],
+        },
+    )
+    out = io.StringIO()
+
+    call_command("extract_eval", str(tmp_path), stdout=out)
+
+    assert "statements found 1/1, quote overlap 1/1" in out.getvalue()
+    assert "source: publisher ok" in out.getvalue()
+
+
 def test_extract_eval_refuses_a_folder_without_articles(tmp_path):
     with pytest.raises(CommandError, match=r"holds no \*\.txt articles"):
         call_command("extract_eval", str(tmp_path), stdout=io.StringIO())
