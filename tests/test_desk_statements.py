@@ -147,6 +147,25 @@ def test_press_conference_transcript_answers_are_the_ministers_questions_are_not
     assert {s["channel"] for s in found} == {"briefing"}
 
 
+def test_briefing_transcript_with_an_official_named_by_title():
+    text = (
+        "Department Press Briefing\n"
+        "MR PARKER: Good afternoon, everyone.\n"
+        "QUESTION: What is your reaction to this provocation by North Korea?\n"
+        "MR PARKER: We condemn the DPRK's launch of a ballistic missile, a clear violation of "
+        "Security Council resolutions. Allies call on the DPRK to return to diplomacy."
+    )
+
+    found = statements(text, url="https://www.state.gov/briefings/department-press-briefing/")
+
+    assert [(s["actor"], s["quote_kind"], s["quote"][:20]) for s in found] == [
+        ("US", "verbatim", "We condemn the DPRK'"),
+        ("US", "verbatim", "Allies call on the D"),
+    ]
+    assert {s["speaker"]["name"] for s in found} == {"PARKER"}
+    assert {s["channel"] for s in found} == {"briefing"}
+
+
 @pytest.mark.parametrize(
     ("heading", "actor", "role"),
     [

@@ -83,7 +83,7 @@ ROLE_WORD = re.compile(
     r"président|ministère)\b|"
     r"大臣|報道官|長官|総理|首相|大使|外務省"
 )
-HONORIFIC = re.compile(r"^(?:Mr|Ms|Mrs|Dr|H\.E|Ambassador|Herr|Frau|M|Mme)\.?(?:\s+|$)")
+HONORIFIC = re.compile(r"^(?:(?i:mr|ms|mrs|dr|h\.e)|Ambassador|Herr|Frau|M|Mme)\.?(?:\s+|$)")
 # The capitalised words that open a sentence: its subject when it names an actor.
 OPENING = re.compile(
     r"^(?:(?:[A-ZÀ-Þ][\w.’'&()-]*|of|the|for|and|on|de|des|du|der|die|das)[\s,]*)+"
@@ -121,9 +121,11 @@ LEAD_IN_ISSUED = re.compile(r"\b(?:issued|released|delivered|made)\b.*?\bby\s+(?
 JA_LEAD_IN = re.compile(r"^【(?P<who>[^】]{1,40})】|[（(](?P<speaker>[^）)]{1,20})談話[）)]\s*$")
 # The marks of a transcript: a question is a journalist's, an answer the official's.
 QUESTION_ANSWER = re.compile(
-    r"^(?P<mark>Q|A|R|Question|Answer|Frage|Antwort|Réponse|問|答)\s*[:：\-–—.]\s+"
+    r"^(?P<mark>Q|A|R|(?i:question|answer|frage|antwort|réponse)|問|答)\s*[:：\-–—.]\s+"
 )
-ANSWERS = {"A", "R", "Answer", "Antwort", "Réponse", "答"}
+ANSWERS = {"a", "r", "answer", "antwort", "réponse", "答"}
+# An official in a transcript is named by title: "MR MILLER:", "Ms. Kim:".
+OFFICIAL_LEAD_IN = re.compile(r"^(?i:mr|ms|mrs|dr|madam|sir|h\.e)\.?\s+\w")
 NOT_A_LEAD_IN = re.compile(
     r"^\W*(?:date|data source|source|email|e-mail|tel|telephone|fax|url|link|note|photo|"
     r"published|updated|datum|stand|tags?|topics?)\b",

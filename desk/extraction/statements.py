@@ -37,6 +37,7 @@ from desk.extraction.cues import (
     NOT_A_LEAD_IN,
     NOT_IN_NAME,
     NUMBERING,
+    OFFICIAL_LEAD_IN,
     OPENING,
     PRONOUN,
     QUESTION_ANSWER,
@@ -65,8 +66,8 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 JA_SUBJECT = re.compile(r"^(?P<subject>[^、。「」]{1,30}?)(?:は|が)")
 # Where a speaker's phrase goes on to say where or on what they spoke.
 WHERE = (
-    r"\s+(?:(?:at|on|during|before|in)\s+(?:the|a|an)|to the press|sur (?:la|le|les|l['’])|"
-    r"lors d[eu]|zu[mr]?|heute|bei)\b|\s+[–—-]\s+"
+    r"\s+(?:(?:at|during|before|in)\s+(?:the|a|an)|on(?!\s+behalf)|to the press|"
+    r"sur (?:la|le|les|l['’])|lors d[eu]|zu[mr]?|heute|bei)\b|\s+[–—-]\s+"
 )
 # Where a sentence gives a second actor's reaction: "…, while Russia defended it".
 CLAUSE = r",?\s+(?:while|whereas|but|während|tandis que|alors que)\s+"
@@ -187,7 +188,7 @@ class Reader:
         """The speaker phrase of a lead-in line, "" for a journalist's, ANSWER for the answer
         in a transcript of questions and answers, None if the line is not a lead-in."""
         if match := QUESTION_ANSWER.match(line):
-            return ANSWER if match.group("mark") in ANSWERS else ""
+            return ANSWER if match.group("mark").lower() in ANSWERS else ""
         if match := LEAD_IN_TITLE.search(line):
             return match.group("who")
         if (match := TITLE_STATEMENT.match(line)) and self._names_a_speaker(match.group("who")):
@@ -207,7 +208,9 @@ class Reader:
         if verb := SPEECH_VERB.search(head):
             before, after = head[: verb.start()].strip(), head[verb.end() :].strip()
             return after if len(after.split()) > 1 and ROLE_WORD.search(after) else before
-        if len(head.split()) <= 10 and (ROLE_WORD.search(head) or self._known(head)):
+        if len(head.split()) <= 10 and (
+            ROLE_WORD.search(head) or self._known(head) or OFFICIAL_LEAD_IN.match(head)
+        ):
             return head
         if find_actors(head):
             return None  # "DPRK: Statement by …" is a topic, not a speaker.
@@ -407,7 +410,7 @@ class Reader:
         if self.voice and ROLE_WORD.search(subject) and len(words) <= LONGEST_ROLE:
             # "Foreign Minister Kim", "Außenministerin Baerbock": an official of the text's own.
             name, role = _name_and_role(subject)
-            return replace(self.voice, name=name, role=role)
+            return replace(self.voice, name=name, role=role) if name else self.voice
         return None
 
     # The voice's own sentences.
@@ -498,10 +501,18 @@ def _name_and_role(phrase):
         phrase.strip(),
         flags=re.IGNORECASE,
     )
-    name = next(filter(None, map(_person, NAME.finditer(phrase))), "")
+    # Names of actors are not a person's: "North Atlantic Council", "Chief Cabinet Secretary".
+    masked = phrase
+    for mention in find_actors(phrase):
+        masked = masked.replace(mention.text, ",")
+    name = next(filter(None, map(_person, NAME.finditer(masked))), "")
+    if not name and (title := OFFICIAL_LEAD_IN.match(phrase)):
+        name = phrase[title.end() - 1 :].strip()  # "MR MILLER": the surname alone.
     rest = phrase.replace(name, " ") if name else phrase
     parts = [HONORIFIC.sub("", part.strip()) for part in rest.split(",")]
     role = next((part for part in parts if ROLE_WORD.search(part)), "")
+    if not role and re.match(r"\W*Ambassador\b", rest):
+        role = "Ambassador"
     role = re.sub(r"^[\w.\s]+?['’]s\s+(?=\w)", "", role)
     role = re.sub(r"^(?:the|The|a|an|An|A)\s+|(?:\s+\w+ly)+$", "", role.strip())
     return name.strip(), role.strip(" .:")
