@@ -250,15 +250,16 @@ class Reader:
         return counts.most_common(1)[0][0] if counts else None
 
     def _known(self, phrase):
-        for surname, speaker in self.people.items():
-            if re.search(rf"\b{re.escape(surname)}\b", phrase, re.IGNORECASE):
-                return speaker
+        """The person met before whose surname `phrase` holds, or None."""
+        for word in re.findall(r"\w+", phrase.lower()):
+            if word in self.people:
+                return self.people[word]
         return None
 
     def _remember(self, speaker):
         if speaker.name:
             surname = max(speaker.name.split(), key=lambda word: (word.isupper(), len(word)))
-            self.people[surname] = speaker
+            self.people[surname.lower()] = speaker
 
     # Quotations.
 
