@@ -14,6 +14,7 @@ can follow the last speaker:
 """
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -122,7 +123,9 @@ class Reader:
         self.voice = self.official = self.publisher
         self.last = None
         self.people = {}
-        self.quotes = quote_spans(article.text)
+        self.quotes = sorted(quote_spans(article.text))
+        self.quote_starts = [start for start, _end in self.quotes]
+        self.sentence_starts = [sentence.start for sentence in article.sentences]
         self.open_quote = None
         self.channel_default = self._text_channel()
 
@@ -268,11 +271,13 @@ class Reader:
         none). A quotation with no attribution of its own that follows one directly, or one
         the same speaker's attribution splits ('"…," he said, "…"'), continues it."""
         found, upto, previous_end = [], 0, sentence.start
-        for start, end in self.quotes:
+        lo = bisect_left(self.quote_starts, sentence.start)
+        hi = bisect_left(self.quote_starts, sentence.end)
+        for start, end in self.quotes[lo:hi]:
             quote = self.text[start:end]
-            if not (sentence.start <= start < sentence.end) or not _long_enough(quote):
+            if not _long_enough(quote):
                 continue
-            last = self.article.sentence_at(max(end - 1, start)) or sentence
+            last = self._sentence_at(max(end - 1, start)) or sentence
             frame_end = max(last.end, sentence.end)
             before = self.text[previous_end : start - 1]
             after = self.text[end + 1 : frame_end]
@@ -301,6 +306,12 @@ class Reader:
             self.open_quote, self.last = previous, previous.speaker
             upto, previous_end = frame_end, end + 1
         return found, upto
+
+    def _sentence_at(self, offset):
+        """The sentence that holds `offset` (Article.sentence_at, by bisection)."""
+        index = bisect_right(self.sentence_starts, offset) - 1
+        sentence = self.article.sentences[index] if index >= 0 else None
+        return sentence if sentence and offset < sentence.end else None
 
     def _continues(self, previous, start):
         """Only an attribution or white space lies between the previous quotation and this."""
