@@ -171,6 +171,18 @@ CHANNELS = [
     )),
 ]  # fmt: skip
 # The channels the kind of text tells (a press conference, a statement), whoever it names.
+TEXT_CHANNELS = {"joint_statement", "un_session", "briefing", "written_statement"}
 # "2　", "(3) ", "4. " before a paragraph of an official statement.
 NUMBERING = re.compile(r"^(?:\(?\d{1,2}[.)]?[\s\u3000]+)?")
-TEXT_CHANNELS = {"joint_statement", "un_session", "briefing", "written_statement"}
+# Chinese and Japanese script, where words are not separated by spaces.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+JA_SUBJECT = re.compile(r"^(?P<subject>[^、。「」]{1,30}?)(?:は|が)")
+# Where a speaker's phrase goes on to say where or on what they spoke.
+WHERE = (
+    r"\s+(?:(?:at|during|before|in)\s+(?:the|a|an)|on(?!\s+behalf)|to the press|"
+    r"sur (?:la|le|les|l['’])|lors d[eu]|zu[mr]?|heute|bei)\b|\s+[–—-]\s+"
+)
+# Where a sentence gives a second actor's reaction: "…, while Russia defended it".
+CLAUSE = r",?\s+(?:while|whereas|but|während|tandis que|alors que)\s+"
+# What may join the actors of one subject.
+COORDINATION = r"(?i)\b(?:the|and|und|et|as well as|sowie)\b|[,\s’'s]"

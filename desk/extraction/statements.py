@@ -27,10 +27,14 @@ from desk.extraction.actors import actor_in, find_actors, publisher_of
 from desk.extraction.cues import (
     ANSWERS,
     CHANNELS,
+    CJK,
+    CLAUSE,
+    COORDINATION,
     FIRST_PERSON,
     HONORIFIC,
     INVERTED,
     JA_LEAD_IN,
+    JA_SUBJECT,
     LEAD_IN_ISSUED,
     LEAD_IN_TITLE,
     MEETING_COVERAGE,
@@ -51,6 +55,7 @@ from desk.extraction.cues import (
     TOPIC,
     VIA,
     VIA_PHRASE,
+    WHERE,
 )
 from desk.extraction.quotes import quote_spans
 from reactions.models import Speaker as SpeakerOnRecord
@@ -63,23 +68,15 @@ MIN_QUOTE_WORDS = 4
 MIN_QUOTE_CJK = 6
 LONGEST_SUBJECT = 25
 LONGEST_ROLE = 8
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-JA_SUBJECT = re.compile(r"^(?P<subject>[^、。「」]{1,30}?)(?:は|が)")
-# Where a speaker's phrase goes on to say where or on what they spoke.
-WHERE = (
-    r"\s+(?:(?:at|during|before|in)\s+(?:the|a|an)|on(?!\s+behalf)|to the press|"
-    r"sur (?:la|le|les|l['’])|lors d[eu]|zu[mr]?|heute|bei)\b|\s+[–—-]\s+"
-)
-# Where a sentence gives a second actor's reaction: "…, while Russia defended it".
-CLAUSE = r",?\s+(?:while|whereas|but|während|tandis que|alors que)\s+"
-# What may join the actors of one subject.
-COORDINATION = r"(?i)\b(?:the|and|und|et|as well as|sowie)\b|[,\s’'s]"
 # Launches on record are North Korea's by default: its own claims about them are not reactions.
 LAUNCHING_STATE = "KP"
 
 
 @dataclass(frozen=True)
 class Speaker:
+    """Who speaks, as far as the text tells: its actor, a person or office, and what the
+    attribution says of the channel and the day."""
+
     actor: str
     name: str = ""
     role: str = ""
@@ -91,6 +88,8 @@ class Speaker:
 
 @dataclass
 class Found:
+    """A statement as found, before it becomes the JSON the desk shows."""
+
     start: int
     speaker: Speaker
     quote: str
@@ -130,6 +129,7 @@ class Reader:
         self.channel_default = self._text_channel()
 
     def read(self):
+        """The statements, in text order; a quotation's sentences are read once."""
         found = []
         covered = 0
         for sentence in self.article.sentences:
