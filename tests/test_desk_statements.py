@@ -71,12 +71,16 @@ def test_news_report_quotes_continuations_and_reported_speech():
         assert statement["quote"] in statement["evidence"]
 
 
-def test_reported_speech_of_several_actors_in_one_sentence():
+def test_reported_speech_of_several_actors_in_one_sentence_and_a_relative_clause():
     both = (
         "The U.S. condemned the launch as destabilizing, while Russia defended it as a "
         "legitimate right."
     )
     joint = "The United States, Japan and the Republic of Korea condemned this latest test."
+    relative = (
+        "U.S. and South Korean forces held joint drills, which North Korea condemned as "
+        "rehearsals for an invasion."
+    )
 
     assert brief(statements(both)) == [("US", "reported", both), ("RU", "reported", both)]
     assert brief(statements(joint)) == [
@@ -84,6 +88,7 @@ def test_reported_speech_of_several_actors_in_one_sentence():
         ("JP", "reported", joint),
         ("KR", "reported", joint),
     ]
+    assert brief(statements(relative)) == [("KP", "reported", relative)]
 
 
 def test_a_speaker_on_record_is_reused():

@@ -186,3 +186,5 @@ WHERE = (
 CLAUSE = r",?\s+(?:while|whereas|but|während|tandis que|alors que)\s+"
 # What may join the actors of one subject.
 COORDINATION = r"(?i)\b(?:the|and|und|et|as well as|sowie)\b|[,\s’'s]"
+# A relative clause inside a subject: "drills, which North Korea condemned".
+RELATIVE = re.compile(r",?\s+(?:which|who|whom|that|whose|die|der|das|que|qui)\s+")

@@ -47,6 +47,7 @@ from desk.extraction.cues import (
     PRONOUN,
     QUESTION_ANSWER,
     REACTION,
+    RELATIVE,
     ROLE_WORD,
     SAID_BY,
     SPEECH_VERB,
@@ -398,8 +399,16 @@ class Reader:
         return [Speaker(code) for code in dict.fromkeys(m.code for m in mentions)]
 
     def _subject_speaker(self, subject):
-        """The speaker a subject phrase names: an actor, a person met before, a pronoun for
-        the last speaker, or "I"/"we" for the text's voice."""
+        """The speaker a subject phrase names; in "drills, which North Korea condemned" the
+        relative clause's subject speaks, if it names one."""
+        whole = self._phrase_speaker(subject)
+        *_, relative = RELATIVE.split(subject)
+        inner = self._phrase_speaker(relative) if relative != subject else None
+        return inner if inner and (whole is None or inner.actor != whole.actor) else whole
+
+    def _phrase_speaker(self, subject):
+        """The speaker a phrase names: an actor, a person met before, a pronoun for the last
+        speaker, or "I"/"we" for the text's voice."""
         subject = VIA_PHRASE.sub(" ", subject).strip(" ,")
         words = subject.split()
         if not words or len(words) > LONGEST_SUBJECT:
