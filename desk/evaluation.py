@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desk.extraction import extract, read_article
+from desk.extraction import ArticleError, extract, read_article
 from timeline.models import Launch
 
 FOUND_COVERAGE = 0.5
@@ -58,6 +58,7 @@ class Score:
     launch: bool | None = None
     source: dict = field(default_factory=dict)
     misses: list = field(default_factory=list)
+    refused: str = ""
 
 
 def evaluate(folder):
@@ -75,9 +76,18 @@ def score_article(path):
     expected_path = path.with_name(path.stem + ".expected.json")
     if not expected_path.exists():
         raise EvaluationError(f"{path.name} has no {expected_path.name} beside it.")
-    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    try:
+        expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise EvaluationError(f"{expected_path.name} is not JSON: {error}") from None
     started = time.perf_counter()
-    article = read_article(path.read_bytes(), url=expected.get("source", {}).get("url", ""))
+    try:
+        article = read_article(path.read_bytes(), url=expected.get("source", {}).get("url", ""))
+    except ArticleError as error:
+        # An article the desk refuses scores nothing; the others are still measured.
+        score = Score(path.stem, refused=str(error))
+        _score_statements(score, expected.get("statements", []), [])
+        return score
     result = extract(article)
     score = Score(path.stem, seconds=time.perf_counter() - started)
     _score_statements(score, expected.get("statements", []), result["statements"])
@@ -176,6 +186,8 @@ def report(scores):
 def _article_lines(score):
     launch = {None: "n/a", True: "matched", False: "not matched"}[score.launch]
     source = ", ".join(f"{name} {'ok' if ok else 'wrong'}" for name, ok in score.source.items())
+    if score.refused:
+        return [f"{score.name}  refused: {score.refused}"]
     lines = [
         f"{score.name}  ({score.seconds:.2f} s)",
         f"  statements found {score.found}/{score.expected}, quote overlap "
@@ -197,9 +209,10 @@ def _total_lines(scores):
         for name, ok in score.source.items():
             fields[name] += 1
             right[name] += ok
-    seconds = [s.seconds for s in scores]
+    seconds = [s.seconds for s in scores if not s.refused]
+    refused = sum(bool(s.refused) for s in scores)
     lines = [
-        f"Total: {len(scores)} articles, {expected} expected statements",
+        f"Total: {len(scores)} articles ({refused} refused), {expected} expected statements",
         f"  found with the right actor  {_ratio(found, expected)}   (target 80%)",
         f"  quote overlap (of found)    {_ratio(sum(s.quote for s in scores), found)}   "
         "(target 80%)",
@@ -213,10 +226,11 @@ def _total_lines(scores):
         f"  extra statements            {sum(s.extra for s in scores)}",
     ]
     lines += [f"  source {name:<20} {_ratio(right[name], fields[name])}" for name in fields]
-    lines.append(
-        f"  time per article            mean {sum(seconds) / len(seconds):.2f} s, "
-        f"max {max(seconds):.2f} s"
-    )
+    if seconds:
+        lines.append(
+            f"  time per article            mean {sum(seconds) / len(seconds):.2f} s, "
+            f"max {max(seconds):.2f} s"
+        )
     return lines
 
 

@@ -439,6 +439,22 @@ def test_extract_eval_reads_the_article_at_its_expected_address(tmp_path):
     assert "source: publisher ok" in out.getvalue()
 
 
+def test_extract_eval_counts_an_article_the_desk_refuses_and_goes_on(tmp_path):
+    write_case(
+        tmp_path,
+        "empty",
+        "   ",
+        {"source": {}, "statements": [{"actor": "US", "quote": "We condemn it."}]},
+    )
+    out = io.StringIO()
+
+    call_command("extract_eval", str(tmp_path), stdout=out)
+
+    assert "empty  refused: There is no text to read: the article is empty." in out.getvalue()
+    assert "Total: 1 articles (1 refused), 1 expected statements" in out.getvalue()
+    assert "found with the right actor  0/1 = 0%" in out.getvalue()
+
+
 def test_extract_eval_refuses_a_folder_without_articles(tmp_path):
     with pytest.raises(CommandError, match=r"holds no \*\.txt articles"):
         call_command("extract_eval", str(tmp_path), stdout=io.StringIO())
