@@ -175,7 +175,8 @@ class Reader:
         line_start = self.text.rfind("\n", 0, sentence.start) + 1
         if self.text[line_start : sentence.start].strip():
             return
-        line = self.text[line_start : self.text.find("\n", sentence.start) % (len(self.text) + 1)]
+        line_end = self.text.find("\n", sentence.start)
+        line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
         who = self._lead_in_speaker(line.strip())
         if who is None:
             return
@@ -228,6 +229,8 @@ class Reader:
         return bool(ROLE_WORD.search(phrase) or codes - {LAUNCHING_STATE})
 
     def _voice_of(self, who, line):
+        """The speaker a lead-in names: a person met before, or an actor (named, the
+        publisher's, or the state the text names most) with the name and role it gives."""
         who = re.sub(r"\s*\((?:[^)]*\d[^)]*)\)", "", who)
         # "Ambassador Fu Cong at the UN Security Council": the Council is where, not who.
         who = re.split(WHERE, who)[0]
@@ -241,8 +244,8 @@ class Reader:
         name, role = _name_and_role(who)
         if not (name or role) and len(who.split()) <= LONGEST_ROLE:
             role = who.strip()  # An office named alone: "USINDOPACOM statement on …".
-        head = line.partition(":")[0] if len(line.partition(":")[0]) < len(line) else line
-        channel = _channel(head)
+        # The channel from the lead-in itself, not from the words it introduces.
+        channel = _channel(line.partition(":")[0])
         speaker = Speaker(code, name, role, channel, self._date_in(line, last=True), official=True)
         self._remember(speaker)
         return speaker
