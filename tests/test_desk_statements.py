@@ -201,6 +201,27 @@ def test_a_heading_names_whose_statement_it_is(heading, actor, role):
     assert found[0]["speaker"]["role"] == role
 
 
+def test_a_lead_in_with_a_speech_verb_gives_the_voice_a_name():
+    text = (
+        "UK condemns North Korea's ballistic missile launch\n"
+        "Minister for the Indo-Pacific Anne-Marie Hollis said:\n"
+        "North Korea's latest launch is a flagrant breach of Security Council resolutions.\n"
+        'The UK calls the launch "reckless."'
+    )
+
+    found = statements(text, url="https://www.gov.uk/government/news/uk-condemns-launch")
+
+    assert [s["quote"][:25] for s in found] == [
+        "North Korea's latest laun",
+        'The UK calls the launch "',
+    ]
+    assert {s["actor"] for s in found} == {"GB"}
+    assert found[0]["speaker"] == {
+        "name": "Anne-Marie Hollis",
+        "role": "Minister for the Indo-Pacific",
+    }
+
+
 def test_german_statement_from_its_lead_in():
     text = (
         "Auswärtiges Amt zum Raketenstart Nordkoreas\n"

@@ -351,7 +351,7 @@ class Reader:
         subject naming only actors ("The United States, Japan and Korea condemned …") and a
         clause of another actor (", while Russia defended it") add a statement each."""
         body, offset = self._without_lead_in(sentence)
-        if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
+        if not self._reacts(body, sentence):
             return []
         speakers = self._inverted_speakers(body) or self._subject_speakers(body)
         speakers = [s for s in speakers if s.actor != LAUNCHING_STATE or _claims_reaction(body)]
@@ -443,10 +443,8 @@ class Reader:
         if self.voice is None:
             return []
         body, offset = self._without_lead_in(sentence)
-        if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
+        if not self._reacts(body, sentence):
             return []
-        if not re.search(r"[.!。！]$", body) and sentence.end < len(self.text.rstrip()):
-            return []  # A heading, not a sentence; the text's last one may be cut short.
         opening = OPENING.match(body)
         others = {m.code for m in find_actors(opening.group())} if opening else set()
         if others - {self.voice.actor, LAUNCHING_STATE}:
@@ -471,6 +469,14 @@ class Reader:
         if match and self._lead_in_speaker(match.group(1) + ":") is not None:
             return match.end()
         return 0
+
+    def _reacts(self, body, sentence):
+        """A sentence that reacts: a reaction word in a sentence long enough, not a question,
+        not a heading (the text's last sentence may be cut short without its full stop)."""
+        if not REACTION.search(body) or self._too_short(body) or body.endswith(("?", "？")):
+            return False
+        ended = re.search(r"[.!。！][\"'”’»」』)]*$", body)
+        return bool(ended) or sentence.end >= len(self.text.rstrip())
 
     def _too_short(self, body):
         if CJK.search(body):
@@ -547,7 +553,9 @@ def _person(match):
     two or more words that are neither titles nor names of actors."""
     runs, run = [], []
     for word in [*match.group().split(), ""]:
-        if word and word not in NOT_IN_NAME and "-" not in word and not HONORIFIC.match(word):
+        # "Anne-Marie" is a name, "Secretary-General" and "Indo-Pacific" are not.
+        parts = word.split("-")
+        if word and not NOT_IN_NAME & set(parts) and not HONORIFIC.match(word):
             run.append(word)
         else:
             runs.append(run)
