@@ -6,6 +6,9 @@ measures the extractor on a folder of articles."""
 
 import io
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -485,3 +488,23 @@ def test_extract_eval_refuses_a_folder_without_articles(tmp_path):
     (tmp_path / "lonely.txt").write_text("North Korea fired a missile.", encoding="utf-8")
     with pytest.raises(CommandError, match=r"lonely\.txt has no lonely\.expected\.json"):
         call_command("extract_eval", str(tmp_path), stdout=io.StringIO())
+
+
+def test_make_extract_eval_migrates_and_loads_the_demo_first():
+    def dry_run(*arguments):
+        result = subprocess.run(
+            ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", *arguments],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={"PATH": os.environ["PATH"]},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        return [line.split("manage.py ")[-1] for line in result.stdout.splitlines()]
+
+    assert dry_run("extract-eval") == [
+        "migrate --noinput",
+        "load_demo",
+        "extract_eval ../shared/data/articles",
+    ]
+    assert dry_run("extract-eval", "DIR=articles")[-1] == "extract_eval articles"
