@@ -101,7 +101,9 @@ NOT_IN_NAME = {
     "Defence", "Peace", "Operations", "Opening", "Remarks", "Reporter", "Media", "Data", "Source",
     "European", "Union", "Auswärtigen", "Amts", "Amtes", "Sprecher", "Mission", "People's",
     "People’s", "Democratic", "For", "And", "Of", "On", "At", "In", "Extraordinary", "Cabinet",
-    "Armed", "Forces", "Embassy", "Federation", "Sprecherin", "Ein", "Eine", "Der", "Die"
+    "Armed", "Forces", "Embassy", "Federation", "Sprecherin", "Ein", "Eine", "Der", "Die",
+    "Außenministerin", "Außenminister", "Bundeskanzler", "Bundeskanzlerin", "Staatsministerin",
+    "Staatsminister", "Regierungssprecher", "Ministre", "Porte-parole", "Madame", "Monsieur"
 }  # fmt: skip
 # Lines that introduce the speaker of what follows.
 LEAD_IN_TITLE = re.compile(
