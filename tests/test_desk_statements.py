@@ -94,6 +94,19 @@ def test_reported_speech_of_several_actors_in_one_sentence_and_a_relative_clause
     assert brief(statements(relative)) == [("KP", "reported", relative)]
 
 
+def test_a_sentence_that_mentions_a_statement_is_not_a_heading_that_names_a_voice():
+    text = (
+        'The U.S. Indo-Pacific Command issued a statement, saying, "We are aware of the '
+        'launch and are consulting closely with our allies."\n'
+        "The launch followed North Korea's warning of strong measures against new sanctions."
+    )
+
+    (found,) = statements(text)
+
+    assert (found["actor"], found["speaker"]["role"]) == ("US", "U.S. Indo-Pacific Command")
+    assert found["channel"] == "written_statement"
+
+
 def test_a_speaker_on_record_is_reused():
     SpeakerFactory(
         actor=Actor.objects.get(code="RU"), name="Dmitry Peskov", role="Kremlin spokesman"

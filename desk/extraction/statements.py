@@ -69,6 +69,7 @@ MIN_QUOTE_WORDS = 4
 MIN_QUOTE_CJK = 6
 LONGEST_SUBJECT = 25
 LONGEST_ROLE = 8
+LONGEST_HEADING = 25
 # Launches on record are North Korea's by default: its own claims about them are not reactions.
 LAUNCHING_STATE = "KP"
 
@@ -196,7 +197,11 @@ class Reader:
             return ANSWER if match.group("mark").lower() in ANSWERS else ""
         if match := LEAD_IN_TITLE.search(line):
             return match.group("who")
-        if (match := TITLE_STATEMENT.match(line)) and self._names_a_speaker(match.group("who")):
+        if (
+            _heading(line)
+            and (match := TITLE_STATEMENT.match(line))
+            and self._names_a_speaker(match.group("who"))
+        ):
             return match.group("who")
         if match := JA_LEAD_IN.search(line):
             who = match.group("who") or match.group("speaker")
@@ -223,8 +228,6 @@ class Reader:
 
     def _names_a_speaker(self, phrase):
         """A heading's phrase that names an office or an actor other than the launching state."""
-        if re.search(r"[.!?。]$", phrase):
-            return False
         codes = {m.code for m in find_actors(phrase)}
         return bool(ROLE_WORD.search(phrase) or codes - {LAUNCHING_STATE})
 
@@ -562,6 +565,11 @@ def _person(match):
             run = []
     names = [" ".join(run) for run in runs if len(run) >= 2 and not find_actors(" ".join(run))]
     return names[-1] if names else ""
+
+
+def _heading(line):
+    """A line that is a title, not a sentence: short, and no full stop at its end."""
+    return len(line.split()) <= LONGEST_HEADING and not re.search(r"[.!?。][\"'”’»」』)]*$", line)
 
 
 def _byline(line):
