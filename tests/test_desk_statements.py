@@ -383,6 +383,12 @@ def test_the_launching_state_claims_are_not_reactions():
     )
 
     assert statements(text) == []
+    # Nor does an official text speak them: its voice reacts, the claim is reported.
+    release = (
+        "North Korea announced a new law, stating that the threat of a preemptive strike "
+        "would deter its enemies."
+    )
+    assert statements(release, url="https://www.mofa.gov.tw/News_Content.aspx?n=1") == []
 
 
 def test_quotation_marks_pair_across_typographies():

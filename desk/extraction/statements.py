@@ -144,7 +144,10 @@ class Reader:
                 covered = max(covered, upto)
                 continue
             self.open_quote = None
-            statements = self._reported(sentence) or self._voiced(sentence)
+            statements = self._reported(sentence)
+            if statements is None:
+                continue  # The launching state's claim: no one else's statement either.
+            statements = statements or self._voiced(sentence)
             found.extend(statements)
             if not statements:
                 self._follow_subject(sentence)
@@ -352,14 +355,17 @@ class Reader:
         """Reported speech: a reacting sentence attributed to a speaker, at its end ("…, she
         reported", the speaker of all of it) or as its subject ("The U.S. condemned …"). A
         subject naming only actors ("The United States, Japan and Korea condemned …") and a
-        clause of another actor (", while Russia defended it") add a statement each."""
+        clause of another actor (", while Russia defended it") add a statement each. None
+        for the launching state's own claim ("North Korea announced …"), which is no one's
+        reaction, not even the text's voice's."""
         body, offset = self._without_lead_in(sentence)
         if not self._reacts(body, sentence):
             return []
         speakers = self._inverted_speakers(body) or self._subject_speakers(body)
-        speakers = [s for s in speakers if s.actor != LAUNCHING_STATE or _claims_reaction(body)]
+        claims = LAUNCHING_STATE in {s.actor for s in speakers} and not _claims_reaction(body)
+        speakers = [s for s in speakers if not (claims and s.actor == LAUNCHING_STATE)]
         if not speakers:
-            return []
+            return None if claims else []
         self.last = speakers[0]
         via = _via(body)
         return [
