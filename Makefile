@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean attack audit
+.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean attack audit extract-eval
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,6 +27,12 @@ run: install ## Migrate, load the demo data and serve http://127.0.0.1:8000 (SQL
 demo: install ## Load the demo data only (idempotent)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+
+DIR ?= ../shared/data/articles
+extract-eval: install ## Measure the article desk's extractor on DIR's *.txt + *.expected.json (demo launches loaded first)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) extract_eval $(DIR)
 
 # On the embedded default the suite runs in TEST_WORKERS processes (pytest-xdist), a module
 # to each at a time; on PostgreSQL or with a real broker in one, as the Celery workers of two

@@ -300,12 +300,30 @@ def dateline(text):
     return dated[0].date if dated else None
 
 
+# A short line that says it carries the page's date, wherever it is: "Published 28 March 2023".
+LABELLED = re.compile(
+    r"^\W*(?:published|updated|date|datum|stand|veröffentlicht|publié|mis à jour|日付|発表)"
+    r"\b.{0,80}$",
+    re.I | re.M,
+)
+
+
+def labelled_date(text):
+    """The date of the first line labelled as the page's date, or None."""
+    for line in LABELLED.finditer(text):
+        dated = [m for m in find_dates(line.group()) if m.explicit_year and m.day]
+        if dated:
+            return dated[0].date
+    return None
+
+
 def reference_date(article):
-    """The article's own date: `published_on`, else a date at its top or in its signature."""
+    """The article's own date: `published_on`, else a date labelled as the page's ("Published
+    …", at the top or the foot), else a date line at its top, else one in its signature."""
     if article.published_on:
         return article.published_on
     text = article.text or ""
-    found = dateline(text)
+    found = labelled_date(text) or dateline(text)
     if found:
         return found
     dated = [m for m in find_dates(text[-BOTTOM:]) if m.explicit_year and m.day]

@@ -146,9 +146,14 @@ ABBREVIATIONS = {
     "Oct", "Nov", "Dec", "U.S", "U.N", "U.K", "E.U", "S", "N", "Nr", "bzw", "z.B", "Abs",
     "M", "Mme", "cf", "Inc", "Co", "Ltd", "Jr", "Sr",
 }  # fmt: skip
-# A sentence ends at . ! ? (with closing quotes or brackets after them) followed by a space and
-# a capital, a digit or an opening quote; at Japanese and Chinese full stops; and at newlines.
-END = re.compile(r"""[.!?][\"'”’»)\]]*(?=\s+[\"'“‘«„(\[]?[A-Z0-9À-ÖØ-ÞА-Я])|[。！？]|\n+""")
+# A sentence ends at . ! ? (with closing quotes or brackets after them, German and French ones
+# too) followed by a space and a capital, a digit or an opening quote ("« " in French); at
+# Japanese and Chinese full stops unless a quotation closes right after ("…。」と述べた。" is
+# one sentence); and at newlines.
+END = re.compile(
+    r"""[.!?](?:\s?[»›]|[\"'”’“)\]])*(?=\s+(?:[\"'“‘„(\[]|«\s?)?[A-Z0-9À-ÖØ-ÞА-Я])"""
+    r"""|[。！？](?![」』])|\n+"""
+)
 
 
 def split_sentences(text):

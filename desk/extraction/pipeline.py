@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from desk.extraction import events, launches, stance, statements
-from desk.extraction.dates import dateline
+from desk.extraction.actors import publisher_of
+from desk.extraction.dates import reference_date
 
 
 class RuleExtractor:
@@ -37,8 +38,8 @@ class RuleExtractor:
 
 def source(article):
     """The source's metadata: the page's own when it had some, else what the text and its
-    address say (a heading for the title, the publisher behind the host, a date line)."""
-    published_on = article.published_on or dateline(article.text)
+    address say (a heading for the title, the publisher behind the host, the page's date)."""
+    published_on = reference_date(article)
     return {
         "url": article.url,
         "title": article.title or heading(article.text),
@@ -48,55 +49,12 @@ def source(article):
     }
 
 
-# Official sites by the domain they live under; the longest matching suffix names the host.
-PUBLISHERS = {
-    "mofa.go.jp": "Ministry of Foreign Affairs of Japan",
-    "kantei.go.jp": "Prime Minister's Office of Japan",
-    "mod.go.jp": "Ministry of Defense of Japan",
-    "mofa.go.kr": "Ministry of Foreign Affairs of the Republic of Korea",
-    "mofa.gov.tw": "Ministry of Foreign Affairs, Republic of China (Taiwan)",
-    "mfa.gov.cn": "Ministry of Foreign Affairs of the People's Republic of China",
-    "mid.ru": "Ministry of Foreign Affairs of the Russian Federation",
-    "kremlin.ru": "President of Russia",
-    "auswaertiges-amt.de": "Auswärtiges Amt",
-    "bundesregierung.de": "Die Bundesregierung",
-    "diplomatie.gouv.fr": "Ministère de l'Europe et des Affaires étrangères",
-    "elysee.fr": "Élysée",
-    "esteri.it": "Ministero degli Affari Esteri",
-    "gov.uk": "GOV.UK",
-    "state.gov": "U.S. Department of State",
-    "whitehouse.gov": "The White House",
-    "defense.gov": "U.S. Department of Defense",
-    "pacom.mil": "U.S. Indo-Pacific Command",
-    "international.gc.ca": "Global Affairs Canada",
-    "dfat.gov.au": "Department of Foreign Affairs and Trade (Australia)",
-    "mfat.govt.nz": "Ministry of Foreign Affairs and Trade (New Zealand)",
-    "dfa.gov.ph": "Department of Foreign Affairs (Philippines)",
-    "mea.gov.in": "Ministry of External Affairs (India)",
-    "un.org": "United Nations",
-    "press.un.org": "United Nations, Meetings Coverage and Press Releases",
-    "news.un.org": "UN News",
-    "unric.org": "UNRIC (United Nations Regional Information Centre)",
-    "eeas.europa.eu": "European External Action Service",
-    "consilium.europa.eu": "Council of the European Union",
-    "nato.int": "NATO",
-    "asean.org": "ASEAN",
-    "yna.co.kr": "Yonhap News Agency",
-    "kcna.kp": "KCNA",
-}
-
-
 def publisher(article):
     """The page's site name, else the known publisher behind its host, else the host."""
     host = (urlsplit(article.url).hostname or "").removeprefix("www.") if article.url else ""
     if article.publisher and article.publisher != host:
         return article.publisher
-    parts = host.split(".")
-    for start in range(len(parts) - 1):
-        name = PUBLISHERS.get(".".join(parts[start:]))
-        if name:
-            return name
-    return article.publisher or host
+    return publisher_of(article.url)[1] or article.publisher or host
 
 
 # A heading is a line of a few words to a few dozen, with no full stop or colon at its end;
