@@ -4,6 +4,7 @@ measures the extractor on a folder of articles."""
 # The texts are typeset as articles are: their quotation marks and dashes are the data.
 # ruff: noqa: RUF001
 
+import datetime
 import io
 import json
 import os
@@ -13,14 +14,14 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from desk.extraction import read_article
+from desk.extraction import extract, read_article
 from desk.extraction.actors import find_actors, publisher_of
 from desk.extraction.document import split_sentences
 from desk.extraction.quotes import quote_spans
 from desk.extraction.statements import find_statements
 from reactions.models import Actor
 
-from .factories import SpeakerFactory
+from .factories import LaunchFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -530,3 +531,37 @@ def test_make_extract_eval_migrates_and_loads_the_demo_first():
         "extract_eval ../shared/data/articles",
     ]
     assert dry_run("extract-eval", "DIR=articles")[-1] == "extract_eval articles"
+
+
+def test_a_surname_after_the_quote_names_the_speaker_met_before_and_the_outlet():
+    found = statements(
+        "Foreign Ministry spokeswoman Maria Petrova of Russia defended the test. "
+        '"Our partners have every right to look after their security," Petrova was quoted '
+        "as saying by TASS."
+    )
+
+    assert [
+        (s["actor"], s["speaker"]["name"], s["quote_kind"], s["via"], s["quote"]) for s in found
+    ] == [
+        (
+            "RU",
+            "Maria Petrova",
+            "verbatim",
+            "TASS",
+            "Our partners have every right to look after their security,",
+        )
+    ]
+
+
+def test_an_undated_report_is_read_as_of_the_day_of_its_launch():
+    LaunchFactory(slug="2025-11-07-srbm", occurred_on=datetime.date(2025, 11, 7), occurred_at=None)
+    article = read_article(
+        "SEOUL, Nov. 7 -- North Korea fired a short-range ballistic missile on Nov. 7. "
+        "The European Union condemned the launch as a grave violation of Security Council "
+        "resolutions."
+    )
+
+    proposals = extract(article)
+
+    assert proposals["launch"]["match"] == "2025-11-07-srbm"
+    assert {s["issued_on"] for s in proposals["statements"]} == {"2025-11-07"}

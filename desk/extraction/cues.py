@@ -54,6 +54,7 @@ PRONOUN = re.compile(
 # "…, she reported." / "…, a United Nations official told the Council today, as …"
 INVERTED = re.compile(
     r"(?:^|[,;—–]\s*|[”\"»]\s*)(?P<subject>[^,;—–”\"»]{1,90}?)\s+(?P<verb>said|says|told|warned|"
+    r"(?:was|were|is|are) (?:quoted|cited) as (?:saying|telling)|"
     r"reported|added|stressed|noted|cautioned|emphasi[sz]ed|underlined|observed|explained|"
     r"stated|insisted|argued|sagte|erklärte|betonte|a déclaré|a ajouté|a dit|"
     r"a souligné|a affirmé)\b"
@@ -67,10 +68,13 @@ SAID_BY = re.compile(
 TOPIC = re.compile(r"(?P<subject>[^、。「」『』\s]{1,30})(?:は|が)[^。]{0,20}$")
 # The outlet a statement came through.
 VIA = re.compile(
-    r"(?:quoted by|cited by|in an interview with|zitiert (?:von|vo[nm])|cité(?:e)? par|"
+    r"(?:(?:quoted|cited)(?: as saying)? by|in an interview with|zitiert (?:von|vo[nm])|"
+    r"cité(?:e)? par|"
     r"told|according to|laut|selon)\s+(?:the\s+)?(?P<outlet>(?:[A-Z][\w&.-]*\s?){1,4})"
 )
-VIA_PHRASE = re.compile(r",?\s*(?:quoted by|cited by|zitiert von|cité par)\s+[^,]+,?")
+VIA_PHRASE = re.compile(
+    r",?\s*(?:(?:quoted|cited)(?: as saying)? by|zitiert von|cité par)\s+[^,]+,?"
+)
 # Roles and offices: a lead-in that names one of these speaks for an actor.
 ROLE_WORD = re.compile(
     r"\b(?:Minister|Secretary|Spokes(?:person|man|woman)|spokes(?:person|man|woman)|"

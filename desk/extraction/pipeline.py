@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 from desk.extraction import events, launches, stance, statements
 from desk.extraction.actors import publisher_of
 from desk.extraction.dates import reference_date
+from timeline.models import Launch
 
 
 class RuleExtractor:
@@ -28,12 +29,25 @@ class RuleExtractor:
                 statement["quote"], article.language
             )
             statement["themes"] = stance.suggest_themes(statement["quote"], article.language)
+        launch = launches.match_launch(article)
+        if launch["match"] and reference_date(article) is None:
+            _date_by_launch(found, launch["match"])
         return {
             "source": source(article),
-            "launch": launches.match_launch(article),
+            "launch": launch,
             "statements": found,
             "events": events.find_events(article),
         }
+
+
+def _date_by_launch(found, slug):
+    """A text that dates neither itself nor a statement ("SEOUL, Nov. 7 --") is read as of the
+    day of the launch it is about: most reactions come that day, and the analyst checks it."""
+    undated = [statement for statement in found if not statement["issued_on"]]
+    if undated:
+        occurred_on = Launch.objects.filter(slug=slug).values_list("occurred_on", flat=True).first()
+        for statement in undated:
+            statement["issued_on"] = occurred_on.isoformat() if occurred_on else None
 
 
 def source(article):

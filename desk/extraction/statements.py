@@ -109,7 +109,7 @@ def find_statements(article):
     Stance and themes are added by the pipeline."""
     reader = Reader(article)
     found = reader.read()
-    return [reader.as_dict(item) for item in _deduplicated(found)]
+    return [reader.as_dict(item) for item in _deduplicated(found, article.text)]
 
 
 class Reader:
@@ -270,9 +270,13 @@ class Reader:
         return None
 
     def _remember(self, speaker):
-        if speaker.name:
-            surname = max(speaker.name.split(), key=lambda word: (word.isupper(), len(word)))
-            self.people[surname.lower()] = speaker
+        """Remember a named speaker by surname: the word in capitals ("HAYASHI Yoshimasa"),
+        else the last one ("Dmitry Peskov"), and the longest, for names that run the other way."""
+        words = speaker.name.split()
+        if words:
+            capitals = [word for word in words if word.isupper() and len(word) > 1]
+            for surname in {*capitals[:1], words[-1], max(words, key=len)}:
+                self.people[surname.lower()] = speaker
 
     # Quotations.
 
@@ -643,10 +647,14 @@ def _claims_reaction(text):
     return bool(re.search(r"condemn|denounc|verurteil|condamn|非難", text, re.IGNORECASE))
 
 
-def _deduplicated(found):
-    """One statement per actor and quote; a quote inside a longer one of the same actor goes."""
+def _deduplicated(found, text):
+    """One statement per actor and quote; a quote inside a longer one of the same actor goes,
+    and so does reported speech that only introduces the speaker's quotation right after it
+    ("Peskov defended the launch. "We respect …," he said.")."""
     kept = []
     for item in sorted(found, key=lambda f: f.start):
+        if kept and _introduces(kept[-1], item, text):
+            kept.pop()
         quote = " ".join(item.quote.split()).lower()
         if item.speaker.actor == LAUNCHING_STATE and not _claims_reaction(quote):
             continue  # The launching state's own claims are claims, not reactions.
@@ -657,3 +665,14 @@ def _deduplicated(found):
             continue
         kept.append(item)
     return kept
+
+
+def _introduces(reported, quotation, text):
+    between = text[reported.start + len(reported.evidence) : quotation.start]
+    return (
+        reported.kind == "reported"
+        and quotation.kind == "verbatim"
+        and reported.speaker.actor == quotation.speaker.actor
+        and reported.speaker.name == quotation.speaker.name
+        and not between.strip(' \n"“„«「『')
+    )
