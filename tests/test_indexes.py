@@ -548,3 +548,26 @@ def test_index_queries_do_not_grow_with_the_data(client):
     many = {path: count_queries(client, path) for path in pages}
     assert few == many
     assert max(many.values()) <= 6, many
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/actors/?region=%00", 400),
+        ("/actors/?stance=%00", 400),
+        ("/actors/?stance=99999999999999999999", 400),
+        ("/events/?q=%00", 400),
+        ("/events/?kind=%00", 400),
+        ("/events/?year=99999", 400),
+        ("/events/?date_from=0001-01-01&date_to=9999-12-31", 200),
+        ("/events/?page=%00", 200),
+        ("/events/?page=99999999999999999999", 200),
+        ("/speakers/99999999999999999999/", 404),
+        ("/speakers/{speaker}/?page=%00", 200),
+        ("/sources/99999999999999999999/", 404),
+    ],
+)
+def test_hostile_reads_of_the_indexes_are_answered_not_failed(client, path, status):
+    speaker = SpeakerFactory()
+    StatementFactory(speaker=speaker)
+    assert client.get(path.format(speaker=speaker.pk)).status_code == status
