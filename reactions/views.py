@@ -111,12 +111,13 @@ def actor_list(request):
     for actor in actors:
         actor.mix = stance_mix(actor)
         actor.latest = latest[actor.pk]
-    region = filterset.form.cleaned_data.get("region")
+    region, stance = (filterset.form.cleaned_data.get(name) for name in ("region", "stance"))
     context.update(
         groups=by_region(actors),
         actor_count=len(actors),
         statement_count=sum(actor.statement_count for actor in actors),
         region_label=REGION_LABELS.get(region),
+        stance_label=dict(Stance.choices).get(stance),
     )
     return render(request, "reactions/actor_list.html", context)
 

@@ -114,7 +114,7 @@ def test_the_actor_index_shows_counts_stance_mix_and_latest_statement(client, sp
     _, second = spoken
     response = client.get("/actors/")
     text = text_of(response)
-    assert "4 actors, 6 published statements." in text
+    assert "4 actors, 6 published statements in all." in text
     us = section(response, "region-northern-america")
     assert "United States 3 statements" in us
     assert "Condemns: 2" in us
@@ -163,6 +163,13 @@ def test_the_actor_index_filters_by_region_and_stance(client, spoken, query, sho
         assert name not in text, name
     if not shown:
         assert "No actor matches these filters." in text
+
+
+def test_the_actor_index_says_what_it_was_filtered_by(client, spoken):
+    text = text_of(client.get("/actors/?region=europe&stance=2"))
+    assert (
+        "1 actor in Europe with at least one “defends” statement, 1 published statement in all."
+    ) in text
 
 
 def test_the_actor_index_says_which_filter_it_could_not_read(client, spoken):
