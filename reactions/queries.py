@@ -2,7 +2,7 @@
 speaker's page and a source's page. Each reads in a fixed number of queries, whatever the
 number of statements."""
 
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 
 from editorial.models import Status
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
@@ -21,23 +21,16 @@ def stance_field(stance):
 def actor_index():
     """Actors with a statement readers may see, each annotated with `statement_count`, one
     count per stance (`stance_field`) and `latest_statement` (the id of its newest)."""
-    visible = Q(statements__status=Status.PUBLISHED, statements__launch__status=Status.PUBLISHED)
-    newest = (
-        Statement.objects.visible()
-        .filter(actor=OuterRef("pk"))
-        .order_by("-issued_on", "-issued_at", "-id")
-        .values("pk")[:1]
-    )
+    spoken = Statement.objects.visible().filter(actor=OuterRef("pk"))
+    newest = spoken.order_by("-issued_on", F("issued_at").desc(nulls_last=True), "-id")
     return (
         Actor.objects.annotate(
-            statement_count=Count("statements", filter=visible),
+            statement_count=count_of(spoken),
             **{
-                stance_field(stance): Count(
-                    "statements", filter=visible & Q(statements__stance=stance)
-                )
+                stance_field(stance): count_of(spoken.filter(stance=stance))
                 for stance in Stance.values
             },
-            latest_statement=Subquery(newest),
+            latest_statement=Subquery(newest.values("pk")[:1]),
         )
         .filter(statement_count__gt=0)
         .order_by("name", "id")
