@@ -578,3 +578,20 @@ def test_hostile_reads_of_the_indexes_are_answered_not_failed(client, path, stat
     speaker = SpeakerFactory()
     StatementFactory(speaker=speaker)
     assert client.get(path.format(speaker=speaker.pk)).status_code == status
+
+
+def test_what_analysts_typed_is_escaped_on_the_index_pages(client):
+    hostile = "<script>alert(1)</script>"
+    speaker = SpeakerFactory(name=hostile, role=hostile)
+    source = SourceFactory(title=hostile, publisher=hostile)
+    launch = LaunchFactory()
+    StatementFactory(launch=launch, speaker=speaker, source=source, quote=hostile)
+    LinkFactory(launch=launch, event=EventFactory(title=hostile), source=source)
+    for path in ("/actors/", "/events/", f"/speakers/{speaker.pk}/", f"/sources/{source.pk}/"):
+        html = client.get(path).content.decode()
+        assert "<script>alert(1)" not in html, path
+        assert "style=" not in html, path
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;"
+        in client.get(f"/sources/{source.pk}/").content.decode()
+    )
