@@ -7,6 +7,7 @@ from timeline import filters as timeline_filters
 from timeline.filters import UpdatedSinceFilterSet, WholeNumberFilter, YearFilter
 
 from .models import Actor, ActorKind, Channel, Speaker, Stance, Statement
+from .regions import ORGANISATIONS, REGION_CHOICES, states_in
 
 
 class LaunchFilter(timeline_filters.LaunchFilter):
@@ -115,3 +116,28 @@ class SpeakerFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(role__icontains=value))
+
+
+class ActorIndexFilter(django_filters.FilterSet):
+    """The actor index's filters: a region (or the organisations), and a stance the actor
+    took at least once in a statement readers may see."""
+
+    region = django_filters.ChoiceFilter(
+        choices=REGION_CHOICES, method="filter_region", label="Region"
+    )
+    stance = django_filters.TypedChoiceFilter(
+        choices=Stance.choices, coerce=int, method="filter_stance", label="Stance taken"
+    )
+
+    class Meta:
+        model = Actor
+        fields = []
+
+    def filter_region(self, queryset, name, value):
+        if value == ORGANISATIONS:
+            return queryset.filter(kind=ActorKind.ORGANISATION)
+        return queryset.filter(kind=ActorKind.STATE, code__in=states_in(value))
+
+    def filter_stance(self, queryset, name, value):
+        taken = Statement.objects.visible().filter(actor=OuterRef("pk"), stance=value)
+        return queryset.filter(Exists(taken))

@@ -16,8 +16,11 @@ class ActorCodeConverter(StringConverter):
 register_converter(ActorCodeConverter, "actor_code")
 
 urlpatterns = [
+    path("actors/", views.actor_list, name="actor-list"),
     path("actors/<actor_code:code>/", views.actor_detail, name="actor"),
     path("actors/<actor_code:code>/feed/", ActorStatementFeed(), name="actor-feed"),
+    path("speakers/<int:pk>/", views.speaker_detail, name="speaker"),
+    path("sources/<int:pk>/", views.source_detail, name="source"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
     path("feeds/statements/", StatementFeed(), name="statement-feed"),
 ]

@@ -1,15 +1,19 @@
-"""The reader's pages about who reacted: an actor and a theme (the stance matrix and search
-are explore's)."""
+"""The reader's pages about who reacted: the actor index, an actor, a speaker, a theme and a
+source (the stance matrix and search are explore's)."""
 
 import statistics
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from core.caching import reads
 
+from . import queries
 from .charts import stance_over_time
-from .models import Actor, Statement, Theme
+from .filters import ActorIndexFilter
+from .models import Actor, Stance, Statement, Theme
+from .regions import REGION_CHOICES, REGION_LABELS, region_of
 
 STATEMENTS_PER_PAGE = 50
 
@@ -56,4 +60,92 @@ def theme_detail(request, slug):
     ).get_page(request.GET.get("page"))
     return render(
         request, "reactions/theme_detail.html", {"theme": theme, "statements": statements}
+    )
+
+
+def stance_mix(actor):
+    """(stance, label, count, share, offset) for each stance `actor` (from
+    `queries.actor_index`) took, most critical first: share and offset in percent of its
+    statements, for the bar that shows the mix."""
+    mix, offset = [], 0.0
+    for stance, label in Stance.choices:
+        if count := getattr(actor, queries.stance_field(stance)):
+            share = 100 * count / actor.statement_count
+            mix.append((stance, label, count, share, offset))
+            offset += share
+    return mix
+
+
+def by_region(actors):
+    """(region slug, label, actors) for each region with actors, in the regions' order; the
+    states in no region last."""
+    groups = {}
+    for actor in actors:
+        groups.setdefault(region_of(actor), []).append(actor)
+    named = [(slug, label, groups[slug]) for slug, label in REGION_CHOICES if slug in groups]
+    if None in groups:
+        named.append(("elsewhere", "Elsewhere", groups[None]))
+    return named
+
+
+@reads(*ActorIndexFilter.base_filters)
+def actor_list(request):
+    """States and organisations that have spoken, by region: how often, in what stance, and
+    what they said last."""
+    filterset = ActorIndexFilter(request.GET, queryset=queries.actor_index())
+    context = {
+        "filterset": filterset,
+        "regions": REGION_CHOICES,
+        "stances": [(str(value), label) for value, label in Stance.choices],
+        "filtered": any(request.GET.get(name) for name in ActorIndexFilter.base_filters),
+    }
+    if not filterset.is_valid():
+        context["errors"] = [
+            (filterset.form[name].label, filterset.form[name].value(), message)
+            for name, messages in filterset.errors.items()
+            for message in messages
+        ]
+        return render(request, "reactions/actor_list.html", context, status=400)
+    actors = list(filterset.qs)
+    latest = queries.latest_statements(actors)
+    for actor in actors:
+        actor.mix = stance_mix(actor)
+        actor.latest = latest[actor.pk]
+    region, stance = (filterset.form.cleaned_data.get(name) for name in ("region", "stance"))
+    context.update(
+        groups=by_region(actors),
+        actor_count=len(actors),
+        statement_count=sum(actor.statement_count for actor in actors),
+        region_label=REGION_LABELS.get(region),
+        stance_label=dict(Stance.choices).get(stance),
+    )
+    return render(request, "reactions/actor_list.html", context)
+
+
+@reads("page")
+def speaker_detail(request, pk):
+    """Who a speaker is and what they said, newest first."""
+    speaker = get_object_or_404(queries.speaker_page(), pk=pk)
+    statements = Paginator(queries.speaker_statements(speaker), STATEMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reactions/speaker_detail.html",
+        {"speaker": speaker, "statements": statements},
+    )
+
+
+@reads()
+def source_detail(request, pk):
+    """A source and what it backs: statements, launches, events, claims and links. A source
+    that backs nothing readers may see is not found."""
+    source = get_object_or_404(queries.source_page(), pk=pk)
+    backed = queries.backed_by(source)
+    if not backed:
+        raise Http404("No record readers may see cites this source.")
+    return render(
+        request,
+        "reactions/source_detail.html",
+        {"source": source, "backed": backed, "most": queries.BACKED_PER_KIND},
     )

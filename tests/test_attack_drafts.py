@@ -219,6 +219,16 @@ def public_doors(published):
         "/api/v1/sources/?format=csv",
         "/api/v1/speakers/?format=csv",
         "/api/v1/statements/?format=csv",
+        "/actors/",
+        "/actors/?region=europe",
+        "/actors/?stance=2",
+        "/actors/?region=europe&stance=-2",
+        "/events/",
+        f"/events/?year={YEAR}",
+        "/events/?kind=talks",
+        f"/speakers/{statement.speaker_id}/",
+        f"/sources/{statement.source_id}/",
+        f"/sources/{published['link'].source_id}/",
     ]
 
 
@@ -238,6 +248,8 @@ def draft_addresses(drafts):
         f"/api/v1/claims/{claim.pk}/",
         f"/api/v1/sources/{drafts['source'].pk}/",
         f"/api/v1/speakers/{drafts['speaker'].pk}/",
+        f"/speakers/{drafts['speaker'].pk}/",
+        f"/sources/{drafts['source'].pk}/",
     ]
 
 
@@ -246,6 +258,7 @@ def searches():
     return [
         ("/search/?q={}", "search"),
         ("/?q={}", "timeline"),
+        ("/events/?q={}", "event index"),
         ("/api/v1/launches/?q={}", "launches"),
         ("/api/v1/events/?q={}", "events"),
         ("/api/v1/statements/?q={}", "statements"),

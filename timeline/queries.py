@@ -1,7 +1,9 @@
 """Launches and events as one stream in time order: the rule the timeline page and the
-timeline API share."""
+timeline API share; the event index's read paths."""
 
 import datetime
+
+from .models import Event
 
 # At the same moment, an event comes before a launch: a trigger before what it prompted.
 KINDS = ("event", "launch")
@@ -31,3 +33,14 @@ def merged(launches, events, *, newest_first=False):
         key=lambda entry: position(entry[0], moment(*entry), entry[1].pk),
         reverse=newest_first,
     )
+
+
+def event_index():
+    """The event index's events: published, newest first, each with the published launches
+    linked to it."""
+    return Event.objects.for_timeline().order_by("-start_date", "-id")
+
+
+def event_years():
+    """The years that have a published event, latest first."""
+    return [day.year for day in Event.objects.published().dates("start_date", "year", "DESC")]

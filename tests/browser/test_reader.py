@@ -57,7 +57,7 @@ def test_a_reader_follows_the_7_november_story(page, live_server, demo, console_
         statement = reactions.locator("article.statement").filter(has_text=words)
         expect(statement).to_have_count(1)
         expect(statement.get_by_role("heading")).to_contain_text(actor)
-        expect(statement.get_by_role("link", name="source:")).to_have_attribute(
+        expect(statement.get_by_role("link", name="original")).to_have_attribute(
             "href",
             "https://allthe.news/en/articles/"
             "north-korea-fires-suspected-short-range-ballistic-missile-toward-east-sea",

@@ -1,0 +1,115 @@
+"""The read paths of the reader's indexes of who spoke and what backs it: the actor index, a
+speaker's page and a source's page. Each reads in a fixed number of queries, whatever the
+number of statements."""
+
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+
+from editorial.models import Status
+from timeline.models import Event, Launch, LaunchClaim, Link, Source
+
+from .models import Actor, Speaker, Stance, Statement
+
+# What a source's page lists of each kind of record it backs, at most.
+BACKED_PER_KIND = 100
+
+
+def stance_field(stance):
+    """The name of the annotation counting an actor's statements of `stance`."""
+    return f"stance_{stance + 2}"
+
+
+def actor_index():
+    """Actors with a statement readers may see, each annotated with `statement_count`, one
+    count per stance (`stance_field`) and `latest_statement` (the id of its newest)."""
+    spoken = Statement.objects.visible().filter(actor=OuterRef("pk"))
+    newest = spoken.order_by("-issued_on", F("issued_at").desc(nulls_last=True), "-id")
+    return (
+        Actor.objects.annotate(
+            statement_count=count_of(spoken),
+            **{
+                stance_field(stance): count_of(spoken.filter(stance=stance))
+                for stance in Stance.values
+            },
+            latest_statement=Subquery(newest.values("pk")[:1]),
+        )
+        .filter(statement_count__gt=0)
+        .order_by("name", "id")
+    )
+
+
+def latest_statements(actors):
+    """The newest statement of each actor in `actors` (from `actor_index`), by actor id,
+    with its launch."""
+    statements = Statement.objects.filter(
+        pk__in=[actor.latest_statement for actor in actors]
+    ).select_related("launch")
+    return {statement.actor_id: statement for statement in statements}
+
+
+def speaker_page():
+    """Speakers readers may see (one visible statement at least), with their actor."""
+    return Speaker.objects.visible().select_related("actor")
+
+
+def speaker_statements(speaker):
+    """What `speaker` said that readers may see, newest first, with what a statement shows."""
+    return Statement.objects.for_feed().filter(speaker=speaker)
+
+
+def count_of(queryset):
+    """A subquery counting the rows of `queryset`, whose filter refers to the outer row.
+
+    COUNT as a plain function, not an aggregate: the subquery then has no GROUP BY, and
+    answers 0 rather than nothing for a row with none."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def backed_records():
+    """What each record readers may see cites its source, by kind: the querysets a source's
+    page lists, each in its listing order with what its rows show."""
+    published = Status.PUBLISHED
+    return {
+        "statements": Statement.objects.for_feed(),
+        "launches": Launch.objects.published().order_by("-sort_at", "-id"),
+        "events": Event.objects.published().order_by("-start_date", "-id"),
+        "claims": LaunchClaim.objects.filter(launch__status=published)
+        .select_related("launch")
+        .order_by("-launch__sort_at", "position", "id"),
+        "links": Link.objects.visible()
+        .select_related("launch", "event")
+        .order_by("-launch__sort_at", "id"),
+    }
+
+
+# How each kind of record names the source it cites.
+CITES = {
+    "statements": "source",
+    "launches": "sources",
+    "events": "sources",
+    "claims": "source",
+    "links": "source",
+}
+
+
+def source_page():
+    """Sources annotated with `<kind>_count`: how many records readers may see of each kind
+    in `backed_records()` cite it."""
+    return Source.objects.annotate(
+        **{
+            f"{kind}_count": count_of(records.filter(**{CITES[kind]: OuterRef("pk")}))
+            for kind, records in backed_records().items()
+        }
+    )
+
+
+def backed_by(source):
+    """{kind: (count, the first BACKED_PER_KIND records)} for each kind of record that
+    `source` (from `source_page`) backs; no query for a kind it backs none of."""
+    return {
+        kind: (count, list(records.filter(**{CITES[kind]: source})[:BACKED_PER_KIND]))
+        for kind, records in backed_records().items()
+        if (count := getattr(source, f"{kind}_count"))
+    }
