@@ -714,7 +714,15 @@ class PublicResponseCacheMiddleware:
 
     @staticmethod
     def _headers(response):
-        kept = ("Content-Type", "ETag", "Last-Modified", "Link", "Content-Language", "Vary")
+        kept = (
+            "Content-Type",
+            "Content-Disposition",
+            "ETag",
+            "Last-Modified",
+            "Link",
+            "Content-Language",
+            "Vary",
+        )
         headers = {name: response[name] for name in kept if response.has_header(name)}
         max_age = settings.PUBLIC_CACHE_MAX_AGE
         headers["Cache-Control"] = f"public, max-age={max_age}" + (
