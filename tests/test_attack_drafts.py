@@ -44,6 +44,16 @@ SLUGS = {
     "event": f"2025-11-08-{MARKER}-talks",
 }
 YEAR = 2025
+DATA_FILES = [
+    "datapackage.json",
+    "salvo-data.json",
+    "salvo-data.zip",
+    *(
+        f"{table}.csv"
+        for table in ("launches", "claims", "events", "links", "statements")
+        + ("actors", "speakers", "sources")
+    ),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -219,6 +229,13 @@ def public_doors(published):
         "/api/v1/sources/?format=csv",
         "/api/v1/speakers/?format=csv",
         "/api/v1/statements/?format=csv",
+        "/data/",
+        *(f"/data/{name}" for name in DATA_FILES),
+        "/embed/",
+        f"/embed/?year={YEAR}",
+        f"/embed/?year={YEAR}&actor=RU",
+        f"/embed/?year={YEAR}&missile_class=ICBM",
+        f"/oembed?url=http://testserver/?year={YEAR}",
     ]
 
 
@@ -246,6 +263,7 @@ def searches():
     return [
         ("/search/?q={}", "search"),
         ("/?q={}", "timeline"),
+        ("/embed/?q={}", "embed"),
         ("/api/v1/launches/?q={}", "launches"),
         ("/api/v1/events/?q={}", "events"),
         ("/api/v1/statements/?q={}", "statements"),
