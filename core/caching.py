@@ -43,6 +43,9 @@ UNCACHED_PREFIXES = (
     "/api/docs",
     "/api/schema",
     "/bench/",
+    # The download files carry their own ETag; the data page is one small read of a file.
+    # Both change when a rebuild ends, after the write that bumped the version.
+    "/data/",
 )
 # Each process keeps the bodies it served last, under the same versioned keys, so a hot
 # page costs a poll of the version's subscription, not a read of its body from Redis.
@@ -714,15 +717,7 @@ class PublicResponseCacheMiddleware:
 
     @staticmethod
     def _headers(response):
-        kept = (
-            "Content-Type",
-            "Content-Disposition",
-            "ETag",
-            "Last-Modified",
-            "Link",
-            "Content-Language",
-            "Vary",
-        )
+        kept = ("Content-Type", "ETag", "Last-Modified", "Link", "Content-Language", "Vary")
         headers = {name: response[name] for name in kept if response.has_header(name)}
         max_age = settings.PUBLIC_CACHE_MAX_AGE
         headers["Cache-Control"] = f"public, max-age={max_age}" + (

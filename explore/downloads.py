@@ -14,6 +14,7 @@ names the generation readers are served and is written last, so a reader never s
 a build. They are rebuilt in the background after publications (tasks.py, receivers.py).
 """
 
+import contextlib
 import datetime
 import decimal
 import hashlib
@@ -520,14 +521,10 @@ QUEUED_KEY = "salvo:data-export:queued"
 QUEUED_GRACE_SECONDS = 300
 
 
-def package_rebuild():
-    """Rebuild the files now, and move every cached page on (the data page shows them)."""
-    from core.caching import bump_data_version
-
-    cache.delete(QUEUED_KEY)  # changes from now on queue a rebuild of their own
-    manifest = package_write()
-    bump_data_version()
-    return manifest
+def package_queue_release():
+    """Let the next publication queue a rebuild: called as a queued rebuild starts."""
+    with contextlib.suppress(redis.RedisError):
+        cache.delete(QUEUED_KEY)
 
 
 class _QueueOnCommit:
@@ -563,10 +560,13 @@ def package_rebuild_soon():
 
 
 def package_rebuild_queue():
-    """Queue a rebuild DATA_EXPORT_DELAY_SECONDS from now, unless one is queued already
-    (inline at once when tasks run inline)."""
+    """Queue a rebuild DATA_EXPORT_DELAY_SECONDS from now, unless one is queued already;
+    with inline tasks, rebuild at once."""
     from .tasks import rebuild_data_package
 
+    if rebuild_data_package.app.conf.task_always_eager:
+        rebuild_data_package.delay()
+        return
     delay = settings.DATA_EXPORT_DELAY_SECONDS
     try:
         first = cache.add(QUEUED_KEY, "queued", timeout=delay + QUEUED_GRACE_SECONDS)

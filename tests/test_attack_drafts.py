@@ -48,11 +48,14 @@ DATA_FILES = [
     "datapackage.json",
     "salvo-data.json",
     "salvo-data.zip",
-    *(
-        f"{table}.csv"
-        for table in ("launches", "claims", "events", "links", "statements")
-        + ("actors", "speakers", "sources")
-    ),
+    "launches.csv",
+    "claims.csv",
+    "events.csv",
+    "links.csv",
+    "statements.csv",
+    "actors.csv",
+    "speakers.csv",
+    "sources.csv",
 ]
 
 

@@ -45,7 +45,8 @@ def test_the_embed_shows_the_timeline_with_its_filters_compactly(client, record)
     assert "Hwasong-11" in html
     assert 'href="/launches/2025-10-22-srbm/"' in html
     assert '<base target="_blank">' in html
-    assert 'class="site-header"' not in html and "Filter the timeline" not in html
+    assert 'class="site-header"' not in html
+    assert "Filter the timeline" not in html
     only_russia = client.get("/embed/?year=2025&actor=RU").content.decode()
     assert "Hwasong-11" in only_russia
     assert '<p class="count">1 launch</p>' in only_russia

@@ -19,7 +19,8 @@ def test_a_reader_downloads_the_launches_csv(page, live_server, demo, screenshot
     screenshot("data-page")
     with page.expect_download() as download:
         page.get_by_role("link", name="launches.csv").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    with open(download.value.path(), encoding="utf-8") as handle:
+        text = handle.read()
     seed = next(
         row for row in csv.DictReader(io.StringIO(text)) if row["slug"] == "2025-11-07-srbm"
     )
