@@ -30,8 +30,10 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production \
 
 # The code stays owned by root (read-only to the app); the user's home holds gunicorn's
 # control socket.
+# /var/lib/salvo/data holds the download files (DATA_EXPORT_DIR), written by the worker.
 RUN groupadd --system --gid 10001 salvo \
-    && useradd --system --uid 10001 --gid salvo --create-home --home-dir /home/salvo salvo
+    && useradd --system --uid 10001 --gid salvo --create-home --home-dir /home/salvo salvo \
+    && install -d -o salvo -g salvo /var/lib/salvo/data
 USER salvo
 
 ENV DJANGO_SETTINGS_MODULE=config.settings.production

@@ -43,6 +43,9 @@ UNCACHED_PREFIXES = (
     "/api/docs",
     "/api/schema",
     "/bench/",
+    # The download files carry their own ETag; the data page is one small read of a file.
+    # Both change when a rebuild ends, after the write that bumped the version.
+    "/data/",
 )
 # Each process keeps the bodies it served last, under the same versioned keys, so a hot
 # page costs a poll of the version's subscription, not a read of its body from Redis.

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import views, views_data, views_embed
 
 app_name = "explore"
 
@@ -10,4 +10,12 @@ urlpatterns = [
     path("charts/", views.charts, name="charts"),
     path("matrix/", views.stance_matrix, name="matrix"),
     path("search/", views.search, name="search"),
+    path("data/", views_data.data_page, name="data"),
+    re_path(
+        r"^data/(?P<name>[a-z][a-z0-9-]*\.(?:csv|json|zip))\Z",
+        views_data.data_file,
+        name="data-file",
+    ),
+    path("embed/", views_embed.embed_timeline, name="embed"),
+    path("oembed", views_embed.oembed, name="oembed"),
 ]

@@ -90,6 +90,11 @@ def day_of(kind, record):
 @reads(*LaunchFilter.base_filters, "order")
 def index(request):
     """The timeline, one year at a time: launches and the events around them in time order."""
+    return timeline_page(request, "timeline/index.html")
+
+
+def timeline_page(request, template):
+    """The timeline rendered with `template`: the page, or its embeddable form."""
     filterset, year, years = period(request, LaunchFilter, queries.timeline_launches())
     context = {
         "filterset": filterset,
@@ -100,7 +105,7 @@ def index(request):
     }
     if not filterset.is_valid():
         context["errors"] = filter_errors(filterset)
-        return render(request, "timeline/index.html", context, status=400)
+        return render(request, template, context, status=400)
     launches = list(filterset.qs) if year is not None else []
     events = []
     if year is not None:
@@ -128,7 +133,7 @@ def index(request):
             for month, items in groupby(entries, key=lambda entry: day_of(*entry).replace(day=1))
         ],
     )
-    return render(request, "timeline/index.html", context)
+    return render(request, template, context)
 
 
 @reads()

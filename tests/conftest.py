@@ -31,6 +31,17 @@ def _tasks_inline_unless_integration(request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _no_data_files_from_before():
+    """Each test starts without download files, as its database starts without records."""
+    from django.core.files.storage import storages
+
+    store = storages["data_export"]
+    folders, files = store.listdir("")
+    for name in (*folders, *files):
+        store.delete(name)
+
+
 @pytest.fixture
 def celery_worker():
     """A real Celery worker in a thread, consuming from the broker in CELERY_BROKER_URL."""

@@ -44,6 +44,19 @@ SLUGS = {
     "event": f"2025-11-08-{MARKER}-talks",
 }
 YEAR = 2025
+DATA_FILES = [
+    "datapackage.json",
+    "salvo-data.json",
+    "salvo-data.zip",
+    "launches.csv",
+    "claims.csv",
+    "events.csv",
+    "links.csv",
+    "statements.csv",
+    "actors.csv",
+    "speakers.csv",
+    "sources.csv",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -229,6 +242,13 @@ def public_doors(published):
         f"/speakers/{statement.speaker_id}/",
         f"/sources/{statement.source_id}/",
         f"/sources/{published['link'].source_id}/",
+        "/data/",
+        *(f"/data/{name}" for name in DATA_FILES),
+        "/embed/",
+        f"/embed/?year={YEAR}",
+        f"/embed/?year={YEAR}&actor=RU",
+        f"/embed/?year={YEAR}&missile_class=ICBM",
+        f"/oembed?url=http://testserver/?year={YEAR}",
     ]
 
 
@@ -259,6 +279,7 @@ def searches():
         ("/search/?q={}", "search"),
         ("/?q={}", "timeline"),
         ("/events/?q={}", "event index"),
+        ("/embed/?q={}", "embed"),
         ("/api/v1/launches/?q={}", "launches"),
         ("/api/v1/events/?q={}", "events"),
         ("/api/v1/statements/?q={}", "statements"),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    "corsheaders",
     "core",
     "editorial",
     "timeline",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks: it answers preflights itself.
+    "core.cors.ReadOnlyCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Inside the session and the two above, outside the cache: embeds may be framed, cached or not.
+    "core.framing.EmbedMiddleware",
     "core.health.DatabaseUnavailableMiddleware",
     "core.caching.PublicResponseCacheMiddleware",
     # After the cache: what it serves costs no query and is not counted.
@@ -166,9 +171,26 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The published dataset's download files (explore/downloads.py), rebuilt after each publish.
+DATA_EXPORT_DIR = env("DATA_EXPORT_DIR", default=str(BASE_DIR / "var" / "data"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "data_export": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_EXPORT_DIR},
+    },
+}
+# Seconds the download files wait after a publish before they are rebuilt: a burst of
+# publications (an import, an editor's afternoon) makes one rebuild, not one per record.
+DATA_EXPORT_DELAY_SECONDS = env.int("DATA_EXPORT_DELAY_SECONDS", default=60)
+# The licence of the published data: the download files, the data package and the pages
+# that cite records name it from here.
+DATA_LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "short": "CC BY 4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 
 SECURE_CSP = {
@@ -184,6 +206,17 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only the embeddable timeline may be framed, by any site (core/framing.py).
+EMBED_PATH_PREFIXES = ["/embed/"]
+EMBED_FRAME_ANCESTORS = ["*"]
+
+# Cross-origin reads of the public API from any site's scripts: GET (and the HEAD and
+# OPTIONS a browser sends with it), never credentials, never outside /api/.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After"]
 
 # Celery: with no broker configured, tasks run inline so the embedded default needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
