@@ -56,6 +56,7 @@ LaunchFilter.base_filters = {
         "missile_class",
         "actor",
         "stance",
+        "site",
         "event_kind",
         "q",
     )

@@ -1,6 +1,7 @@
 """One FilterSet per resource, shared by the HTML pages and the API."""
 
 import datetime
+import decimal
 
 import django_filters
 from django import forms
@@ -50,6 +51,37 @@ class YearFilter(django_filters.NumberFilter):
         )
 
 
+class SiteField(forms.CharField):
+    """A launch site as "latitude,longitude" in decimal degrees, as the map links to it."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            latitude, longitude = (decimal.Decimal(part.strip()) for part in value.split(","))
+        except (ValueError, decimal.InvalidOperation):
+            raise forms.ValidationError(
+                'Give a site as "latitude,longitude" in degrees, e.g. 39.22,125.67.'
+            ) from None
+        if not (abs(latitude) <= 90 and abs(longitude) <= 180):
+            raise forms.ValidationError("A latitude is within ±90 and a longitude within ±180.")
+        return latitude, longitude
+
+
+@extend_schema_field({"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"})
+class SiteFilter(django_filters.Filter):
+    """Launches from the site at these coordinates (the map's sites are grouped by them)."""
+
+    field_class = SiteField
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        latitude, longitude = value
+        return queryset.filter(site_latitude=latitude, site_longitude=longitude)
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
     updated_since = UTCDateTimeFilter(
         field_name="updated_at",
@@ -68,6 +100,9 @@ class LaunchFilter(UpdatedSinceFilterSet):
     year = YearFilter(field_name="occurred_on")
     category = django_filters.ChoiceFilter(choices=LaunchCategory.choices)
     missile_class = django_filters.ChoiceFilter(choices=MissileClass.choices)
+    site = SiteFilter(
+        help_text='Launches from the site at "latitude,longitude" (as /api/v1/sites/ gives it).'
+    )
     event_kind = django_filters.ChoiceFilter(
         choices=EventKind.choices,
         method="filter_event_kind",

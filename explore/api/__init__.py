@@ -4,6 +4,7 @@ and the deletions feed."""
 
 from .deletions import DeletionsView
 from .launches import LaunchSerializer, LaunchStatementSerializer, LaunchViewSet, SourceViewSet
+from .sites import SitesView
 from .stats import StatsView
 from .stream import TimelineView
 
@@ -12,6 +13,7 @@ __all__ = [
     "LaunchSerializer",
     "LaunchStatementSerializer",
     "LaunchViewSet",
+    "SitesView",
     "SourceViewSet",
     "StatsView",
     "TimelineView",
