@@ -59,6 +59,7 @@ def filter_choices():
         "event_kinds": EventKind.choices,
         "stances": [(str(value), label) for value, label in Stance.choices],
         "actors": queries.actors_with_reactions(),
+        "sites": maps.sites(Launch.objects.for_sites()),
     }
 
 

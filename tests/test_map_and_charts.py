@@ -223,3 +223,21 @@ def test_the_base_map_is_rebuilt_the_same_from_natural_earth(tmp_path):
     committed = (ROOT / "static" / "map" / "korea.svg").read_text()
     assert committed.startswith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 ')
     assert "Natural Earth" in committed
+
+
+def test_the_timeline_form_offers_each_site_and_keeps_the_one_chosen(client, sites):
+    html = client.get("/?site=39.22,125.67").content.decode()
+    options = re.findall(r'<option value="([^"]*)"( selected)?\s*>([^<]+)</option>', html)
+    site_options = [o for o in options if o[0] in ("", "39.22,125.67", "40.03,128.19")]
+    assert ("39.22,125.67", " selected", "Sunan (3)") in site_options
+    assert ("40.03,128.19", "", "Sinpo (1)") in site_options
+    assert "Draftsite" not in html
+
+
+def test_the_sites_are_served_as_geojson_when_asked_and_never_as_csv(client, sites):
+    asked = client.get("/api/v1/sites/", HTTP_ACCEPT="application/geo+json")
+    assert asked["Content-Type"] == "application/geo+json"
+    assert asked.json()["type"] == "FeatureCollection"
+    assert client.get("/api/v1/sites/?format=geojson")["Content-Type"] == "application/geo+json"
+    assert client.get("/api/v1/sites/")["Content-Type"] == "application/json"
+    assert client.get("/api/v1/sites/?format=csv").status_code == 404

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ConditionalGetMixin
+from core.renderers import JSONRenderer
 from editorial.api import READ_ERRORS
 from explore import maps
 from timeline.models import Launch
@@ -52,6 +53,14 @@ SiteFeatureCollection = inline_serializer(
 )
 
 
+class GeoJSONRenderer(JSONRenderer):
+    """The same JSON under GeoJSON's own media type, for a client that asks for it (by
+    Accept, or `?format=geojson`): GIS tools open it as a layer."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
 def feature(request, site):
     """One site as a GeoJSON Feature, with absolute links to its launches."""
     return {
@@ -72,6 +81,8 @@ def feature(request, site):
 
 class SitesView(ConditionalGetMixin, APIView):
     permission_classes = [AllowAny]
+    # A FeatureCollection has no rows to flatten: no CSV.
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     @extend_schema(
         summary="Launch sites (GeoJSON)",
