@@ -172,7 +172,7 @@ class StanceCell:
     segments: list = field(default_factory=list)
 
 
-def stances_per_actor(rows, *, actors=8, width=640, label_width=150, row_height=30):
+def stances_per_actor(rows, *, actors=8, width=480, label_width=130, row_height=30):
     """For the actors that spoke most, a row per actor and a cell per year: a bar of its
     statements that year, split by stance, on one scale for every cell. From rows of
     actor__code, actor_label, year, stance and count."""
@@ -244,7 +244,7 @@ class Delay:
     x_longest: float = 0
 
 
-def first_reaction_delays(rows, *, width=640, label_width=150, row_height=28, margin=28):
+def first_reaction_delays(rows, *, width=480, label_width=130, row_height=28, margin=28):
     """Per actor, the days from a launch (its local day) to the actor's first statement on
     it: the median as a dot, the longest as the end of its line. A statement dated the day
     before the launch's local day (the same moment, west of Korea) counts as day 0. From rows
