@@ -85,7 +85,13 @@ def test_a_sites_link_opens_the_timeline_of_its_launches_only(client, sites):
         assert f'href="/launches/{slug}/"' not in html
 
 
-@pytest.mark.parametrize("value", ["39.22", "north,east", "91,125", "39.22,125.67,3"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        *("39.22", "north,east", "91,125", "90.5,1", "1,180.01", "39.22,125.67,3"),
+        *("NaN,1", "sNaN,1", "1,-Infinity", "1e1,2", " 39.22,125.67", "\u0663,1"),
+    ],
+)
 def test_a_site_that_cannot_be_read_is_refused_with_its_reason(client, value):
     response = client.get("/api/v1/launches/", {"site": value})
     assert response.status_code == 400
@@ -127,6 +133,10 @@ def test_the_sites_geojson_lists_published_sites_longitude_first(client, sites):
     ]
     listed = client.get("/api/v1/launches/", {"site": "39.22,125.67"}).json()
     assert len(listed["results"]) == 3
+    # However it is written, the same coordinates (to the five places stored) are the site.
+    for spelling in ("39.2200,125.670", "39.220000000000000001,125.67"):
+        same = client.get("/api/v1/launches/", {"site": spelling}).json()
+        assert len(same["results"]) == 3
 
 
 def test_a_launch_page_shows_its_site_on_a_small_map(client, sites):

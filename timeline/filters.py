@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import re
 
 import django_filters
 from django import forms
@@ -51,25 +52,35 @@ class YearFilter(django_filters.NumberFilter):
         )
 
 
+STORED_DEGREES = decimal.Decimal("0.00001")  # Launch.site_latitude's decimal places
+# "latitude,longitude" in decimal degrees, within ±90 and ±180: the schema states the same.
+SITE_PATTERN = (
+    r"^-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?),"
+    r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)$"
+)
+
+
 class SiteField(forms.CharField):
     """A launch site as "latitude,longitude" in decimal degrees, as the map links to it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strip=False, **kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
-        try:
-            latitude, longitude = (decimal.Decimal(part.strip()) for part in value.split(","))
-        except (ValueError, decimal.InvalidOperation):
+        if not re.fullmatch(SITE_PATTERN, value):
             raise forms.ValidationError(
-                'Give a site as "latitude,longitude" in degrees, e.g. 39.22,125.67.'
-            ) from None
-        if not (abs(latitude) <= 90 and abs(longitude) <= 180):
-            raise forms.ValidationError("A latitude is within ±90 and a longitude within ±180.")
-        return latitude, longitude
+                'Give a site as "latitude,longitude" in degrees, latitude within ±90 and '
+                "longitude within ±180, e.g. 39.22,125.67."
+            )
+        latitude, longitude = (decimal.Decimal(part) for part in value.split(","))
+        # Rounded as they are stored, so that every database finds the same launches.
+        return latitude.quantize(STORED_DEGREES), longitude.quantize(STORED_DEGREES)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"})
+@extend_schema_field({"type": "string", "pattern": SITE_PATTERN})
 class SiteFilter(django_filters.Filter):
     """Launches from the site at these coordinates (the map's sites are grouped by them)."""
 
