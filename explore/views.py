@@ -59,7 +59,6 @@ def filter_choices():
         "event_kinds": EventKind.choices,
         "stances": [(str(value), label) for value, label in Stance.choices],
         "actors": queries.actors_with_reactions(),
-        "sites": maps.sites(Launch.objects.for_sites()),
     }
 
 
@@ -103,6 +102,7 @@ def index(request):
         "year": year,
         "years": years,
         "filtered": any(request.GET.get(name) for name in FILTER_LABELS if name != "year"),
+        "sites": maps.sites(Launch.objects.for_sites()),
         **filter_choices(),
     }
     if not filterset.is_valid():
