@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean attack audit extract-eval
+.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean attack audit extract-eval map
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -53,6 +53,9 @@ fmt: install ## ruff: fix and format
 
 migrations-check: install ## Fail when models and migrations disagree
 	$(MANAGE) makemigrations --check --dry-run
+
+map: install ## Redraw static/map/korea.svg from Natural Earth (fetches the world-atlas npm package)
+	$(PY) scripts/build-map
 
 schema-check: install ## Validate the OpenAPI schema
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null

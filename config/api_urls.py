@@ -24,6 +24,7 @@ router.register("statements", reactions_api.StatementViewSet, basename="statemen
 urlpatterns = [
     path("v1/timeline/", explore_api.TimelineView.as_view(), name="timeline"),
     path("v1/stats/", explore_api.StatsView.as_view(), name="stats"),
+    path("v1/sites/", explore_api.SitesView.as_view(), name="sites"),
     path("v1/deletions/", explore_api.DeletionsView.as_view(), name="deletions"),
     path("v1/extractions/", desk_api.ExtractionView.as_view(), name="extractions"),
     path("v1/webhooks/", include("webhooks.api_urls")),

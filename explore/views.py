@@ -14,14 +14,19 @@ from timeline.filters import EventFilter
 from timeline.models import Event, EventKind, Launch, MissileClass
 from timeline.queries import merged
 
-from . import queries
-from .charts import launches_per_year
+from . import maps, queries
+from .charts import (
+    first_reaction_delays,
+    launches_per_month,
+    launches_per_year,
+    stances_per_actor,
+)
 
 RESULTS_PER_KIND = 25
 
 # Filters that only launches have: with one of these set, the timeline shows the events
 # linked to the launches it shows, rather than every event of the period.
-LAUNCH_ONLY_FILTERS = ("category", "missile_class", "actor", "stance")
+LAUNCH_ONLY_FILTERS = ("category", "missile_class", "actor", "stance", "site")
 
 FILTER_LABELS = {
     "year": "Year",
@@ -31,6 +36,7 @@ FILTER_LABELS = {
     "missile_class": "Missile class",
     "actor": "Reaction by",
     "stance": "Stance",
+    "site": "Launch site",
     "event_kind": "Linked event",
     "q": "Words",
     "updated_since": "Updated since",
@@ -101,6 +107,7 @@ def timeline_page(request, template):
         "year": year,
         "years": years,
         "filtered": any(request.GET.get(name) for name in FILTER_LABELS if name != "year"),
+        "sites": maps.sites(Launch.objects.for_sites()),
         **filter_choices(),
     }
     if not filterset.is_valid():
@@ -144,9 +151,23 @@ def launch_detail(request, slug):
 
 @reads()
 def charts(request):
-    """Launches per year by missile class, as an SVG chart and the table behind it."""
-    chart = launches_per_year(list(Launch.objects.for_chart()))
-    return render(request, "timeline/charts.html", {"chart": chart})
+    """Launches per year and per month by missile class, reactions by stance per actor and
+    year, and days to each actor's first reaction: SVG charts and the tables behind them."""
+    context = {
+        "chart": launches_per_year(list(Launch.objects.for_chart())),
+        "per_month": launches_per_month(list(Launch.objects.for_chart_by_month())),
+        "stances": stances_per_actor(list(Statement.objects.for_chart_stances())),
+        "delays": first_reaction_delays(list(Statement.objects.for_chart_first_reactions())),
+    }
+    return render(request, "timeline/charts.html", context)
+
+
+@reads()
+def site_map(request):
+    """Launch sites on a map of the Korean peninsula, each sized by its published launches
+    and linked to the timeline of its launches, with the same sites as a list."""
+    found = maps.sites(Launch.objects.for_sites())
+    return render(request, "explore/map.html", {"sites": found, "map": maps.site_map(found)})
 
 
 @reads(*LaunchFilter.base_filters)

@@ -57,6 +57,7 @@ LaunchFilter.base_filters = {
         "missile_class",
         "actor",
         "stance",
+        "site",
         "event_kind",
         "q",
     )

@@ -5,8 +5,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import MD5
+from django.db.models import Q, Value
+from django.db.models.functions import MD5, Coalesce, ExtractYear, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -14,6 +14,9 @@ from core.search import matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 from timeline.models import Launch, Source
+
+# The name a reader knows an actor by: its short name, or its full name when it has none.
+ACTOR_LABEL = Coalesce(NullIf("actor__short_name", Value("")), "actor__name")
 
 
 class ActorKind(models.TextChoices):
@@ -185,6 +188,30 @@ class StatementQuerySet(PublishableQuerySet):
                 "actor__code", "issued_at", "launch__occurred_at"
             )
         ]
+
+    def for_chart_stances(self):
+        """Statements readers may see, counted per actor, year issued and stance, as dicts
+        with the actor's code and the name a reader knows it by (`actor_label`)."""
+        return (
+            self.visible()
+            .annotate(year=ExtractYear("issued_on"), actor_label=ACTOR_LABEL)
+            .order_by()
+            .values("actor__code", "actor_label", "year", "stance")
+            .annotate(count=models.Count("pk"))
+            .order_by("actor__code", "year", "stance")
+        )
+
+    def for_chart_first_reactions(self):
+        """Per actor and launch it reacted to, the launch's local day and the day of the
+        actor's first statement readers may see on it, as dicts."""
+        return (
+            self.visible()
+            .annotate(actor_label=ACTOR_LABEL)
+            .order_by()
+            .values("actor__code", "actor_label", "launch_id", "launch__occurred_on")
+            .annotate(first=models.Min("issued_on"))
+            .order_by("actor__code", "launch__occurred_on", "launch_id")
+        )
 
     def for_actor_chart(self):
         """One row per published statement for an actor's stance chart and latency: dicts of

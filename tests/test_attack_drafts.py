@@ -72,6 +72,9 @@ def published():
     first = LaunchFactory(
         slug="2025-11-07-srbm",
         occurred_on=datetime.date(2025, 11, 7),
+        launch_site="Sunan",
+        site_latitude=39.22,
+        site_longitude=125.67,
         missile_name="Hwasong-11",
         summary="One SRBM toward the East Sea.",
     )
@@ -125,6 +128,8 @@ def make_drafts(published):
         missile_class="ICBM",
         status=Status.DRAFT,
         external_id=MARKER,
+        site_latitude=40.5,
+        site_longitude=129.5,
         **marked,
     )
     launch.sources.add(source)
@@ -196,6 +201,8 @@ def public_doors(published):
         "/actors/RU/",
         f"/matrix/?year={YEAR}",
         "/charts/",
+        "/map/",
+        "/?site=39.22,125.67",
         "/feeds/launches/",
         "/feeds/statements/",
         "/actors/US/feed/",
@@ -222,6 +229,8 @@ def public_doors(published):
         "/api/v1/timeline/",
         f"/api/v1/timeline/?year={YEAR}",
         "/api/v1/stats/",
+        "/api/v1/sites/",
+        "/api/v1/launches/?site=39.22,125.67",
         "/api/v1/deletions/?since=2000-01-01T00:00:00Z",
         "/api/v1/launches/?format=csv",
         "/api/v1/launches/?format=csv&expand=statements,links",

@@ -130,7 +130,8 @@ def test_the_launch_page_shows_claims_triggers_and_statements_by_stance(client, 
     assert "Dmitry Peskov, Kremlin spokesman · Remarks · via RIA Novosti" in text
     assert "Reported speech: Urged Pyongyang to cease actions" in text
     assert "Distance 700 km ~700 (JCS) 450 (nagix prelim)" in text
-    assert "Site Taegwan, North Pyongan (coordinates not recorded)" in text
+    assert "Site Taegwan, North Pyongan (40.22000°, 125.22000°)" in text
+    assert "Where it was launched from" in text
     assert "Response to DPRK denounces US sanctions" in text
     assert "High confidence · source: North Korea fires suspected" in text
     assert "Who spoke, in order United States — 7 Nov 2025 time not reported Russia" in text

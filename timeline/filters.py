@@ -1,6 +1,8 @@
 """One FilterSet per resource, shared by the HTML pages and the API."""
 
 import datetime
+import decimal
+import re
 
 import django_filters
 from django import forms
@@ -50,6 +52,47 @@ class YearFilter(django_filters.NumberFilter):
         )
 
 
+STORED_DEGREES = decimal.Decimal("0.00001")  # Launch.site_latitude's decimal places
+# "latitude,longitude" in decimal degrees, within ±90 and ±180: the schema states the same.
+SITE_PATTERN = (
+    r"^-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?),"
+    r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)$"
+)
+
+
+class SiteField(forms.CharField):
+    """A launch site as "latitude,longitude" in decimal degrees, as the map links to it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strip=False, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if not re.fullmatch(SITE_PATTERN, value):
+            raise forms.ValidationError(
+                'Give a site as "latitude,longitude" in degrees, latitude within ±90 and '
+                "longitude within ±180, e.g. 39.22,125.67."
+            )
+        latitude, longitude = (decimal.Decimal(part) for part in value.split(","))
+        # Rounded as they are stored, so that every database finds the same launches.
+        return latitude.quantize(STORED_DEGREES), longitude.quantize(STORED_DEGREES)
+
+
+@extend_schema_field({"type": "string", "pattern": SITE_PATTERN})
+class SiteFilter(django_filters.Filter):
+    """Launches from the site at these coordinates (the map's sites are grouped by them)."""
+
+    field_class = SiteField
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        latitude, longitude = value
+        return queryset.filter(site_latitude=latitude, site_longitude=longitude)
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
     updated_since = UTCDateTimeFilter(
         field_name="updated_at",
@@ -68,6 +111,9 @@ class LaunchFilter(UpdatedSinceFilterSet):
     year = YearFilter(field_name="occurred_on")
     category = django_filters.ChoiceFilter(choices=LaunchCategory.choices)
     missile_class = django_filters.ChoiceFilter(choices=MissileClass.choices)
+    site = SiteFilter(
+        help_text='Launches from the site at "latitude,longitude" (as /api/v1/sites/ gives it).'
+    )
     event_kind = django_filters.ChoiceFilter(
         choices=EventKind.choices,
         method="filter_event_kind",

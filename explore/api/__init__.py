@@ -1,9 +1,10 @@
 """What the API gives that combines launches and reactions: launches with their statements
-(`?expand=statements`), the sources readers may see, the merged timeline stream, the stats
-and the deletions feed."""
+(`?expand=statements`), the sources readers may see, the merged timeline stream, the stats,
+the launch sites as GeoJSON and the deletions feed."""
 
 from .deletions import DeletionsView
 from .launches import LaunchSerializer, LaunchStatementSerializer, LaunchViewSet, SourceViewSet
+from .sites import SitesView
 from .stats import StatsView
 from .stream import TimelineView
 
@@ -12,6 +13,7 @@ __all__ = [
     "LaunchSerializer",
     "LaunchStatementSerializer",
     "LaunchViewSet",
+    "SitesView",
     "SourceViewSet",
     "StatsView",
     "TimelineView",

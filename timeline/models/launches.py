@@ -7,7 +7,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, ExtractYear, TruncYear
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth, TruncYear
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -184,6 +184,33 @@ class LaunchQuerySet(PublishableQuerySet):
             .values("year", "missile_class")
             .annotate(count=models.Count("pk"))
             .order_by("year", "missile_class")
+        )
+
+    def for_chart_by_month(self):
+        """Published launches counted per month (its first day) and missile class, as dicts."""
+        return (
+            self.published()
+            .annotate(month=TruncMonth("occurred_on"))
+            .order_by()
+            .values("month", "missile_class")
+            .annotate(count=models.Count("pk"))
+            .order_by("month", "missile_class")
+        )
+
+    def for_sites(self):
+        """Published launches with coordinates, counted per coordinates and site name as
+        dicts: a site reported under several names has a row for each."""
+        return (
+            self.published()
+            .filter(site_latitude__isnull=False, site_longitude__isnull=False)
+            .order_by()
+            .values("site_latitude", "site_longitude", "launch_site")
+            .annotate(
+                count=models.Count("pk"),
+                first=models.Min("occurred_on"),
+                last=models.Max("occurred_on"),
+            )
+            .order_by("site_latitude", "site_longitude", "launch_site")
         )
 
     def for_feed(self):
