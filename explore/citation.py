@@ -227,7 +227,7 @@ def title_of(record):
         return f"{record.get_missile_class_display()} launch, {record.occurred_on:%-d %B %Y}"
     if isinstance(record, Event):
         return record.title
-    return f"{record.actor} on the {title_of(record.launch)}"
+    return f"{record.actor} on the launch of {record.launch.occurred_on:%-d %B %Y}"
 
 
 KINDS = {Launch: "Launch record", Event: "Event record", Statement: "Statement record"}
