@@ -1,5 +1,6 @@
 """sitemap.xml: every published record's page and the site's standing pages, nothing else."""
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -7,7 +8,16 @@ from reactions.models import Actor, Statement
 from timeline.models import Event, Launch
 
 
-class LaunchSitemap(Sitemap):
+class PublicSitemap(Sitemap):
+    """A sitemap whose addresses use the site's canonical scheme (SITE_URL) when it has one:
+    behind a proxy that ends TLS, the request itself looks like plain http."""
+
+    @property
+    def protocol(self):
+        return settings.SITE_URL.partition("://")[0] or None
+
+
+class LaunchSitemap(PublicSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -18,7 +28,7 @@ class LaunchSitemap(Sitemap):
         return launch.updated_at
 
 
-class EventSitemap(Sitemap):
+class EventSitemap(PublicSitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -28,7 +38,7 @@ class EventSitemap(Sitemap):
         return event.updated_at
 
 
-class StatementSitemap(Sitemap):
+class StatementSitemap(PublicSitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -41,7 +51,7 @@ class StatementSitemap(Sitemap):
         return statement.updated_at
 
 
-class ActorSitemap(Sitemap):
+class ActorSitemap(PublicSitemap):
     """The actors with at least one statement readers may see: the others' pages are empty."""
 
     changefreq = "weekly"
@@ -51,7 +61,7 @@ class ActorSitemap(Sitemap):
         return Actor.objects.filter(pk__in=spoke).order_by("code").only("code")
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(PublicSitemap):
     changefreq = "weekly"
     priority = 0.6
 

@@ -408,8 +408,8 @@ def test_a_change_log_shows_nothing_of_the_drafts_before_publication(client, pub
     editor.groups.add(Group.objects.get(name="Editor"))
     drafts = make_drafts(published)
     launch = drafts["launch"]
-    clean = {name: "" for name in ("time_note", "count_note", "missile_type_label")}
-    clean |= {name: "" for name in ("missile_name", "launch_site", "direction", "outcome_note")}
+    clean = dict.fromkeys(("time_note", "count_note", "missile_type_label"), "")
+    clean |= dict.fromkeys(("missile_name", "launch_site", "direction", "outcome_note"), "")
     launch_update(
         launch=launch,
         user=editor,

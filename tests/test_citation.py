@@ -112,7 +112,7 @@ def demo_event(client):
 
 def test_each_statement_has_its_own_citable_page(client, demo):
     html = client.get(SEED_LAUNCH).content.decode()
-    permalinks = re.findall(r'class="permalink" href="(/statements/\d+/)"', html)
+    permalinks = re.findall(r'<span class="permalink">\s*· <a href="(/statements/\d+/)"', html)
     assert len(permalinks) == 3
     page = client.get(permalinks[0]).content.decode()
     heading = re.search(r'<h1 id="statement-page-h">(.*?)</h1>', page, re.S).group(1)

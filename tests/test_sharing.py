@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -188,3 +189,20 @@ def test_the_new_pages_query_the_same_however_many_records(client):
     many = {url: count_queries(client, url) for url in pages}
     assert few == many
     assert many["/sitemap.xml"] <= 10, many
+
+
+@pytest.fixture
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_sitemap_uses_the_sites_canonical_origin(client, settings, fresh_cache):
+    settings.SITE_URL = "https://salvo.example.org"
+    settings.PUBLIC_CACHE_SECONDS = 600  # the cache is what makes a request use SITE_URL
+    LaunchFactory(slug="published-launch")
+    body = client.get("/sitemap.xml").content.decode()
+    assert "<loc>https://salvo.example.org/launches/published-launch/</loc>" in body
+    robots = client.get("/robots.txt").content.decode()
+    assert "Sitemap: https://salvo.example.org/sitemap.xml" in robots
