@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from core import errors
 from editorial.models import Status
 from reactions.models import Stance
+from reactions.templatetags.stances import stance_glyph
 
 from .factories import EventFactory, LaunchFactory, StatementFactory
 
@@ -66,11 +67,29 @@ def test_every_label_on_the_launch_page_and_timeline_links_to_its_definition(cli
         == 2
     )
     assert 'href="/methodology/#stance-defends"' in launch
+    assert 'class="relation" href="/methodology/#relation-response_to"' in timeline
     chips = re.findall(r'<li class="chip stance-(-?\d)">(.*?)</li>', timeline)
     assert chips
     for stance, chip in chips:
         word = dict(Stance.choices)[int(stance)].lower()
         assert f'<a class="stance-word" href="/methodology/#stance-{word}">{word}</a>' in chip
+
+
+def test_link_and_matrix_labels_link_to_their_definitions(client, demo):
+    methodology = anchors_of(client.get("/methodology/").content.decode())
+    event = client.get(
+        "/events/2025-11-06-dprk-denounces-us-sanctions-vows-proper-measures/"
+    ).content.decode()
+    matrix = client.get("/matrix/?year=2025").content.decode()
+    assert 'href="/methodology/#relation-response_to"' in event
+    assert 'href="/methodology/#link-confidence"' in event
+    for value, label in Stance.choices:
+        glyph = f'<span class="glyph" aria-hidden="true">{stance_glyph(value)}</span>'
+        assert (
+            f'{glyph} <a\n      href="/methodology/#stance-{label.lower()}">{label}</a>' in matrix
+        )
+    for html in (event, matrix):
+        assert set(definition_links(html)) <= methodology
 
 
 def test_the_footer_links_the_methodology_the_api_docs_and_the_licence(client):

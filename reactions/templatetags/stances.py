@@ -76,5 +76,9 @@ def by_stance(statements):
 
 @register.filter
 def stance_glyph(stance):
-    """A shape for a stance, so that colour is never the only cue."""
-    return STANCE_GLYPHS.get(stance, "")
+    """A shape for a stance, so that colour is never the only cue; the stance as a number or
+    as the text a form's choices hold ("-2")."""
+    try:
+        return STANCE_GLYPHS.get(int(stance), "")
+    except (TypeError, ValueError):
+        return ""
