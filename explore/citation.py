@@ -79,6 +79,10 @@ PUBLIC_FIELDS = {
 }
 
 
+# The many-to-many fields readers see, as {field: label}: a launch's and an event's sources.
+PUBLIC_M2M_FIELDS = {Launch: {"sources": "sources"}, Event: {"sources": "sources"}}
+
+
 @dataclass(frozen=True)
 class Change:
     """One line of a public change log: when, what happened (published, changed, withdrawn,
@@ -93,12 +97,32 @@ class Change:
         return f"{self.event}: {', '.join(self.fields)}" if self.fields else self.event
 
 
-def _changed_fields(model, before, after):
+def _past_m2m(record):
+    """{history row id: {field: frozenset of ids}} of the public many-to-many fields kept in
+    `record`'s history: one query per field, whatever the length of the history."""
+    history = record.history.model
+    kept = {}
+    for name in PUBLIC_M2M_FIELDS.get(type(record), {}):
+        through = history._meta.get_field(f"{history._meta.model_name}_{name}").related_model
+        target = type(record)._meta.get_field(name).m2m_reverse_field_name()
+        rows = through.objects.filter(history__id=record.pk).values_list("history_id", target)
+        for history_id, target_id in rows:
+            kept.setdefault(history_id, {}).setdefault(name, set()).add(target_id)
+    return kept
+
+
+def _changed_fields(model, before, after, m2m):
     """The labels of the public fields that differ between two history rows, once each."""
     labels = PUBLIC_FIELDS[model]
-    changed = (
+    changed = [
         label for name, label in labels.items() if getattr(before, name) != getattr(after, name)
-    )
+    ]
+    then, now = m2m.get(before.history_id, {}), m2m.get(after.history_id, {})
+    changed += [
+        label
+        for name, label in PUBLIC_M2M_FIELDS.get(model, {}).items()
+        if then.get(name, set()) != now.get(name, set())
+    ]
     return tuple(dict.fromkeys(changed))
 
 
@@ -107,10 +131,12 @@ def change_log(record):
     while it was published, each withdrawal and publication again.
 
     What happened while it was a draft or withdrawn shows only as the fields a new
-    publication changed, compared with what readers saw last. One query.
+    publication changed, compared with what readers saw last. A query for the history and
+    one for each many-to-many field readers see.
     """
     model = type(record)
     rows = record.history.order_by("history_date", "history_id")
+    m2m = _past_m2m(record)
     log = []
     seen = None  # the last version readers saw
     was_public = False
@@ -120,10 +146,10 @@ def change_log(record):
             log.append(Change(row.history_date, "Published"))
         elif public and not was_public:
             log.append(
-                Change(row.history_date, "Published again", _changed_fields(model, seen, row))
+                Change(row.history_date, "Published again", _changed_fields(model, seen, row, m2m))
             )
         elif public:
-            changed = _changed_fields(model, seen, row)
+            changed = _changed_fields(model, seen, row, m2m)
             if changed:
                 log.append(Change(row.history_date, "Changed", changed))
         elif was_public:

@@ -18,7 +18,13 @@ from reactions.models import Actor
 from reactions.services import statement_update
 from timeline.services import event_update, launch_update
 
-from .factories import EventFactory, LaunchFactory, StatementFactory, UserFactory
+from .factories import (
+    EventFactory,
+    LaunchFactory,
+    SourceFactory,
+    StatementFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +176,15 @@ def test_the_change_log_keeps_withdrawals_and_compares_with_what_readers_saw(edi
         "Withdrawn from publication",
         "Published again: distance",
     ]
+
+
+def test_the_change_log_names_a_change_of_sources_made_while_published(editor):
+    event = EventFactory(status=Status.DRAFT)
+    first, second = SourceFactory(), SourceFactory()
+    event_update(event=event, user=editor, sources=[first])  # while a draft
+    record_transition(instance=event, status=Status.PUBLISHED, user=editor)
+    event_update(event=event, user=editor, sources=[first, second])
+    assert [c.what for c in change_log(event)] == ["Published", "Changed: sources"]
 
 
 def test_the_change_log_of_events_and_statements_names_their_public_fields(editor):

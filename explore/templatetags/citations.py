@@ -10,7 +10,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def cite_this(context, record):
     """The record's citation in three formats, its licence and its public change log, newest
-    change first. Reads the record's history: one query, whatever the number of changes."""
+    change first. Reads the record's history in a fixed number of queries, whatever its length."""
     log = change_log(record)
     url = context["request"].build_absolute_uri(permanent_path(record))
     return {
