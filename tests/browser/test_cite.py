@@ -35,7 +35,8 @@ def test_a_reader_cites_the_seed_launch(page, live_server, demo, screenshot, wid
     screenshot(f"methodology-{width}")
 
     page.go_back()
-    page.get_by_role("link", name="Permalink to the statement of Russia").click()
+    russia = page.locator("article.statement", has_text="Dmitry Peskov")
+    russia.get_by_role("link", name="Permalink to this statement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Russia on the launch of 7 November 2025"
     )
