@@ -126,34 +126,58 @@ def _changed_fields(model, before, after, m2m):
     return tuple(dict.fromkeys(changed))
 
 
+def _is_public(row):
+    return row.status == Status.PUBLISHED and row.history_type != "-"
+
+
+def _timeline(record):
+    """(when, history row of `record` then, whether its launch was public then), in time
+    order: a row at each change of the record, and, for a statement, at each change of its
+    launch's status, since a statement is visible only while its launch is published."""
+    rows = list(record.history.order_by("history_date", "history_id"))
+    points = [(row.history_date, 0, row) for row in rows]
+    if isinstance(record, Statement):
+        launch = record.launch.history.order_by("history_date", "history_id")
+        points += [
+            (when, 1, status) for when, status in launch.values_list("history_date", "status")
+        ]
+    points.sort(key=lambda point: (point[0], point[1]))
+    row, launch_public = None, not isinstance(record, Statement)
+    for when, kind, value in points:
+        if kind == 0:
+            row = value
+        else:
+            launch_public = value == Status.PUBLISHED
+        if row is not None:
+            yield when, row, launch_public
+
+
 def change_log(record):
     """The public change log of `record`, oldest first: its publication, each change made
-    while it was published, each withdrawal and publication again.
+    while readers could see it, each withdrawal and publication again.
 
-    What happened while it was a draft or withdrawn shows only as the fields a new
-    publication changed, compared with what readers saw last. A query for the history and
-    one for each many-to-many field readers see.
+    What happened while it was a draft or withdrawn (or, for a statement, while its launch
+    was) shows only as the fields a new publication changed, compared with what readers
+    saw last. A fixed number of queries: the history, its launch's for a statement, one for
+    each many-to-many field readers see.
     """
     model = type(record)
-    rows = record.history.order_by("history_date", "history_id")
     m2m = _past_m2m(record)
     log = []
     seen = None  # the last version readers saw
     was_public = False
-    for row in rows:
-        public = row.status == Status.PUBLISHED and row.history_type != "-"
+    for when, row, launch_public in _timeline(record):
+        public = _is_public(row) and launch_public
         if public and seen is None:
-            log.append(Change(row.history_date, "Published"))
+            log.append(Change(when, "Published"))
         elif public and not was_public:
-            log.append(
-                Change(row.history_date, "Published again", _changed_fields(model, seen, row, m2m))
-            )
+            log.append(Change(when, "Published again", _changed_fields(model, seen, row, m2m)))
         elif public:
             changed = _changed_fields(model, seen, row, m2m)
             if changed:
-                log.append(Change(row.history_date, "Changed", changed))
+                log.append(Change(when, "Changed", changed))
         elif was_public:
-            log.append(Change(row.history_date, "Withdrawn from publication"))
+            log.append(Change(when, "Withdrawn from publication"))
         if public:
             seen = row
         was_public = public

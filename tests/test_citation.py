@@ -178,6 +178,24 @@ def test_the_change_log_keeps_withdrawals_and_compares_with_what_readers_saw(edi
     ]
 
 
+def test_a_statements_change_log_starts_when_its_launch_is_published(editor):
+    launch = LaunchFactory(status=Status.DRAFT)
+    statement = StatementFactory(launch=launch)  # published, on a draft launch: unseen
+    statement_update(statement=statement, user=editor, stance=-1, via="Draft outlet")
+    record_transition(instance=launch, status=Status.PUBLISHED, user=editor)
+    statement_update(statement=statement, user=editor, summary="Concerned.")
+    record_transition(instance=launch, status=Status.DRAFT, user=editor)
+    statement_update(statement=statement, user=editor, via="")
+    record_transition(instance=launch, status=Status.PUBLISHED, user=editor)
+
+    assert [c.what for c in change_log(statement)] == [
+        "Published",
+        "Changed: summary",
+        "Withdrawn from publication",
+        "Published again: reported via",
+    ]
+
+
 def test_the_change_log_names_a_change_of_sources_made_while_published(editor):
     event = EventFactory(status=Status.DRAFT)
     first, second = SourceFactory(), SourceFactory()
