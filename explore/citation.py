@@ -10,6 +10,8 @@ import datetime
 import json
 from dataclasses import dataclass
 
+from django.db.models import CharField, OuterRef, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,31 +99,38 @@ class Change:
         return f"{self.event}: {', '.join(self.fields)}" if self.fields else self.event
 
 
-def _past_m2m(record):
-    """{history row id: {field: frozenset of ids}} of the public many-to-many fields kept in
-    `record`'s history: one query per field, whatever the length of the history."""
+def _with_m2m(record, rows):
+    """History `rows` of `record`, each annotated with the ids its public many-to-many
+    fields held then (`m2m_<field>`: "3,7,12"), in the same query."""
     history = record.history.model
-    kept = {}
     for name in PUBLIC_M2M_FIELDS.get(type(record), {}):
         through = history._meta.get_field(f"{history._meta.model_name}_{name}").related_model
         target = type(record)._meta.get_field(name).m2m_reverse_field_name()
-        rows = through.objects.filter(history__id=record.pk).values_list("history_id", target)
-        for history_id, target_id in rows:
-            kept.setdefault(history_id, {}).setdefault(name, set()).add(target_id)
-    return kept
+        ids = (
+            through.objects.filter(history_id=OuterRef("history_id"))
+            .order_by()
+            .values("history_id")
+            .annotate(ids=StringAgg(Cast(target, CharField()), delimiter=Value(",")))
+            .values("ids")
+        )
+        rows = rows.annotate(**{f"m2m_{name}": Subquery(ids)})
+    return rows
 
 
-def _changed_fields(model, before, after, m2m):
+def _m2m_ids(row, name):
+    return set(filter(None, (getattr(row, f"m2m_{name}") or "").split(",")))
+
+
+def _changed_fields(model, before, after):
     """The labels of the public fields that differ between two history rows, once each."""
     labels = PUBLIC_FIELDS[model]
     changed = [
         label for name, label in labels.items() if getattr(before, name) != getattr(after, name)
     ]
-    then, now = m2m.get(before.history_id, {}), m2m.get(after.history_id, {})
     changed += [
         label
         for name, label in PUBLIC_M2M_FIELDS.get(model, {}).items()
-        if then.get(name, set()) != now.get(name, set())
+        if _m2m_ids(before, name) != _m2m_ids(after, name)
     ]
     return tuple(dict.fromkeys(changed))
 
@@ -134,7 +143,7 @@ def _timeline(record):
     """(when, history row of `record` then, whether its launch was public then), in time
     order: a row at each change of the record, and, for a statement, at each change of its
     launch's status, since a statement is visible only while its launch is published."""
-    rows = list(record.history.order_by("history_date", "history_id"))
+    rows = list(_with_m2m(record, record.history.order_by("history_date", "history_id")))
     points = [(row.history_date, 0, row) for row in rows]
     if isinstance(record, Statement):
         launch = record.launch.history.order_by("history_date", "history_id")
@@ -158,11 +167,9 @@ def change_log(record):
 
     What happened while it was a draft or withdrawn (or, for a statement, while its launch
     was) shows only as the fields a new publication changed, compared with what readers
-    saw last. A fixed number of queries: the history, its launch's for a statement, one for
-    each many-to-many field readers see.
+    saw last. One query, and one more for a statement (its launch's history).
     """
     model = type(record)
-    m2m = _past_m2m(record)
     log = []
     seen = None  # the last version readers saw
     was_public = False
@@ -171,9 +178,9 @@ def change_log(record):
         if public and seen is None:
             log.append(Change(when, "Published"))
         elif public and not was_public:
-            log.append(Change(when, "Published again", _changed_fields(model, seen, row, m2m)))
+            log.append(Change(when, "Published again", _changed_fields(model, seen, row)))
         elif public:
-            changed = _changed_fields(model, seen, row, m2m)
+            changed = _changed_fields(model, seen, row)
             if changed:
                 log.append(Change(when, "Changed", changed))
         elif was_public:
