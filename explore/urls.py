@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views, views_data, views_embed
+from . import pages, views, views_data, views_embed
 
 app_name = "explore"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     ),
     path("embed/", views_embed.embed_timeline, name="embed"),
     path("oembed", views_embed.oembed, name="oembed"),
+    path("methodology/", pages.methodology, name="methodology"),
+    path("statements/<int:pk>/", pages.statement_detail, name="statement"),
+    path("robots.txt", pages.robots_txt, name="robots"),
+    path("sitemap.xml", pages.sitemap, name="sitemap"),
 ]

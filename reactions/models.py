@@ -156,6 +156,14 @@ class StatementQuerySet(PublishableQuerySet):
             .order_by("-launch__sort_at", "issued_on", "id")
         )
 
+    def for_page(self):
+        """Visible statements with everything a statement's own page shows."""
+        return (
+            self.visible()
+            .select_related("launch", "actor", "speaker", "source")
+            .prefetch_related("co_signers", "themes")
+        )
+
     def for_admin(self):
         """Statements with what an admin list shows of each: launch, actor, speaker."""
         return self.select_related("launch", "actor", "speaker")

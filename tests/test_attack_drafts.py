@@ -258,6 +258,10 @@ def public_doors(published):
         f"/embed/?year={YEAR}&actor=RU",
         f"/embed/?year={YEAR}&missile_class=ICBM",
         f"/oembed?url=http://testserver/?year={YEAR}",
+        f"/statements/{statement.pk}/",
+        "/methodology/",
+        "/sitemap.xml",
+        "/robots.txt",
     ]
 
 
@@ -279,6 +283,8 @@ def draft_addresses(drafts):
         f"/api/v1/speakers/{drafts['speaker'].pk}/",
         f"/speakers/{drafts['speaker'].pk}/",
         f"/sources/{drafts['source'].pk}/",
+        f"/statements/{drafts['statement'].pk}/",
+        f"/statements/{drafts['on_draft'].pk}/",
     ]
 
 
@@ -436,3 +442,43 @@ def test_webhook_payloads_carry_nothing_of_a_draft(published, subscribed):
         for delivery in deliveries
     ]
     assert not [leak for leak in leaked if leak[1]], leaked
+
+
+def test_a_change_log_shows_nothing_of_the_drafts_before_publication(client, published):
+    """A record written as a draft with the marker, cleaned and then published: its page, its
+    change log, its citation and the sitemap show the publication and nothing before it."""
+    editor = UserFactory(username="editor")
+    editor.groups.add(Group.objects.get(name="Editor"))
+    drafts = make_drafts(published)
+    launch = drafts["launch"]
+    clean = dict.fromkeys(("time_note", "count_note", "missile_type_label"), "")
+    clean |= dict.fromkeys(("missile_name", "launch_site", "direction", "outcome_note"), "")
+    launch_update(
+        launch=launch,
+        user=editor,
+        reporting_authority="JCS",
+        summary="Cleaned.",
+        notes="",
+        external_id=None,
+        **clean,
+    )
+    launch.sources.clear()
+    LaunchClaim.objects.filter(launch=launch).delete()
+    drafts["on_draft"].delete()
+    record_transition(instance=launch, status=Status.PUBLISHED, user=editor)
+    statement = drafts["statement"]
+    statement.speaker = None
+    statement.source = published["statement"].source
+    for name in ("quote", "original_text", "summary", "via"):
+        setattr(statement, name, "Cleaned." if name == "quote" else "")
+    statement.save()
+    record_transition(instance=statement, status=Status.PUBLISHED, user=editor)
+    paths = [launch.get_absolute_url(), f"/statements/{statement.pk}/", "/sitemap.xml"]
+    responses = snapshot(client, paths)
+    assert {status for status, _ in responses.values()} == {200}
+    page = responses[launch.get_absolute_url()][1].decode()
+    assert "— Published</li>" in page
+    assert "Changed:" not in page
+    # The slug, now public, carries the marker by construction: everything else must not.
+    bodies = {p: body.replace(SLUGS["launch"].encode(), b"") for p, (_, body) in responses.items()}
+    assert [p for p, body in bodies.items() if MARKER.encode() in body] == []

@@ -119,7 +119,8 @@ def test_uncertainty_looks_different(client):
     html = client.get("/?year=2024").content.decode()
     assert '<span class="uncertain">time not reported</span>' in html
     assert 'class="launch-card confidence-suspected"' in html
-    assert '<p class="badge confidence-suspected">Suspected</p>' in html
+    assert '<p class="badge confidence-suspected"><a' in html
+    assert 'href="/methodology/#confidence-suspected">Suspected</a' in html
     assert "precision-month" in html
     assert 'May 2024 <span class="uncertain">(day unknown)</span>' in html
 

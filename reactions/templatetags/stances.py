@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from reactions.models import Stance
@@ -28,7 +29,8 @@ def one_per_actor(statements):
 @register.simple_tag
 def reaction_chips(launch, url):
     """A launch card's row of reactions: one chip per actor, its stance as a shape, a word
-    and a colour, linking to the statement on the launch page.
+    and a colour; the actor links to the statement on the launch page, the stance's word
+    to its definition.
 
     Built in one pass rather than by a template loop: a year's timeline has thousands of
     chips, and they were most of its rendering time. The statements come from
@@ -37,12 +39,14 @@ def reaction_chips(launch, url):
     chips = one_per_actor(launch.statements.all())
     if not chips:
         return ""
+    methodology = reverse("explore:methodology")
     return format_html(
         '<ul class="chips" aria-label="Reactions">{}</ul>',
         format_html_join(
             "",
             '<li class="chip stance-{}"><a href="{}#statement-{}"><span class="glyph" '
-            'aria-hidden="true">{}</span> <bdi>{}</bdi>: {}</a></li>',
+            'aria-hidden="true">{}</span> <bdi>{}</bdi></a>: '
+            '<a class="stance-word" href="{}#stance-{}">{}</a></li>',
             (
                 (
                     statement.stance,
@@ -50,6 +54,8 @@ def reaction_chips(launch, url):
                     statement.pk,
                     STANCE_GLYPHS.get(statement.stance, ""),
                     statement.actor_label,
+                    methodology,
+                    STANCE_WORDS.get(statement.stance, ""),
                     STANCE_WORDS.get(statement.stance, ""),
                 )
                 for statement in chips
@@ -70,5 +76,9 @@ def by_stance(statements):
 
 @register.filter
 def stance_glyph(stance):
-    """A shape for a stance, so that colour is never the only cue."""
-    return STANCE_GLYPHS.get(stance, "")
+    """A shape for a stance, so that colour is never the only cue; the stance as a number or
+    as the text a form's choices hold ("-2")."""
+    try:
+        return STANCE_GLYPHS.get(int(stance), "")
+    except (TypeError, ValueError):
+        return ""
