@@ -66,7 +66,16 @@ class PageSitemap(PublicSitemap):
     priority = 0.6
 
     def items(self):
-        return ["explore:index", "explore:methodology", "explore:matrix", "explore:charts"]
+        return [
+            "explore:index",
+            "reactions:actor-list",
+            "timeline:event-list",
+            "explore:map",
+            "explore:charts",
+            "explore:matrix",
+            "explore:data",
+            "explore:methodology",
+        ]
 
     def location(self, name):
         return reverse(name)
