@@ -170,7 +170,8 @@ def test_the_event_and_actor_pages_link_back(client, demo):
     assert "Short-range ballistic (SRBM) launch of 7 November 2025: response to this event" in event
     assert 'href="/launches/2025-11-07-srbm/"' in client.get(SANCTIONS_WARNING).content.decode()
     russia = client.get(reverse("reactions:actor", kwargs={"code": "ru"}))
-    assert '<h1 dir="auto">Russian Federation</h1>' in russia.content.decode()
+    assert '<h1 dir="auto">Russia</h1>' in russia.content.decode()
+    assert '<p class="official-name"><bdi>Russian Federation</bdi></p>' in russia.content.decode()
     assert "We respect the legitimate right" in text_of(russia)
     assert '<svg class="stance-chart"' in russia.content.decode()
 

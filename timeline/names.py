@@ -15,7 +15,11 @@ import pycountry
 # Common names pycountry does not give: its `common_name` is missing for these states.
 COMMON_NAMES = {"RU": "Russia", "KR": "South Korea", "LA": "Laos", "SY": "Syria"}
 # Official names pycountry does not give in the order readers know them.
-OFFICIAL_NAMES = {"KR": "Republic of Korea", "LA": "Lao People's Democratic Republic"}
+OFFICIAL_NAMES = {
+    "KR": "Republic of Korea",
+    "LA": "Lao People's Democratic Republic",
+    "TW": "Taiwan",
+}
 # Claimants recorded under an abbreviation or an internal label, as readers should see them.
 CLAIMANT_NAMES = {"nagix": "preliminary", "DPRK": "North Korea", "ROK": "South Korea"}
 INTERNAL_LABEL = re.compile(r"\bnagix\b(?: prelim(?:inary)?)?", re.IGNORECASE)
