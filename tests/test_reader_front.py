@@ -205,3 +205,11 @@ def test_the_demo_shows_no_internal_labels(client, demo):
     assert not Link.objects.filter(rationale__regex=r"\(C\d+\)").exists()
     text = text_of(client.get("/?year=2025"))
     assert "nagix" not in text
+
+
+def test_running_text_names_a_missile_class_in_words(client):
+    LaunchFactory(missile_class="hypersonic_glide", occurred_on=datetime.date(2024, 3, 1))
+    later = LaunchFactory(missile_class="hypersonic_glide", occurred_on=datetime.date(2024, 3, 9))
+    text = text_of(client.get(later.get_absolute_url()))
+    assert "8 days after the hypersonic glide vehicle launch of 1 Mar 2024" in text
+    assert "hypersonic_glide" not in text

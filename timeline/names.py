@@ -22,6 +22,15 @@ OFFICIAL_NAMES = {
 }
 # Claimants recorded under an abbreviation or an internal label, as readers should see them.
 CLAIMANT_NAMES = {"nagix": "preliminary", "DPRK": "North Korea", "ROK": "South Korea"}
+# A missile class as running text names it ("the SRBM launch of 22 Oct"): the stored value
+# is a code for the ballistic classes readers know by their initials, and not for the rest.
+CLASS_WORDS = {
+    "cruise": "cruise missile",
+    "hypersonic_glide": "hypersonic glide vehicle",
+    "slv": "satellite",
+    "artillery_rocket": "artillery rocket",
+    "unknown": "unidentified",
+}
 INTERNAL_LABEL = re.compile(r"\bnagix\b(?: prelim(?:inary)?)?", re.IGNORECASE)
 
 
@@ -59,3 +68,8 @@ def without_internal_labels(text):
     """Text with the compilers' internal labels ("nagix prelim") replaced by what they
     mean: a preliminary figure."""
     return INTERNAL_LABEL.sub("preliminary", text)
+
+
+def class_words(missile_class):
+    """A missile class for running text: "SRBM", "cruise missile", "satellite"."""
+    return CLASS_WORDS.get(missile_class, missile_class)

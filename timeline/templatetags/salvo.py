@@ -6,7 +6,13 @@ import re
 from django import template
 from django.utils.html import format_html
 
-from timeline.names import claimant_name, official_name, state_name, without_internal_labels
+from timeline.names import (
+    claimant_name,
+    class_words,
+    official_name,
+    state_name,
+    without_internal_labels,
+)
 
 register = template.Library()
 
@@ -73,3 +79,9 @@ def state(code):
 def official_state(code):
     """A state's official name where it differs from its short one, else ""."""
     return official_name(code)
+
+
+@register.filter
+def missile_class_words(missile_class):
+    """A missile class as running text names it: "SRBM", "cruise missile"."""
+    return class_words(missile_class)
