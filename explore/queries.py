@@ -5,7 +5,7 @@ Under launches already narrowed to those a reader may see, statements are only c
 being published: checking their launch again would join every launch for a page of fifty.
 """
 
-from django.db.models import OuterRef, Prefetch, Subquery, Value
+from django.db.models import F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from reactions.models import Actor, Statement
@@ -18,8 +18,11 @@ def timeline_launches():
     chips = (
         # What a reaction chip shows, and no more: a year's page has thousands.
         Statement.objects.published()
-        .only("launch_id", "actor_id", "stance")
-        .annotate(actor_label=Coalesce(NullIf("actor__short_name", Value("")), "actor__name"))
+        .only("launch_id", "actor_id", "stance", "issued_on", "issued_at")
+        .annotate(
+            actor_label=Coalesce(NullIf("actor__short_name", Value("")), "actor__name"),
+            actor_code=F("actor__code"),
+        )
         .order_by("issued_on", "id")
     )
     return Launch.objects.for_timeline_page().prefetch_related(
@@ -37,8 +40,32 @@ def actors_with_reactions():
     return (
         Actor.objects.annotate(reaction=Subquery(reacted.order_by("issued_on").values("pk")[:1]))
         .filter(reaction__isnull=False)
-        .order_by("name")
-        .values_list("code", "name")
+        .annotate(label=Coalesce(NullIf("short_name", Value("")), "name"))
+        .order_by("label")
+        .values_list("code", "label")
+    )
+
+
+# How many launches back an actor's reactions make it one that usually reacts.
+USUAL_REACTORS_WINDOW = 5
+
+
+def usual_reactors(launch):
+    """The actors that usually react: those with a published statement on one of the
+    USUAL_REACTORS_WINDOW published launches before `launch`, as (id, code, short name),
+    by name. Against them, the front page and the launch page tell who has not spoken."""
+    previous = (
+        Launch.objects.published()
+        .filter(sort_at__lt=launch.sort_at)
+        .order_by("-sort_at", "-id")
+        .values("pk")[:USUAL_REACTORS_WINDOW]
+    )
+    spoke = Statement.objects.published().filter(launch__in=previous).values("actor")
+    return list(
+        Actor.objects.filter(pk__in=spoke)
+        .annotate(label=Coalesce(NullIf("short_name", Value("")), "name"))
+        .order_by("label", "id")
+        .values_list("pk", "code", "label")
     )
 
 

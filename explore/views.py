@@ -21,6 +21,7 @@ from .charts import (
     launches_per_year,
     stances_per_actor,
 )
+from .story import at_a_glance, speaking_order
 
 RESULTS_PER_KIND = 25
 
@@ -127,10 +128,11 @@ def timeline_page(request, template):
         events = EventFilter(event_data, queryset=Event.objects.for_timeline()).qs
         if any(cleaned.get(name) not in (None, "") for name in LAUNCH_ONLY_FILTERS):
             events = events.filter(links__launch__in=[launch.pk for launch in launches]).distinct()
-    newest_first = request.GET.get("order") == "newest"
+    newest_first = request.GET.get("order") != "oldest"
     entries = merged(launches, events, newest_first=newest_first)
     earlier, later = neighbours(year, years)
     context.update(
+        latest=latest_story(request, launches, year, years),
         newest_first=newest_first,
         launch_count=len(launches),
         earlier=earlier,
@@ -143,10 +145,47 @@ def timeline_page(request, template):
     return render(request, template, context)
 
 
+def latest_story(request, launches, year, years):
+    """The latest launch and its reactions at a glance, for the front page as it opens: only
+    without filters or a chosen year, where the year's launches end with the latest one.
+    While the latest launch has no reaction yet, the latest launch of the year that has
+    some is told too."""
+    if not launches or year != years[0] or any(name in request.GET for name in FILTER_LABELS):
+        return None
+    newest = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
+    story = {"launch": newest[0], "glance": chip_glance(newest[0]), "reacted": None}
+    if not story["glance"].spoken:
+        reacted = next((launch for launch in newest if launch.statements.all()), None)
+        if reacted is not None:
+            story["reacted"] = {"launch": reacted, "glance": chip_glance(reacted)}
+    return story
+
+
+def chip_glance(launch):
+    """A timeline launch's reactions at a glance, from the chips prefetched for its card."""
+    return at_a_glance(
+        launch.statements.all(),
+        queries.usual_reactors(launch),
+        name_of=lambda statement: statement.actor_label,
+        code_of=lambda statement: statement.actor_code,
+    )
+
+
 @reads()
 def launch_detail(request, slug):
+    """A launch: its headline facts, the reactions to it, then its figures, context and
+    sources."""
     launch = get_object_or_404(queries.launch_page(), slug=slug)
-    return render(request, "timeline/launch_detail.html", {"launch": launch})
+    statements = launch.statements.all()
+    glance = at_a_glance(
+        statements,
+        queries.usual_reactors(launch),
+        name_of=lambda statement: str(statement.actor),
+        code_of=lambda statement: statement.actor.code,
+    )
+    order, timed = speaking_order(statements)
+    context = {"launch": launch, "glance": glance, "speaking_order": order, "timed": timed}
+    return render(request, "timeline/launch_detail.html", context)
 
 
 @reads()

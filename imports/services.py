@@ -244,8 +244,10 @@ def events_import(*, file, skip_invalid=False, progress=None, user=None):
                         "relation": Relation.FOLLOWED_BY
                         if event.start_date > launch.occurred_on
                         else Relation.TIMED_WITH,
+                        # The file's own row id stays in the event's external_id: a
+                        # reader has no use for it.
                         "rationale": f"The chronology lists this launch as related to "
-                        f"“{event.title}” ({row.external_id}).",
+                        f"“{event.title}”.",
                         "confidence": LinkConfidence.MEDIUM,
                         "source": source,
                         "status": _import_status(Link, user),

@@ -1,5 +1,7 @@
 """Atom feeds of published statements: all of them, and one actor's."""
 
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
@@ -8,7 +10,16 @@ from django.utils.html import escape
 from core.caching import reads
 from core.feeds import FEED_LENGTH, TextOnlyAtom1Feed
 
-from .models import Actor, Statement
+from .models import Actor, Stance, Statement
+
+# What an actor did, as the verb of an entry's title: "Russia defends the … launch".
+STANCE_VERBS = {
+    Stance.CONDEMNS: "condemns",
+    Stance.CONCERNED: "voices concern over",
+    Stance.NEUTRAL: "comments on",
+    Stance.SUPPORTIVE: "supports",
+    Stance.DEFENDS: "defends",
+}
 
 
 @reads()
@@ -23,8 +34,9 @@ class StatementFeed(Feed):
 
     def item_title(self, item):
         launch = item.launch
+        verb = STANCE_VERBS.get(item.stance, "speaks on")
         return (
-            f"{item.actor} {item.get_stance_display().lower()} the "
+            f"{item.actor} {verb} the "
             f"{launch.get_missile_class_display()} launch of {launch.occurred_on:%-d %B %Y}"
         )
 
@@ -36,7 +48,11 @@ class StatementFeed(Feed):
         return escape(f"“{item.quote}”{speaker}")
 
     def item_pubdate(self, item):
-        return item.published_at or item.issued_at
+        """When the statement was made, not when it was entered: a subscriber reads the
+        record's own date. A statement known only by its day is dated that day, 00:00 UTC."""
+        if item.issued_at:
+            return item.issued_at
+        return datetime.datetime.combine(item.issued_on, datetime.time(), tzinfo=datetime.UTC)
 
     def item_updateddate(self, item):
         return item.updated_at
@@ -50,7 +66,7 @@ class ActorStatementFeed(StatementFeed):
         return get_object_or_404(Actor, code=code.upper())
 
     def title(self, obj):
-        return f"Salvo: statements by {obj.name}"
+        return f"Salvo: statements by {obj}"
 
     def link(self, obj):
         return obj.get_absolute_url()

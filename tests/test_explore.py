@@ -58,8 +58,8 @@ def test_the_timeline_page_merges_launches_and_events_in_the_api_order(client):
     expected = [launch.slug, same_day.slug, day_only.slug]
 
     api = client.get("/api/v1/timeline/", {"year": 2024}).json()["results"]
-    page = entries(client.get("/", {"year": 2024}))
-    newest = entries(client.get("/", {"year": 2024, "order": "newest"}))
+    page = entries(client.get("/", {"year": 2024, "order": "oldest"}))
+    newest = entries(client.get("/", {"year": 2024}))
 
     assert [entry["slug"] for entry in api] == expected
     assert ["".join(match) for match in page] == expected

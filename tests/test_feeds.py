@@ -58,7 +58,7 @@ def test_an_actor_feed_carries_only_that_actors_statements(client):
     StatementFactory(actor=russia, stance=2, quote="A legitimate right.")
     StatementFactory(quote="We condemn it.")
     feed, items = entries(client, "/actors/ru/feed/")
-    assert feed.find(f"{ATOM}title").text == "Salvo: statements by Russian Federation"
+    assert feed.find(f"{ATOM}title").text == "Salvo: statements by Russia"
     assert [item.find(f"{ATOM}summary").text for item in items] == ["“A legitimate right.”"]
     assert client.get("/actors/XX/feed/").status_code == 404
 
@@ -93,4 +93,39 @@ def test_every_feed_stays_valid_xml_around_characters_stored_before_the_rule(cli
         assert item.find(f"{ATOM}summary").text == "“We object.” — Peskov"
         assert item.find(f"{ATOM}author/{ATOM}name").text == "Russia"
         assert item.find(f"{ATOM}title").text.startswith("Russia condemns the Short-range")
-    assert feed.find(f"{ATOM}title").text == "Salvo: statements by Russian Federation"
+    assert feed.find(f"{ATOM}title").text == "Salvo: statements by Russia"
+
+
+@pytest.mark.parametrize(
+    ("stance", "verb"),
+    [
+        (-2, "condemns"),
+        (-1, "voices concern over"),
+        (0, "comments on"),
+        (1, "supports"),
+        (2, "defends"),
+    ],
+)
+def test_a_statement_title_is_a_sentence_for_every_stance(client, stance, verb):
+    eu = Actor.objects.get(code="EU")
+    StatementFactory(actor=eu, stance=stance, launch__occurred_on=datetime.date(2024, 3, 1))
+    _, (item,) = entries(client, "/feeds/statements/")
+    assert item.find(f"{ATOM}title").text == (
+        f"EU {verb} the Short-range ballistic (SRBM) launch of 1 March 2024"
+    )
+
+
+def test_entries_are_dated_by_the_record_not_by_its_import(client):
+    timed = LaunchFactory(
+        occurred_on=datetime.date(2024, 3, 1),
+        occurred_at=datetime.datetime(2024, 2, 29, 23, 10, tzinfo=datetime.UTC),
+    )
+    LaunchFactory(occurred_on=datetime.date(2024, 5, 1), occurred_at=None)
+    StatementFactory(launch=timed, issued_on=datetime.date(2024, 3, 2), issued_at=None)
+    _, items = entries(client, "/feeds/launches/")
+    assert [item.find(f"{ATOM}published").text for item in items] == [
+        "2024-05-01T00:00:00+09:00",
+        "2024-02-29T23:10:00+00:00",
+    ]
+    _, (item,) = entries(client, "/feeds/statements/")
+    assert item.find(f"{ATOM}published").text == "2024-03-02T00:00:00+00:00"

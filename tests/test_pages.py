@@ -48,21 +48,23 @@ def test_the_timeline_tells_the_seed_story(client, demo):
     assert "United States: condemns" in text
     assert "Russia: defends" in text
     assert "South Korea: condemns" in text
-    assert "distance ~700 (JCS) · 450 (nagix prelim) km" in text
+    assert "distance ~700 (JCS) · 450 (preliminary) km" in text
     assert "Response to DPRK denounces US sanctions" in text
     assert "SRBM launch of 7 Nov: response to this event" in text
 
 
 def test_the_timeline_interleaves_events_with_launches_in_time_order(client, demo):
-    text = text_of(client.get("/?year=2025"))
+    text = text_of(client.get("/?year=2025&order=oldest"))
     warning = text.index("DPRK denounces US sanctions")
     launch = text.index("7 Nov 2025, 12:35 KST")
     treasury = text.index("US Treasury (OFAC) designates")
     assert treasury < warning < launch
-    newest_first = text_of(client.get("/?year=2025&order=newest"))
-    assert newest_first.index("7 Nov 2025, 12:35 KST") < newest_first.index(
-        "DPRK denounces US sanctions"
-    )
+    # Newest first by default, and still when asked for by name.
+    for query in ("?year=2025", "?year=2025&order=newest"):
+        newest_first = text_of(client.get(f"/{query}"))
+        assert newest_first.index("7 Nov 2025, 12:35 KST") < newest_first.index(
+            "DPRK denounces US sanctions"
+        )
 
 
 def test_the_timeline_shows_one_year_and_pages_by_year_keeping_the_filters(client, demo):
@@ -71,7 +73,7 @@ def test_the_timeline_shows_one_year_and_pages_by_year_keeping_the_filters(clien
     assert "1 launch in 2025." in text_of(response)
     assert "<h1>Missile launches and reactions, 2025</h1>" in html
     assert "2022" not in "".join(re.findall(r'<nav aria-label="Years".*?</nav>', html, re.S))
-    assert 'href="?actor=RU&amp;order=newest"' in html
+    assert 'href="?actor=RU&amp;order=oldest"' in html
     everything = client.get("/?year=2024&missile_class=SRBM").content.decode()
     assert 'rel="prev" href="?year=2023&amp;missile_class=SRBM"' in everything
     assert 'rel="next" href="?year=2025&amp;missile_class=SRBM"' in everything
@@ -130,13 +132,15 @@ def test_the_launch_page_shows_claims_triggers_and_statements_by_stance(client, 
     assert "We respect the legitimate right of our friends in North Korea" in text
     assert "Dmitry Peskov, Kremlin spokesman · Remarks · via RIA Novosti" in text
     assert "Reported speech: Urged Pyongyang to cease actions" in text
-    assert "Distance 700 km ~700 (JCS) 450 (nagix prelim)" in text
+    assert "Distance about 700 km ~700 (JCS) 450 (preliminary)" in text
     assert "Site Taegwan, North Pyongan (40.22000°, 125.22000°)" in text
     assert "Where it was launched from" in text
     assert "Response to DPRK denounces US sanctions" in text
     assert "High confidence · source: North Korea fires suspected" in text
-    assert "Who spoke, in order United States — 7 Nov 2025 time not reported Russia" in text
-    assert text.index("Condemns (2)") < text.index("Defends (1)")
+    assert "Who spoke, by day" in text
+    assert "Russia — 7 Nov 2025 time not reported South Korea — 7 Nov 2025" in text
+    assert text.index("Reactions") < text.index("Condemns (2)") < text.index("Defends (1)")
+    assert text.index("Defends (1)") < text.index("Figures and who claimed them")
     html = client.get(SEED_LAUNCH).content.decode()
     assert f'Response to</span> <a href="{SANCTIONS_WARNING}' in html
 
@@ -168,7 +172,8 @@ def test_the_event_and_actor_pages_link_back(client, demo):
     assert "Short-range ballistic (SRBM) launch of 7 November 2025: response to this event" in event
     assert 'href="/launches/2025-11-07-srbm/"' in client.get(SANCTIONS_WARNING).content.decode()
     russia = client.get(reverse("reactions:actor", kwargs={"code": "ru"}))
-    assert '<h1 dir="auto">Russian Federation</h1>' in russia.content.decode()
+    assert '<h1 dir="auto">Russia</h1>' in russia.content.decode()
+    assert '<p class="official-name"><bdi>Russian Federation</bdi></p>' in russia.content.decode()
     assert "We respect the legitimate right" in text_of(russia)
     assert '<svg class="stance-chart"' in russia.content.decode()
 

@@ -1,5 +1,7 @@
 """Atom feeds of the published record."""
 
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.html import escape
@@ -29,7 +31,12 @@ class LaunchFeed(Feed):
         return escape(item.summary or item.get_confidence_display())
 
     def item_pubdate(self, item):
-        return item.published_at or item.sort_at
+        """When the launch happened, not when it was imported: fifty launches imported at
+        once stay fifty launches of their own days. A launch known only by its day is dated
+        the start of that day, in its own zone."""
+        if item.occurred_at:
+            return item.occurred_at
+        return datetime.datetime.combine(item.occurred_on, datetime.time(), tzinfo=item.zone)
 
     def item_updateddate(self, item):
         return item.updated_at

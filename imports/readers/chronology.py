@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 
 from timeline.models import ClaimAttribute, Confidence, validate_state_code
+from timeline.names import without_internal_labels
 
 from .. import parsing
 from .base import Problem, Row, read_figure, read_rows, split_sources, validate_launch
@@ -101,8 +102,10 @@ def _chronology_launch(number, cells, problems):
     f["category"] = _category(cells, refuse)
     f["missile_type_label"] = cells["type"]
     f["missile_class"] = parsing.parse_missile_class(cells["type"], f["category"])
-    f["missile_name"] = cells.get("missile_name", "")
-    f["launch_site"] = cells.get("launch_site", "")
+    # A compiler's shorthand ("nagix label: …") reads as what it means; the row as written
+    # stays in the launch's import record.
+    f["missile_name"] = without_internal_labels(cells.get("missile_name", ""))
+    f["launch_site"] = without_internal_labels(cells.get("launch_site", ""))
     f["direction"] = cells.get("direction_target", "")
     for column in FIGURE_COLUMNS:
         _figure(row, cells, column, refuse)

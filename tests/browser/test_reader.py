@@ -2,6 +2,7 @@
 strict CSP, with hostile text shown as text, and screenshots at desktop and phone widths."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -73,8 +74,34 @@ def test_a_reader_follows_the_7_november_story(page, live_server, demo, console_
 
     reactions.locator("article.statement").get_by_role("link", name="Russia").click()
     expect(page).to_have_url(f"{live_server.url}/actors/RU/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Russian Federation")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Russia")
     expect(page.get_by_text("We respect the legitimate right")).to_be_visible()
+    assert console_errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_the_front_page_tells_the_latest_story_above_the_fold(
+    page, live_server, demo, screenshot, width, height, console_errors
+):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(live_server.url + "/")
+    latest = page.get_by_role("region", name="Latest launch: Cruise missile, 28 December 2025")
+    expect(latest).to_be_visible()
+    reacted = latest.get_by_role("region", name="Latest reactions")
+    expect(reacted).to_contain_text(re.compile(r"Condemned\s+United States\s+South Korea"))
+    expect(reacted).to_contain_text(re.compile(r"Defended\s+Russia"))
+    box = reacted.bounding_box()
+    assert box["y"] + box["height"] <= height, f"the reactions end below the fold at {width} px"
+    screenshot(f"front-{width}")
+
+    seed = "Short-range ballistic (SRBM) launch of 7 November 2025"
+    reacted.get_by_role("link", name=seed).click()
+    expect(page).to_have_url(f"{live_server.url}/launches/2025-11-07-srbm/")
+    glance = page.get_by_role("region", name="Reactions").locator(".glance")
+    figures = page.get_by_role("region", name="Figures and who claimed them")
+    assert glance.bounding_box()["y"] < height
+    assert glance.bounding_box()["y"] < figures.bounding_box()["y"]
+    screenshot(f"launch-top-{width}")
     assert console_errors == []
 
 

@@ -449,6 +449,21 @@ class Launch(models.Model):
         return start.astimezone(datetime.UTC).date()
 
     @property
+    def figures_disputed(self):
+        """True when two claims about one figure cannot both hold: ranges that do not
+        overlap ("~700" against "450"). Read from the claims, so a launch with one figure per
+        attribute is never shown as disputed; "several" disputes no number."""
+        spans = {}
+        for claim in self.claims.all():
+            if claim.value is not None:
+                high = claim.value_max if claim.value_max is not None else claim.value
+                spans.setdefault(claim.attribute, []).append((claim.value, high))
+        return any(
+            max(low for low, _ in ranges) > min(high for _, high in ranges)
+            for ranges in spans.values()
+        )
+
+    @property
     def days_since_previous(self):
         previous = getattr(self, "previous_on", None)
         return (self.occurred_on - previous).days if previous else None
