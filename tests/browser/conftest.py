@@ -73,3 +73,19 @@ def seed_launch_without_its_story(demo):
     Speaker.objects.get(name="Dmitry Peskov").delete()
     Source.objects.get(url=ARTICLE_URL).delete()
     return launch
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors and CSP violations the pages report, favicon misses aside."""
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "favicon" not in message.text
+            and errors.append(message.text)
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors

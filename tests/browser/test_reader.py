@@ -14,22 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
 
 
-@pytest.fixture
-def console_errors(page):
-    """Console errors and CSP violations the pages report, favicon misses aside."""
-    errors = []
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and "favicon" not in message.text
-            and errors.append(message.text)
-        ),
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def test_a_reader_follows_the_7_november_story(page, live_server, demo, console_errors):
     page.goto(live_server.url + "/")
     page.get_by_text("Filter the timeline").click()
