@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before the database check and the cache: their answers carry the headers too.
+    "core.throttling.RateLimitHeadersMiddleware",
     "core.health.DatabaseUnavailableMiddleware",
     "core.caching.PublicResponseCacheMiddleware",
     # After the cache: what it serves costs no query and is not counted.
@@ -261,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Without deep links, an operation's path is text, not a link nested in its button.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "ENUM_NAME_OVERRIDES": {
         "LaunchConfidenceEnum": "timeline.models.Confidence",
         "LinkConfidenceEnum": "timeline.models.LinkConfidence",
