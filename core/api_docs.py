@@ -18,9 +18,9 @@ class OptionalTokenScheme(TokenScheme):
 
 
 class DocsPageRenderer(renderers.TemplateHTMLRenderer):
-    """drf-spectacular's Swagger UI page, as core/api_docs.html writes it: a language, a main
-    landmark, Swagger UI's colours darkened to readable contrast, and its one inline
-    stylesheet under the CSP nonce."""
+    """drf-spectacular's Swagger UI page, as core/api_docs.html writes it: a language, Swagger
+    UI's colours darkened to readable contrast, its fields named (static/core/api_docs.js),
+    and its one inline stylesheet under the CSP nonce."""
 
     def resolve_template(self, template_names):
         if template_names == [SpectacularSwaggerSplitView.template_name]:

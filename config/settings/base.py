@@ -255,16 +255,21 @@ SPECTACULAR_SETTINGS = {
         "a kind of record also sees its drafts.\n\n"
         "**Errors** are JSON: a `detail` message, or one list of messages per field. "
         "A filter given with an empty value (`?updated_since=`) is a 400 naming it: leave it "
-        "out instead. A body over 2.5 MB is a 413. Clients over their rate get a 429 with "
-        "`Retry-After`; a 503 with `Retry-After` means the service is briefly unavailable."
+        "out instead. So is a parameter an endpoint does not read (`?outcome=failure` on "
+        "launches), and a value that is not one of a filter's choices: the message names what "
+        "the endpoint takes. A body over 2.5 MB is a 413. Every response carries "
+        "`RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`; "
+        "clients over their rate get a 429 with `Retry-After`; a 503 with `Retry-After` means "
+        "the service is briefly unavailable."
     ),
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    # Without deep links, an operation's path is text, not a link nested in its button.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    # Without deep links, an operation's path is text, not a link nested in its button; without
+    # highlighting, examples are plain text, not colours of too little contrast.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
     "ENUM_NAME_OVERRIDES": {
         "LaunchConfidenceEnum": "timeline.models.Confidence",
         "LinkConfidenceEnum": "timeline.models.LinkConfidence",
