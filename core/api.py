@@ -162,6 +162,8 @@ def refuse_unknown(request):
     those it does: a mistyped filter (`?outcome=failure`) would otherwise be ignored, and the
     whole list answered as if it had matched. The names read are those the OpenAPI schema
     documents (core.schema); an endpoint it cannot describe is not checked."""
+    if not request.query_params:
+        return
     known = query_parameters().get(getattr(request.resolver_match, "func", None))
     if known is None:
         return
