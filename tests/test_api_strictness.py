@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from core.throttling import AnonThrottle
 
 from .factories import EventFactory, LaunchFactory, StatementFactory
+from .test_webhook_subscriptions import integrator
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,13 @@ def test_the_schema_documents_the_400_and_the_rate_limit_headers(api):
                 assert "not one this endpoint reads" in responses["400"]["description"], path
             for status, response in responses.items():
                 assert "RateLimit-Remaining" in response["headers"], (path, method, status)
+
+
+def test_the_subscription_list_refuses_parameters_it_does_not_read(client):
+    _, auth = integrator("newsroom")
+    listed = client.get("/api/v1/webhooks/subscriptions/", {"page": 1}, **auth)
+    assert listed.status_code == 200
+    refused = client.get("/api/v1/webhooks/subscriptions/", {"status": "paused"}, **auth)
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["status"]
+    assert refused["RateLimit-Limit"] == "600"
