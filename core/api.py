@@ -1,10 +1,12 @@
-"""API plumbing shared by every endpoint: pagination, CSV, conditional GET, errors, throttles."""
+"""API plumbing shared by every endpoint: pagination, strict query parameters, CSV,
+conditional GET, errors, throttles."""
 
 import datetime
 import hashlib
 import json
 import logging
 
+from django import forms
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.constants import LOOKUP_SEP
@@ -24,6 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .csv import csv_text
 from .errors import too_large_message
 from .renderers import JSONRenderer
+from .schema import query_parameters
 
 # The throttles live in core.throttling; imported here too, where code and tests found them.
 from .throttling import AnonThrottle, OpenWhenUncountable, TokenThrottle  # noqa: F401
@@ -154,14 +157,58 @@ class ContentNegotiation(negotiation.DefaultContentNegotiation):
         return super().select_renderer(request, renderers, format_suffix)
 
 
+def refuse_unknown(request):
+    """A 400 naming each query parameter the endpoint at this address does not read, with
+    those it does: a mistyped filter (`?outcome=failure`) would otherwise be ignored, and the
+    whole list answered as if it had matched. The names read are those the OpenAPI schema
+    documents (core.schema); an endpoint it cannot describe is not checked."""
+    if not request.query_params:
+        return
+    known = query_parameters().get(getattr(request.resolver_match, "func", None))
+    if known is None:
+        return
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        message = f"Not a parameter of this endpoint; it reads {', '.join(sorted(known))}."
+        raise exceptions.ValidationError({name: [message] for name in unknown})
+
+
+class StrictQueryMixin:
+    """Reads refuse query parameters the endpoint does not read (refuse_unknown), once the
+    client is known to be allowed and within its rate."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            refuse_unknown(request)
+
+
+def name_the_choices(form):
+    """Have each menu of `form` name its values when one given is not among them."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ChoiceField):
+            values = ", ".join(str(value) for value, _ in field.choices if value not in ("", None))
+            field.error_messages["invalid_choice"] = (
+                "%(value)s is not one of the choices: " + values.replace("%", "%%") + "."
+            )
+    return form
+
+
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend; a filter parameter given empty is a 400 naming it."""
+    """django-filter's backend; a filter parameter given empty is a 400 naming it, and a
+    value that is not one of a filter's choices is a 400 naming them."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
             refuse_empty(request, filterset_class.base_filters)
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            name_the_choices(filterset.form)
+        return filterset
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
@@ -178,9 +225,8 @@ class StrictOrderingFilter(filters.OrderingFilter):
             }
             unknown = [term for term in params.split(",") if term.strip().lstrip("-") not in valid]
             if unknown:
-                raise exceptions.ValidationError(
-                    {self.ordering_param: [f"Cannot sort by {', '.join(unknown)}."]}
-                )
+                message = f"Cannot sort by {', '.join(unknown)}; try {', '.join(sorted(valid))}."
+                raise exceptions.ValidationError({self.ordering_param: [message]})
         return super().get_ordering(request, queryset, view)
 
     def get_schema_operation_parameters(self, view):
@@ -227,8 +273,9 @@ class CSVRenderer(renderers.BaseRenderer):
         return csv_text(columns, ([row.get(name, "") for name in columns] for row in rows)).encode()
 
 
-class ConditionalGetMixin:
-    """ETag on successful reads, 304 on a repeat; errors are JSON whatever the format asked."""
+class ConditionalGetMixin(StrictQueryMixin):
+    """ETag on successful reads, 304 on a repeat; errors are JSON whatever the format asked.
+    Every read endpoint has it, and with it strict query parameters (StrictQueryMixin)."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

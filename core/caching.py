@@ -32,6 +32,7 @@ from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, resolve
 
 from .breaker import Breaker
+from .schema import query_parameters
 
 logger = logging.getLogger(__name__)
 VERSION_KEY = "salvo:data-version"
@@ -562,29 +563,6 @@ def _page_parameters(view):
     return declared
 
 
-@functools.cache
-def _api_parameters():
-    """The query parameters each API endpoint reads, as its OpenAPI schema documents them:
-    {view callback: names}. Built once per process, from the schema (about a second)."""
-    from drf_spectacular.generators import SchemaGenerator
-
-    try:
-        generator = SchemaGenerator()
-        paths = generator.get_schema(request=None, public=True)["paths"]
-    except Exception:  # an endpoint the schema cannot describe: its queries go uncached
-        logger.exception("API parameters unknown: queries to the API are not cached")
-        return {}
-    parameters = {}
-    for path, _, method, callback in generator.endpoints:
-        operation = (paths.get(path) or paths.get(path.replace("{pk}", "{id}")) or {}).get("get")
-        if method == "GET" and operation is not None:
-            parameters[callback] = frozenset(
-                {"format"}
-                | {p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"}
-            )
-    return parameters
-
-
 def _known_parameters(request):
     """The query parameters the view at this address reads, or None when not known."""
     try:
@@ -592,7 +570,7 @@ def _known_parameters(request):
     except Resolver404:
         return None
     if request.path_info.startswith("/api/"):
-        return _api_parameters().get(match.func)
+        return query_parameters().get(match.func)
     return _page_parameters(match.func)
 
 
@@ -639,7 +617,9 @@ class PublicResponseCacheMiddleware:
             return self.get_response(request)
         if request.META.get("QUERY_STRING"):
             names = _known_parameters(request)
-            if names is None:
+            refused = request.path_info.startswith("/api/") and set(request.GET) - (names or set())
+            if names is None or refused:
+                # The API refuses a parameter it does not read (core.api): never dropped here.
                 return self.get_response(request)
             _keep_only(request, names)
         origin = _canonical_origin(request)

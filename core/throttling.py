@@ -1,4 +1,5 @@
-"""Throttles: the API's, per token user or client address, and one on anonymous pages.
+"""Throttles: the API's, per token user or client address, and one on anonymous pages; and
+the rate-limit headers every API response carries.
 
 Kept apart from core.api, which DRF's settings import: the middleware below loads this
 module before DRF's views exist.
@@ -6,12 +7,15 @@ module before DRF's views exist.
 
 import logging
 import math
+from dataclasses import dataclass
+from functools import reduce
 
 import redis
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from rest_framework import throttling
+from rest_framework.settings import api_settings
 
 from .breaker import Breaker
 from .clients import client_address
@@ -19,23 +23,89 @@ from .clients import client_address
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Quota:
+    """Where a client stands against one rate: `remaining` and `reset` (seconds until the
+    oldest counted request leaves the window) are None when the count could not be read."""
+
+    limit: int
+    window: int
+    remaining: int | None = None
+    reset: int | None = None
+
+    def headers(self):
+        """The IETF draft's RateLimit-* fields (draft-ietf-httpapi-ratelimit-headers)."""
+        fields = {
+            "RateLimit-Limit": self.limit,
+            "RateLimit-Policy": f"{self.limit};w={self.window}",
+        }
+        if self.remaining is not None:
+            fields |= {"RateLimit-Remaining": self.remaining, "RateLimit-Reset": self.reset}
+        return {name: str(value) for name, value in fields.items()}
+
+    def tighter(self, other):
+        """The quota nearer its end: the one a client meets first."""
+        if other.remaining is None or self.remaining is None:
+            return self if other.remaining is None and self.remaining is not None else other
+        return min(self, other, key=lambda quota: (quota.remaining, quota.limit))
+
+
 class OpenWhenUncountable:
     """A request is let through, unthrottled, when its count cannot be read: the cache
     that keeps the counts being down must not take the API down with it. After a failure
-    the cache is left alone for a few seconds, so that requests do not each wait on it."""
+    the cache is left alone for a few seconds, so that requests do not each wait on it.
+
+    Each throttle that counted a request notes the client's quota on it, for the headers."""
 
     QUIET_SECONDS = 5.0
     breaker = Breaker()
 
     def allow_request(self, request, view):
         if self.breaker.is_open():
+            self.note(request, counted=False)
             return True
         try:
-            return super().allow_request(request, view)
+            allowed = super().allow_request(request, view)
         except redis.RedisError as exc:
             self.breaker.trip(self.QUIET_SECONDS)
             logger.warning("throttle counts unavailable, requests let through: %r", exc)
+            self.note(request, counted=False)
             return True
+        self.note(request, counted=True)
+        return allowed
+
+    def note(self, request, *, counted):
+        if self.rate is None or (counted and getattr(self, "key", None) is None):
+            return  # not a request this throttle counts (a token's, for the anonymous one)
+        quota = self.quota() if counted else Quota(self.num_requests, self.duration)
+        django_request = getattr(request, "_request", request)
+        django_request.quotas = [*getattr(django_request, "quotas", []), quota]
+
+    def quota(self):
+        """The client's quota after this request, from the history just read."""
+        remaining = max(0, self.num_requests - len(self.history))
+        reset = math.ceil(self.history[-1] + self.duration - self.now) if self.history else 0
+        return Quota(self.num_requests, self.duration, remaining, max(0, reset))
+
+    def peek(self, request):
+        """The client's quota without counting this request: for an API response no throttle
+        counted (served from the response cache, or by an endpoint that is not throttled)."""
+        if self.rate is None:
+            return None
+        self.key = self.get_cache_key(request, None)
+        if self.key is None:
+            return None
+        if self.breaker.is_open():
+            return Quota(self.num_requests, self.duration)
+        try:
+            history = self.cache.get(self.key, [])
+        except redis.RedisError as exc:
+            self.breaker.trip(self.QUIET_SECONDS)
+            logger.warning("throttle counts unavailable: %r", exc)
+            return Quota(self.num_requests, self.duration)
+        self.now = self.timer()
+        self.history = [moment for moment in history if moment > self.now - self.duration]
+        return self.quota()
 
 
 class ByClientAddress:
@@ -103,3 +173,32 @@ class PageThrottleMiddleware:
         response["Retry-After"] = str(seconds)
         add_never_cache_headers(response)
         return response
+
+
+class RateLimitHeadersMiddleware:
+    """Every API response tells its client where it stands: RateLimit-Limit, -Remaining,
+    -Reset and -Policy, for the quota the client is nearest to the end of.
+
+    It sits before the response cache, so a cached answer gets the headers of its own
+    client, and none are ever stored. A response no throttle counted (a cached answer, the
+    docs page, an address that names no endpoint) reads the client's count without adding
+    to it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            quotas = getattr(request, "quotas", None) or self._peek(request)
+            if quotas:
+                for name, value in reduce(Quota.tighter, quotas).headers().items():
+                    response[name] = value
+        return response
+
+    @staticmethod
+    def _peek(request):
+        throttles = (throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES)
+        quotas = (throttle.peek(request) for throttle in throttles if hasattr(throttle, "peek"))
+        return [quota for quota in quotas if quota is not None]

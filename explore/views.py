@@ -3,13 +3,14 @@ matrix, search and the charts."""
 
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from core.caching import reads
 from core.text import text_only
-from reactions.filters import ActorFilter, LaunchFilter
+from reactions.filters import LaunchFilter
 from reactions.forms import SearchForm
-from reactions.models import Actor, Stance, Statement
+from reactions.models import Actor, Speaker, Stance, Statement
 from timeline.filters import EventFilter
 from timeline.models import Event, EventKind, Launch, MissileClass
 from timeline.queries import merged
@@ -22,8 +23,6 @@ from .charts import (
     stances_per_actor,
 )
 from .story import at_a_glance, speaking_order
-
-RESULTS_PER_KIND = 25
 
 # Filters that only launches have: with one of these set, the timeline shows the events
 # linked to the launches it shows, rather than every event of the period.
@@ -239,22 +238,42 @@ def stance_matrix(request):
     return render(request, "reactions/matrix.html", context)
 
 
-@reads("q")
+# Results of each kind shown with all kinds together, and on each page of one kind.
+RESULTS_PREVIEW = 5
+RESULTS_PER_PAGE = 25
+
+
+def search_results(text):
+    """Each kind's matches for `text`, best first: {kind: queryset}, in SearchForm.KINDS's
+    order."""
+    return {
+        "statements": Statement.objects.for_search(text),
+        "launches": Launch.objects.for_search(text),
+        "events": Event.objects.for_search(text),
+        "actors": Actor.objects.for_search(text),
+        "speakers": Speaker.objects.for_search(text),
+    }
+
+
+@reads("q", "kind", "page")
 def search(request):
-    """Quotes, launches, events and actors matching the words asked for."""
+    """Statements, launches, events, actors and speakers matching the words asked for: how
+    many of each kind, the first few of each, or one kind page by page (`kind`, `page`)."""
     form = SearchForm(request.GET)
     if not form.is_valid():
         # Shown back to be corrected, without what no page can show.
-        context = {"q": text_only(request.GET.get("q", "")), "errors": form.errors["q"]}
+        context = {
+            "q": text_only(request.GET.get("q", "")),
+            "errors": [message for messages in form.errors.values() for message in messages],
+        }
         return render(request, "reactions/search.html", context, status=400)
-    text = form.cleaned_data["q"]
-    context = {"q": text}
+    text, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
+    context = {"q": text, "kind": kind}
     if text:
-        data = {"q": text}
-        context.update(
-            statements=Statement.objects.for_search(text)[:RESULTS_PER_KIND],
-            launches=Launch.objects.for_search(text)[:RESULTS_PER_KIND],
-            events=Event.objects.for_search(text)[:RESULTS_PER_KIND],
-            actors=ActorFilter(data, queryset=Actor.objects.all()).qs[:RESULTS_PER_KIND],
-        )
+        sections = []
+        for name, found in search_results(text).items():
+            size = RESULTS_PER_PAGE if name == kind else RESULTS_PREVIEW
+            page = Paginator(found, size).get_page(form.cleaned_data["page"] if kind else 1)
+            sections.append((name, SearchForm.KINDS[name], page))
+        context["sections"] = sections
     return render(request, "reactions/search.html", context)

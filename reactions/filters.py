@@ -1,7 +1,7 @@
 """One FilterSet per resource, shared by the HTML pages and the API."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from timeline import filters as timeline_filters
 from timeline.filters import UpdatedSinceFilterSet, WholeNumberFilter, YearFilter
@@ -76,7 +76,9 @@ class StatementFilter(UpdatedSinceFilterSet):
     date_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte")
     year = YearFilter(field_name="issued_on")
     q = django_filters.CharFilter(
-        method="filter_text", help_text="Words in quotes, summaries or speakers' names."
+        method="filter_text",
+        help_text="Words in quotes, summaries, speakers' names and roles or actors' names "
+        '(or a demonym or capital: Russian, Kremlin); "a phrase" in double quotes.',
     )
 
     class Meta:
@@ -92,16 +94,17 @@ class StatementFilter(UpdatedSinceFilterSet):
 
 class ActorFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ActorKind.choices)
-    q = django_filters.CharFilter(method="filter_text", help_text="Words in names or codes.")
+    q = django_filters.CharFilter(
+        method="filter_text",
+        help_text="Words in names or codes, or a demonym or capital (Russian, Kremlin).",
+    )
 
     class Meta:
         model = Actor
         fields = []
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code__iexact=value)
-        )
+        return queryset.matching(value)
 
 
 class SpeakerFilter(django_filters.FilterSet):
@@ -116,7 +119,7 @@ class SpeakerFilter(django_filters.FilterSet):
         return queryset.filter(actor__code=value.upper())
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(role__icontains=value))
+        return queryset.matching(value)
 
 
 class ActorIndexFilter(django_filters.FilterSet):

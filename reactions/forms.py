@@ -59,7 +59,17 @@ class StatementFormSet(forms.BaseInlineFormSet):
 
 
 class SearchForm(forms.Form):
-    """The words a reader searches for: a sentence at most, and no NUL, which no database
-    could compare."""
+    """The words a reader searches for (a sentence at most, and no NUL, which no database
+    could compare), and which page of one kind of result to show."""
+
+    KINDS = {
+        "statements": "Statements",
+        "launches": "Launches",
+        "events": "Events",
+        "actors": "Countries and organisations",
+        "speakers": "Speakers",
+    }
 
     q = forms.CharField(required=False, max_length=200, label="Words")
+    kind = forms.ChoiceField(required=False, choices=KINDS.items(), label="Results of one kind")
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000, label="Page")

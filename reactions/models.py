@@ -15,6 +15,8 @@ from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 from timeline.models import Launch, Source
 
+from .aliases import by_other_names
+
 # The name a reader knows an actor by: its short name, or its full name when it has none.
 ACTOR_LABEL = Coalesce(NullIf("actor__short_name", Value("")), "actor__name")
 
@@ -22,6 +24,20 @@ ACTOR_LABEL = Coalesce(NullIf("actor__short_name", Value("")), "actor__name")
 class ActorKind(models.TextChoices):
     STATE = "state", "State"
     ORGANISATION = "organisation", "Organisation"
+
+
+class ActorQuerySet(models.QuerySet):
+    def matching(self, text, *, ranked=False):
+        """Actors whose name, short name, code or other names (a demonym, a capital: see
+        reactions.aliases) hold every word of `text`: the one search of the API and the search
+        page (core.search)."""
+        return matching(
+            self, text, ("name", "short_name", "code"), ranked=ranked, also=[by_other_names("code")]
+        )
+
+    def for_search(self, text):
+        """Actors matching `text`, best match first."""
+        return self.order_by("name", "id").matching(text, ranked=True)
 
 
 class Actor(models.Model):
@@ -37,6 +53,8 @@ class Actor(models.Model):
     short_name = models.CharField(
         validators=TEXT, max_length=80, blank=True, help_text="As used in running text."
     )
+
+    objects = ActorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -66,6 +84,16 @@ class SpeakerQuerySet(models.QuerySet):
         otherwise the visible ones."""
         speakers = self if drafts else self.visible()
         return speakers.select_related("actor")
+
+    def matching(self, text, *, ranked=False):
+        """Speakers whose name or role, or whose actor's names, hold every word of `text`:
+        the one search of the API and the search page (core.search)."""
+        fields = ("name", "role", "actor__name", "actor__short_name")
+        return matching(self, text, fields, ranked=ranked, also=[by_other_names("actor__code")])
+
+    def for_search(self, text):
+        """Speakers of visible statements matching `text`, best match first, with their actor."""
+        return self.for_api().order_by("name", "id").matching(text, ranked=True)
 
 
 class Speaker(models.Model):
@@ -239,10 +267,21 @@ class StatementQuerySet(PublishableQuerySet):
         )
 
     def matching(self, text, *, ranked=False):
-        """Statements whose quote, original text, summary or speaker hold every word of
-        `text`: the one search of the API and the search page (core.search)."""
-        fields = ("quote", "original_text", "summary", "speaker__name")
-        return matching(self, text, fields, ranked=ranked)
+        """Statements whose quote, original text, summary, speaker (name or role) or actor
+        (its names, code or other names: "Kremlin" finds Russia's) hold every word of `text`:
+        the one search of the API and the search page (core.search)."""
+        fields = (
+            "quote",
+            "original_text",
+            "summary",
+            "via",
+            "speaker__name",
+            "speaker__role",
+            "actor__name",
+            "actor__short_name",
+            "actor__code",
+        )
+        return matching(self, text, fields, ranked=ranked, also=[by_other_names("actor__code")])
 
     def for_search(self, text):
         """Visible statements matching `text`, best match first."""

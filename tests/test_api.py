@@ -352,7 +352,17 @@ def test_incremental_sync_sees_changes_and_deletions(api, story):
             "/api/v1/launches/?page_size=500",
             (400, {"page_size": ["A whole number from 1 to 200."]}),
         ),
-        ("/api/v1/launches/?ordering=secret", (400, {"ordering": ["Cannot sort by secret."]})),
+        (
+            "/api/v1/launches/?ordering=secret",
+            (
+                400,
+                {
+                    "ordering": [
+                        "Cannot sort by secret; try created_at, occurred_on, sort_at, updated_at."
+                    ]
+                },
+            ),
+        ),
         ("/api/v1/launches/?year=1.5", (400, {"year": ["Enter a whole number."]})),
         ("/api/v1/deletions/", (400, {"since": ["This field is required."]})),
         ("/api/v1/nowhere/", (404, {"detail": "No API endpoint at this address."})),

@@ -292,6 +292,9 @@ def searches():
     """Searches for the marker, each with the same search for a word found nowhere."""
     return [
         ("/search/?q={}", "search"),
+        ("/search/?q={}&kind=statements", "search statements"),
+        ("/search/?q={}&kind=speakers", "search speakers"),
+        ("/search/?q={}&kind=events&page=2", "search events, page 2"),
         ("/?q={}", "timeline"),
         ("/events/?q={}", "event index"),
         ("/embed/?q={}", "embed"),
@@ -300,7 +303,8 @@ def searches():
         ("/api/v1/statements/?q={}", "statements"),
         ("/api/v1/sources/?q={}", "sources"),
         ("/api/v1/speakers/?q={}", "speakers"),
-        ("/api/v1/launches/?launch={}", "launch slug"),
+        # The launch list reads no `launch` (a 400): claims are filtered by a launch's slug.
+        ("/api/v1/claims/?launch={}", "launch slug"),
         (f"/api/v1/statements/?launch={SLUGS['launch']}&q={{}}", "statements by slug"),
         (f"/api/v1/links/?event={SLUGS['event']}&relation=response_to&launch={{}}", "links"),
     ]

@@ -6,6 +6,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import StrictQueryMixin
 from editorial.api import ERRORS
 
 from . import services
@@ -112,6 +113,7 @@ def _documented(serializer, *, success=200, **kwargs):
     ),
 )
 class SubscriptionViewSet(
+    StrictQueryMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before the database check and the cache: their answers carry the headers too.
+    "core.throttling.RateLimitHeadersMiddleware",
     # Inside the session and the two above, outside the cache: embeds may be framed, cached or not.
     "core.framing.EmbedMiddleware",
     "core.health.DatabaseUnavailableMiddleware",
@@ -217,7 +219,15 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Link",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+]
 
 # Celery: with no broker configured, tasks run inline so the embedded default needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -287,14 +297,21 @@ SPECTACULAR_SETTINGS = {
         "a kind of record also sees its drafts.\n\n"
         "**Errors** are JSON: a `detail` message, or one list of messages per field. "
         "A filter given with an empty value (`?updated_since=`) is a 400 naming it: leave it "
-        "out instead. A body over 2.5 MB is a 413. Clients over their rate get a 429 with "
-        "`Retry-After`; a 503 with `Retry-After` means the service is briefly unavailable."
+        "out instead. So is a parameter an endpoint does not read (`?outcome=failure` on "
+        "launches), and a value that is not one of a filter's choices: the message names what "
+        "the endpoint takes. A body over 2.5 MB is a 413. Every response carries "
+        "`RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`; "
+        "clients over their rate get a 429 with `Retry-After`; a 503 with `Retry-After` means "
+        "the service is briefly unavailable."
     ),
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Without deep links, an operation's path is text, not a link nested in its button; without
+    # highlighting, examples are plain text, not colours of too little contrast.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
     "ENUM_NAME_OVERRIDES": {
         "LaunchConfidenceEnum": "timeline.models.Confidence",
         "LinkConfidenceEnum": "timeline.models.LinkConfidence",

@@ -6,7 +6,7 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from core.search import matching
+from core.search import labelled, matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 
@@ -71,10 +71,12 @@ class EventQuerySet(PublishableQuerySet):
         )
 
     def matching(self, text, *, ranked=False):
-        """Events whose title, description, place or participants hold every word of `text`:
-        the one search of the timeline page, the API and the search page (core.search)."""
-        fields = ("title", "description", "location", "participants")
-        return matching(self, text, fields, ranked=ranked)
+        """Events whose title, description, place, participants or kind (by its label:
+        "sanctions") hold every word of `text`: the one search of the timeline page, the API
+        and the search page (core.search)."""
+        fields = ("title", "description", "location", "participants", "kind_label")
+        kinds = labelled("kind", EventKind.choices)
+        return matching(self, text, fields, ranked=ranked, also=[kinds])
 
     def for_search(self, text):
         """Published events matching `text`, best match first."""

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.search import matching
+from core.search import labelled, matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 
@@ -218,10 +218,12 @@ class LaunchQuerySet(PublishableQuerySet):
         return self.published().order_by("-sort_at", "-id")
 
     def matching(self, text, *, ranked=False):
-        """Launches whose name, type, site, summary or notes hold every word of `text`: the
-        one search of the timeline page, the API and the search page (core.search)."""
+        """Launches whose name, type, class (by its label: "ICBM"), site, summary or notes
+        hold every word of `text`: the one search of the timeline page, the API and the search
+        page (core.search)."""
         fields = ("missile_name", "missile_type_label", "launch_site", "summary", "notes")
-        return matching(self, text, fields, ranked=ranked)
+        classes = labelled("missile_class", MissileClass.choices)
+        return matching(self, text, fields, ranked=ranked, also=[classes])
 
     def for_search(self, text):
         """Published launches matching `text`, best match first."""
