@@ -123,7 +123,7 @@ class Speaker(models.Model):
         return self.label(self.name, self.role)
 
     def get_absolute_url(self):
-        return self.actor.get_absolute_url()
+        return reverse("reactions:speaker", kwargs={"pk": self.pk})
 
     @staticmethod
     def label(name, role):

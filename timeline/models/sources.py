@@ -96,4 +96,5 @@ class Source(models.Model):
         return self.title or self.reference or self.url
 
     def get_absolute_url(self):
-        return self.url or reverse("explore:index")
+        """Salvo's page of the source: what it backs, and its original address if it has one."""
+        return reverse("reactions:source", kwargs={"pk": self.pk})
