@@ -280,13 +280,20 @@ def date_parts(day):
     return {"date-parts": [[day.year, day.month, day.day]]}
 
 
+# Bidirectional controls (embeddings, overrides, isolates): in a citation copied into
+# another text they would reorder what follows them, so a citation leaves them out.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def title_of(record):
-    """The title a reader sees on the record's page."""
+    """The title a reader sees on the record's page, without bidirectional controls."""
     if isinstance(record, Launch):
-        return f"{record.get_missile_class_display()} launch, {record.occurred_on:%-d %B %Y}"
-    if isinstance(record, Event):
-        return record.title
-    return f"{record.actor} on the launch of {record.launch.occurred_on:%-d %B %Y}"
+        title = f"{record.get_missile_class_display()} launch, {record.occurred_on:%-d %B %Y}"
+    elif isinstance(record, Event):
+        title = record.title
+    else:
+        title = f"{record.actor} on the launch of {record.launch.occurred_on:%-d %B %Y}"
+    return title.translate(BIDI_CONTROLS)
 
 
 KINDS = {Launch: "Launch record", Event: "Event record", Statement: "Statement record"}

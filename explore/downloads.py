@@ -36,6 +36,7 @@ from django.utils.text import capfirst
 from core.csv import csv_text
 from reactions.models import Actor, Speaker, Statement
 from timeline.models import Event, Launch, LaunchClaim, Link
+from timeline.representations import LAUNCH_FIELDS
 
 from .queries import visible_sources
 
@@ -71,6 +72,11 @@ class Table:
     references: tuple[tuple[str, str, str], ...] = ()
 
 
+# The API's launch fields that a download leaves out: workflow and storage details (drafts
+# are never in it), and the sources, which get a column of their own.
+NOT_DOWNLOADED = {"status", "sort_at", "created_at", "sources"}
+
+
 def _columns(*names, **described):
     """Columns named as their model fields, then those whose lookup or description differ."""
     return (*(Column(name, name) for name in names), *described.values())
@@ -84,35 +90,7 @@ TABLES = (
         "Figures are the best current values; the claims table says who claimed what.",
         rows=lambda: Launch.objects.published().order_by("sort_at", "id"),
         columns=_columns(
-            "slug",
-            "launching_state",
-            "occurred_on",
-            "occurred_at",
-            "local_timezone",
-            "time_note",
-            "missile_count",
-            "count_note",
-            "category",
-            "missile_class",
-            "missile_type_label",
-            "missile_name",
-            "launch_site",
-            "site_latitude",
-            "site_longitude",
-            "direction",
-            "distance_km",
-            "apogee_km",
-            "flight_time_min",
-            "outcome",
-            "outcome_note",
-            "confidence",
-            "disputed",
-            "reporting_authority",
-            "summary",
-            "notes",
-            "external_id",
-            "published_at",
-            "updated_at",
+            *(name for name in LAUNCH_FIELDS if name not in NOT_DOWNLOADED),
             sources=Column(
                 "sources",
                 "sources__id",

@@ -52,7 +52,7 @@ def test_a_mistyped_filter_is_a_400_naming_it_not_every_launch(api, launch):
         "outcome": [
             "Not a parameter of this endpoint; it reads actor, category, cursor, date_from, "
             "date_to, event_kind, expand, format, missile_class, ordering, page_size, q, "
-            "stance, updated_since, year."
+            "site, stance, updated_since, year."
         ]
     }
 
