@@ -5,6 +5,7 @@ import csv
 import http.server
 import io
 import threading
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -75,5 +76,10 @@ def test_a_newsroom_frames_the_embed(page, newsroom, demo, screenshot):
 
 def test_a_newsroom_cannot_frame_the_site_itself(page, newsroom, demo):
     newsroom("/?year=2025")
-    # Chromium refuses the frame (X-Frame-Options: DENY) and shows its own error page.
-    assert page.frames[1].url.startswith("chrome-error://")
+    # Chromium refuses the frame (X-Frame-Options: DENY) and shows its own error page, once
+    # the response has arrived: wait for it rather than read the frame too early.
+    page.wait_for_function("() => document.querySelector('iframe') !== null", timeout=10_000)
+    deadline = time.monotonic() + 10
+    while not page.frames[-1].url.startswith("chrome-error://") and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert page.frames[-1].url.startswith("chrome-error://"), page.frames[-1].url
