@@ -103,7 +103,7 @@ def _xlsx_rows(data):
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive
         raise FileRefused(f"the .xlsx workbook cannot be opened ({exc})") from exc
     sheet = book.worksheets[0]
-    rows = [[_xlsx_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [[_xlsx_cell(cell) for cell in row] for row in sheet.iter_rows()]
     book.close()
     while rows and not any(rows[-1]):
         rows.pop()
@@ -111,21 +111,25 @@ def _xlsx_rows(data):
     return [row + [""] * (width - len(row)) for row in rows]
 
 
-def _xlsx_cell(value):
-    """A cell as the CSV export writes it: dates as 5-Mar-17, times as 10:34:00 PM."""
+def _xlsx_cell(cell):
+    """A cell as the CSV export writes it: dates as 5-Mar-17 (a month-only format as
+    Sep-84), times as 10:34:00 PM."""
+    value = getattr(cell, "value", None)
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time():
-            return value.strftime("%d-%b-%y").lstrip("0")
         if value.date() == datetime.date(1899, 12, 30):  # a time-only cell
-            return value.strftime("%I:%M:%S %p").lstrip("0")
-        return value.isoformat(sep=" ")
+            value = value.time()
+        elif value.time() == datetime.time():
+            day_shown = "d" in (cell.number_format or "").lower()
+            return value.strftime("%d-%b-%y").lstrip("0") if day_shown else f"{value:%b-%y}"
+        else:
+            return value.isoformat(sep=" ")
     if isinstance(value, datetime.time):
         return value.strftime("%I:%M:%S %p").lstrip("0")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return str(value).strip()
 
 
 @dataclass

@@ -310,19 +310,28 @@ def _time_note(missile):
 
 
 def salvo_summary(missiles):
-    """ "6 rows → 1 launch, 17 Mar 2024, 2 times 22:44 and 22:55 UTC", for the report."""
-    day = missiles[0].local_day
-    when = f"{day:%b %Y}" if missiles[0].precision == "month" else f"{day:%-d %b %Y}"
-    times = sorted({m.occurred_at.strftime("%H:%M") for m in missiles if m.occurred_at})
+    """ "6 rows → 1 launch, 18 Mar 2024 in Korea, 2 times 22:44 and 22:55 UTC on 17 Mar",
+    for the import report."""
+    first = missiles[0]
+    if first.precision == "month":
+        when = f"{first.day:%b %Y}"
+    elif first.occurred_at:
+        when = f"{first.local_day:%-d %b %Y} in Korea"
+    else:
+        when = f"{first.day:%-d %b %Y} (UTC date)"
+    instants = sorted({m.occurred_at for m in missiles if m.occurred_at})
+    days = sorted({instant.date() for instant in instants})
+    label = "%H:%M on %-d %b" if len(days) > 1 else "%H:%M"
+    times = [instant.strftime(label) for instant in instants]
     rows = f"{len(missiles)} row{'s' if len(missiles) != 1 else ''}"
     summary = f"{rows} → 1 launch, {when}"
-    if len(times) == 1:
-        summary += f", {times[0]} UTC"
-    elif times:
+    if len(times) > 1:
         summary += f", {len(times)} times {', '.join(times[:-1])} and {times[-1]} UTC"
+    elif times:
+        summary += f", {times[0]} UTC"
     else:
-        summary += ", time not known"
-    return summary
+        return summary + ", time not known"
+    return summary + (f" on {days[0]:%-d %b}" if len(days) == 1 else "")
 
 
 def _cns_id(missile):
@@ -360,7 +369,8 @@ def _cns_site(missiles):
 
 
 def _cns_figure(row, missiles, column):
-    """A figure column of the group: one cell as the chronology reads it, or claims per missile.
+    """A figure column of the group: one cell as the chronology reads it when every missile
+    states the same, else claims per missile ("missiles 1, 2"); Unknown states nothing.
 
     When the missiles' cells differ, the best value is the largest of their best values.
     """
@@ -369,7 +379,8 @@ def _cns_figure(row, missiles, column):
     for position, missile in enumerate(missiles, start=1):
         if _stated(missile.cells[column]):
             positions.setdefault(missile.cells[column], []).append(position)
-    if len(positions) <= 1:
+    everyone = len(positions) == 1 and sum(map(len, positions.values())) == len(missiles)
+    if not positions or everyone:
         read_figure(row, column, next(iter(positions), ""), attribute, field_name)
         return
     bests = []
