@@ -22,14 +22,14 @@ pytestmark = pytest.mark.django_db
 EXPORT = TEST_DATA / "cns_export.csv"
 KST = datetime.timezone(datetime.timedelta(hours=9))
 
-# external_id → missile count: 25 rows, 11 launch events under the salvo rule.
+# external_id → missile count: 26 rows, 11 launch events under the salvo rule.
 EXPORT_LAUNCHES = {
     "cns:1984-09:day:tonghae-satellite-launching-ground": 2,
     "cns:1986-05:day:unknown": 1,
     "cns:2017-02-12:2255:panghyon-aircraft-factory": 1,
     "cns:2017-03-06:2234:sohae-satellite-launching-station": 4,
     "cns:2017-11-29:1817:pyongsong": 1,
-    "cns:2022-01-14:0228:uiju-airfield": 2,
+    "cns:2022-01-14:0228:uiju-airfield": 3,
     "cns:2022-01-26:day:hamhung": 2,
     "cns:2023-06-01:0100:kusong": 1,
     "cns:2023-06-01:0630:kusong": 1,
@@ -64,7 +64,7 @@ def test_export_imports_whole_into_launch_events():
     report = import_bytes(export_bytes())
     assert (report.refused, report.written, report.created) == ([], True, 11)
     assert dict(Launch.objects.values_list("external_id", "missile_count")) == EXPORT_LAUNCHES
-    assert sum(EXPORT_LAUNCHES.values()) == len(export_rows()) == 25
+    assert sum(EXPORT_LAUNCHES.values()) == len(export_rows()) == 26
 
 
 def test_every_cell_is_read_back():
@@ -142,6 +142,10 @@ def test_salvo_rule_is_stated_in_the_report():
         "row 23: 4 rows → 1 launch, 8 May 2025 in Korea, 3 times 23:50 on 7 May, "
         "00:20 on 8 May and 01:10 on 8 May UTC" in report.notes
     )
+    assert (
+        "row 11: 3 rows → 1 launch, 14 Jan 2022 in Korea, 2 times 02:28 and 02:32 UTC "
+        "on 14 Jan, 1 without a time" in report.notes
+    )
     assert "salvo rule" in report.as_text()
 
 
@@ -190,7 +194,7 @@ def workbook_bytes():
         date_cell = sheet.cell(line, 2)
         date_cell.value = datetime.datetime.strptime(row["Date"], date_format)
         date_cell.number_format = "mmm-yy" if month_only else "d-mmm-yy"
-        if row["Launch Time (UTC)"]:
+        if ":" in row["Launch Time (UTC)"]:
             time_cell = sheet.cell(line, 4)
             time_cell.value = datetime.datetime.strptime(
                 row["Launch Time (UTC)"], "%I:%M:%S %p"
@@ -254,7 +258,7 @@ def cut(data, marker, keep=0):
 MALFORMED = {
     "last line cut mid-row": (
         lambda data: data.rstrip(b"\n").rsplit(b",", 3)[0],
-        (1, "header", "row 26 has 16 cells where the header has 19 columns"),
+        (1, "header", "row 27 has 16 cells where the header has 19 columns"),
     ),
     "cut inside a quoted cell": (
         lambda data: cut(data, '"Tongchang-ri', keep=5),

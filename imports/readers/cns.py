@@ -42,12 +42,14 @@ CNS_COORDINATES = {"Facility Latitude": 90, "Facility Longitude": 180}
 CNS_ZONE = zoneinfo.ZoneInfo("Asia/Seoul")
 # The salvo rule: missile rows of one local (Korean) day and one facility (or all with no
 # facility) whose UTC times fall within this many hours of the first are one launch event.
-# Rows without a time group by their date and facility alone.
+# A row without a time joins the one timed launch of its UTC date and facility, if there is
+# exactly one; otherwise rows without a time group by their date and facility.
 SALVO_WINDOW_HOURS = 3
 SALVO_RULE = (
     f"rows of one Korean day (Asia/Seoul) and one facility, or all without one, whose UTC "
-    f"times lie within {SALVO_WINDOW_HOURS} h of the first are one launch event; rows "
-    "without a time group by date and facility; the missile count is the number of rows"
+    f"times lie within {SALVO_WINDOW_HOURS} h of the first are one launch event; a row "
+    "without a time joins the one launch of its UTC date and facility, or else groups by "
+    "date and facility; the missile count is the number of rows"
 )
 # Cells that state no figure: the export writes them where a value is not known.
 NOT_STATED = {"unknown", "n/a", "na", "-", "—", "not available", "not applicable"}
@@ -140,26 +142,42 @@ def salvos(missiles, window):
     """Missiles grouped by the salvo rule, each group in the file's order.
 
     Rows share a group when they have the same local day (or month), the same facility
-    (or both none) and, when timed, a UTC time within `window` of the group's first.
+    (or both none) and, when timed, a UTC time within `window` of the group's first. Rows
+    without a time join the one timed group of their UTC date and facility, if there is
+    exactly one; otherwise they form a group of their own.
     """
     keyed = {}
     for missile in missiles:
         timed = missile.occurred_at is not None
         key = (missile.precision, missile.local_day, missile.site, timed)
         keyed.setdefault(key, []).append(missile)
-    groups = []
+    timed_groups, untimed_groups = [], []
     for (_, _, _, timed), members in keyed.items():
         if not timed:
-            groups.append(members)
+            untimed_groups.append(members)
             continue
         current = []
         for missile in sorted(members, key=lambda m: (m.occurred_at, m.number)):
             if current and missile.occurred_at - current[0].occurred_at > window:
-                groups.append(sorted(current, key=lambda m: m.number))
+                timed_groups.append(current)
                 current = []
             current.append(missile)
-        groups.append(sorted(current, key=lambda m: m.number))
-    return groups
+        timed_groups.append(current)
+    groups = list(timed_groups)
+    for members in untimed_groups:
+        first = members[0]
+        fits = [
+            group
+            for group in timed_groups
+            if first.precision == "day"
+            and group[0].site == first.site
+            and any(m.day == first.day for m in group)
+        ]
+        if len(fits) == 1:
+            fits[0].extend(members)
+        else:
+            groups.append(members)
+    return [sorted(group, key=lambda m: m.number) for group in groups]
 
 
 def _cns_missile(number, cells, problems):
@@ -250,7 +268,7 @@ def _cns_launch(missiles, problems, *, index=None):
         fields={},
         extra={
             "record": {"format": "cns", "rows": [m.cells for m in missiles]},
-            "date_precision": first.precision,
+            "date_precision": earliest.precision,
             "confirmation_stated": all(m.cells["Confirmation Status"] for m in missiles),
             "salvo": salvo_summary(missiles),
         },
@@ -261,7 +279,7 @@ def _cns_launch(missiles, problems, *, index=None):
     f = row.fields
     f["launching_state"] = "KP"
     f["local_timezone"] = CNS_ZONE.key
-    f["occurred_on"] = first.local_day
+    f["occurred_on"] = earliest.local_day
     f["occurred_at"] = earliest.occurred_at
     f["time_note"] = _time_note(earliest)
     f["missile_count"] = len(missiles)
@@ -312,7 +330,8 @@ def _time_note(missile):
 def salvo_summary(missiles):
     """ "6 rows → 1 launch, 18 Mar 2024 in Korea, 2 times 22:44 and 22:55 UTC on 17 Mar",
     for the import report."""
-    first = missiles[0]
+    timed = [m for m in missiles if m.occurred_at]
+    first = min(timed, key=lambda m: m.occurred_at) if timed else missiles[0]
     if first.precision == "month":
         when = f"{first.day:%b %Y}"
     elif first.occurred_at:
@@ -331,7 +350,9 @@ def salvo_summary(missiles):
         summary += f", {times[0]} UTC"
     else:
         return summary + ", time not known"
-    return summary + (f" on {days[0]:%-d %b}" if len(days) == 1 else "")
+    summary += f" on {days[0]:%-d %b}" if len(days) == 1 else ""
+    untimed = len(missiles) - len(timed)
+    return summary + (f", {untimed} without a time" if untimed else "")
 
 
 def _cns_id(missile):
