@@ -19,8 +19,8 @@ from .services import import_job_create
 
 class ImportUploadForm(forms.ModelForm):
     upload = forms.FileField(
-        help_text="A UTF-8 CSV file, or an .xlsx workbook (its first sheet), in the format "
-        "chosen above."
+        help_text="A UTF-8 CSV file, or an .xlsx workbook (its Missile Tests sheet, else "
+        "the first), in the format chosen above."
     )
 
     class Meta:

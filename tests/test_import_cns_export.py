@@ -179,10 +179,13 @@ def test_second_import_changes_nothing():
 
 
 def workbook_bytes():
-    """The export as the spreadsheet holds it: an unnamed index column, real date cells
-    (a month-only format for month-only dates), real time cells and numbers."""
+    """The export as the spreadsheet holds it: a summary sheet before the "Missile Tests"
+    sheet, an unnamed index column, real date cells (a month-only format for month-only
+    dates), real time cells and numbers."""
     book = openpyxl.Workbook()
-    sheet = book.active
+    book.active.title = "Data Summary"
+    book.active.append(["Total tests", 26])
+    sheet = book.create_sheet("Missile Tests")
     rows = export_rows()
     sheet.append([None, *list(rows[0])[1:]])
     for row in rows:

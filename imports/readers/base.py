@@ -73,7 +73,7 @@ INDEX_COLUMNS = {"F1", ""}
 
 
 def table_text(data):
-    """The text of an uploaded table: CSV as given, the first sheet of an .xlsx as CSV.
+    """The text of an uploaded table: CSV as given, the data sheet of an .xlsx as CSV.
 
     Import jobs keep their file as text, so a workbook is stored as the CSV it reads as.
     """
@@ -102,13 +102,23 @@ def _xlsx_rows(data):
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive
         raise FileRefused(f"the .xlsx workbook cannot be opened ({exc})") from exc
-    sheet = book.worksheets[0]
+    sheet = _data_sheet(book)
     rows = [[_xlsx_cell(cell) for cell in row] for row in sheet.iter_rows()]
     book.close()
     while rows and not any(rows[-1]):
         rows.pop()
     width = max((len(row) for row in rows), default=0)
     return [row + [""] * (width - len(row)) for row in rows]
+
+
+# The sheet of a published workbook that holds the rows, beside its summaries.
+DATA_SHEETS = ("Missile Tests",)
+
+
+def _data_sheet(book):
+    """The sheet named as a data sheet (the CNS workbook's "Missile Tests"), else the first."""
+    named = [book[name] for name in book.sheetnames if name.strip() in DATA_SHEETS]
+    return named[0] if named else book.worksheets[0]
 
 
 def _xlsx_cell(cell):
