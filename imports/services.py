@@ -179,7 +179,7 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
     try:
         rows, problems = reader(file)
     except readers.FileRefused as exc:
-        return ImportReport("launches", refused=[readers.Problem(1, "header", str(exc))])
+        return ImportReport("launches", refused=[readers.Problem(exc.row, exc.column, str(exc))])
     report = ImportReport("launches", notes=_salvo_notes(rows))
 
     def write(row):
@@ -297,7 +297,7 @@ def events_import(*, file, skip_invalid=False, progress=None, user=None):
     try:
         rows, problems = readers.read_events(file)
     except readers.FileRefused as exc:
-        return ImportReport("events", refused=[readers.Problem(1, "header", str(exc))])
+        return ImportReport("events", refused=[readers.Problem(exc.row, exc.column, str(exc))])
     report = ImportReport("events")
 
     def write(row):

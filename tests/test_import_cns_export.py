@@ -261,21 +261,21 @@ def cut(data, marker, keep=0):
 MALFORMED = {
     "last line cut mid-row": (
         lambda data: data.rstrip(b"\n").rsplit(b",", 3)[0],
-        (1, "header", "row 27 has 16 cells where the header has 19 columns"),
+        (27, "file", "16 cells where the header has 19 columns: the file looks cut short"),
     ),
     "cut inside a quoted cell": (
         lambda data: cut(data, '"Tongchang-ri', keep=5),
-        (1, "header", "the file ends inside a quoted cell or has a broken quote"),
+        (9, "file", "the file ends inside a quoted cell or has a broken quote"),
     ),
     "unterminated quote mid-file": (
         lambda data: data.replace(b'"Kusong, North', b'"Kusong North', 1).replace(
             b"4475 km", b'"4475 km', 1
         ),
-        (1, "header", "the file ends inside a quoted cell or has a broken quote"),
+        (27, "file", "the file ends inside a quoted cell or has a broken quote"),
     ),
     "wrong encoding": (
         lambda data: data.decode().replace("People's", "People\u2019s").encode("cp1252"),
-        (1, "header", "the file is not UTF-8 text"),
+        (1, "file", "the file is not UTF-8 text"),
     ),
     "duplicated header column": (
         lambda data: data.replace(b"Other Name", b"Apogee", 1),

@@ -17,7 +17,15 @@ from .. import parsing
 
 
 class FileRefused(Exception):
-    """The file as a whole cannot be read: wrong columns, wrong encoding."""
+    """The file as a whole cannot be read: wrong columns, wrong encoding, cut short.
+
+    `row` and `column` say where: the header (row 1) by default, else the row at fault and
+    "file" when the fault is the file's shape rather than a cell's content.
+    """
+
+    def __init__(self, message, *, row=1, column="header"):
+        super().__init__(message)
+        self.row, self.column = row, column
 
 
 @dataclass
@@ -92,7 +100,8 @@ def _decoded(data):
     except UnicodeDecodeError as exc:
         raise FileRefused(
             f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-            "save it as CSV UTF-8 or as .xlsx"
+            "save it as CSV UTF-8 or as .xlsx",
+            column="file",
         ) from exc
 
 
@@ -101,7 +110,7 @@ def _xlsx_rows(data):
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive
-        raise FileRefused(f"the .xlsx workbook cannot be opened ({exc})") from exc
+        raise FileRefused(f"the .xlsx workbook cannot be opened ({exc})", column="file") from exc
     sheet = _data_sheet(book)
     rows = [[_xlsx_cell(cell) for cell in row] for row in sheet.iter_rows()]
     book.close()
@@ -159,11 +168,14 @@ def read_table(file, expected, required):
     (a file cut mid-row). An index column (F1 or unnamed) may come first.
     """
     text = table_text(file.read()).lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        lines = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        lines = list(reader)
     except csv.Error as exc:
         raise FileRefused(
-            f"the file ends inside a quoted cell or has a broken quote ({exc}): it looks cut short"
+            f"the file ends inside a quoted cell or has a broken quote ({exc}): it looks cut short",
+            row=reader.line_num,
+            column="file",
         ) from exc
     header = [name.strip() for name in (lines[0] if lines else [])]
     index = header[0] if header and header[0] in INDEX_COLUMNS else None
@@ -174,8 +186,10 @@ def read_table(file, expected, required):
             continue
         if len(cells) != len(header):
             raise FileRefused(
-                f"row {number} has {len(cells)} cells where the header has {len(header)} "
-                "columns: the file looks cut short or a cell holds an unquoted comma"
+                f"{len(cells)} cells where the header has {len(header)} columns: the file "
+                "looks cut short or a cell holds an unquoted comma",
+                row=number,
+                column="file",
             )
         rows.append((number, {k: v.strip() for k, v in zip(header, cells, strict=True)}))
     return Table(header, rows, index)
