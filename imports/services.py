@@ -221,7 +221,11 @@ def _salvo_notes(rows):
     grouped = [row for row in rows if row.extra.get("salvo")]
     if not grouped:
         return []
-    notes = [f"salvo rule: {readers.SALVO_RULE}"]
+    missiles = sum(row.fields["missile_count"] for row in grouped)
+    notes = [
+        f"salvo rule: {readers.SALVO_RULE}",
+        f"{missiles} missile rows → {len(grouped)} launch events",
+    ]
     notes += [
         f"row {row.number}: {row.extra['salvo']}"
         for row in grouped

@@ -134,6 +134,7 @@ def test_salvo_rule_is_stated_in_the_report():
     report = import_bytes(export_bytes())
     assert report.notes[0].startswith("salvo rule: rows of one Korean day (Asia/Seoul)")
     assert "within 3 h of the first" in report.notes[0]
+    assert report.notes[1] == "26 missile rows → 11 launch events"
     assert (
         "row 17: 6 rows → 1 launch, 18 Mar 2024 in Korea, 2 times 22:44 and 22:55 UTC on 17 Mar"
         in report.notes
