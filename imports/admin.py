@@ -13,11 +13,15 @@ from django.utils.html import format_html
 from core.csv import csv_response
 
 from .models import ImportJob, ImportStatus
+from .readers.base import FileRefused, table_text
 from .services import import_job_create
 
 
 class ImportUploadForm(forms.ModelForm):
-    upload = forms.FileField(help_text="A UTF-8 CSV file in the format chosen above.")
+    upload = forms.FileField(
+        help_text="A UTF-8 CSV file, or an .xlsx workbook (its Missile Tests sheet, else "
+        "the first), in the format chosen above."
+    )
 
     class Meta:
         model = ImportJob
@@ -26,9 +30,10 @@ class ImportUploadForm(forms.ModelForm):
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
         try:
-            self.cleaned_data["content"] = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The file is not UTF-8 text.") from exc
+            # A workbook is kept as the CSV text its first sheet reads as.
+            self.cleaned_data["content"] = table_text(upload.read()).lstrip("\ufeff")
+        except FileRefused as exc:
+            raise forms.ValidationError(f"The file cannot be read: {exc}.") from exc
         if "\x00" in self.cleaned_data["content"]:
             raise forms.ValidationError(
                 "The file contains null characters (NUL bytes): it is not a text file."

@@ -35,7 +35,11 @@ _QUALIFIED = re.compile(
 _BETWEEN = re.compile(
     rf"^between\s+(?P<low>{NUMBER})\s+and\s+(?P<high>{NUMBER})\s*(?:km|min)?$", re.IGNORECASE
 )
-_TIME = re.compile(r"^(?P<approx>~)?(?P<h>\d{1,2}):(?P<m>\d{2})(?:\s*-\s*\d{1,2}:\d{2})?$")
+_TIME = re.compile(
+    r"^(?P<approx>~)?(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<half>[AP]\.?M\.?)?"
+    r"(?:\s*-\s*\d{1,2}:\d{2})?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -197,20 +201,31 @@ class ParsedTime:
 
 
 def parse_time(text):
-    """ "08:10" is exact; "~12:00" and "08:10-09:20" keep a note; "" is day only."""
+    """ "08:10", "23:10:00" and "10:34:00 PM" are exact; "~12:00" and "08:10-09:20" keep a
+    note; "" is day only."""
     text = (text or "").strip()
     if not text:
         return ParsedTime(None, "")
     match = _TIME.match(text)
     if not match:
         if re.search(r"\d{1,2}:\d{2}", text):
-            raise ValueError(f"{text!r} is not a time of day (HH:MM)")
+            raise ValueError(f"{text!r} is not a time of day (HH:MM or H:MM:SS AM/PM)")
         return ParsedTime(None, text)
-    hour, minute = int(match["h"]), int(match["m"])
-    if hour > 23 or minute > 59:
-        raise ValueError(f"{text!r} is not a time of day (HH:MM)")
+    try:
+        value = _clock(int(match["h"]), int(match["m"]), int(match["s"] or 0), match["half"])
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time of day (HH:MM or H:MM:SS AM/PM)") from None
     plain = not match["approx"] and "-" not in text
-    return ParsedTime(datetime.time(hour, minute), "" if plain else text)
+    return ParsedTime(value, "" if plain else text)
+
+
+def _clock(hour, minute, second, half):
+    """A time of day from a 24-hour or a 12-hour clock (half is AM or PM)."""
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError("a 12-hour clock runs from 1 to 12")
+        hour = hour % 12 + (12 if half.upper().startswith("P") else 0)
+    return datetime.time(hour, minute, second)
 
 
 def parse_date(text):
@@ -224,8 +239,14 @@ def parse_date(text):
     raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)")
 
 
+_MONTH_FORMATS = ("%b-%y", "%b-%Y", "%B %Y", "%b %Y")
+
+
 def parse_partial_date(text):
-    """A date that may be only a month ("2025-06"): returns (date, precision)."""
+    """A date that may be only a month ("2025-06", "Sep-84") or a year: (date, precision).
+
+    A month or a year is returned as its first day; the precision says it is no more.
+    """
     text = (text or "").strip()
     if re.fullmatch(r"\d{4}-\d{2}", text):
         try:
@@ -234,6 +255,11 @@ def parse_partial_date(text):
             pass
     elif re.fullmatch(r"\d{4}", text):
         return datetime.date(int(text), 1, 1), "year"
+    for fmt in _MONTH_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date(), "month"  # noqa: DTZ007
+        except ValueError:
+            continue
     return parse_date(text), "day"
 
 

@@ -25,7 +25,15 @@ from editorial.services import (
     save_changes,
     unique_slug,
 )
-from timeline.models import Event, Launch, LaunchClaim, Link, LinkConfidence, Relation
+from timeline.models import (
+    Confidence,
+    Event,
+    Launch,
+    LaunchClaim,
+    Link,
+    LinkConfidence,
+    Relation,
+)
 from timeline.services import source_get_or_create
 
 from . import readers
@@ -159,7 +167,7 @@ LAUNCH_FORMATS = {
 
 
 def launches_import(*, file, skip_invalid=False, format="chronology", progress=None, user=None):
-    """Import launches from a chronology CSV or a CNS database CSV (`format="cns"`).
+    """Import launches from a chronology CSV or a CNS database CSV or .xlsx (`format="cns"`).
 
     All or nothing unless `skip_invalid`. Matches records by their id in the file, so
     importing the same file again changes nothing. For a `user` who may not publish, new
@@ -171,13 +179,18 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
     try:
         rows, problems = reader(file)
     except readers.FileRefused as exc:
-        return ImportReport("launches", refused=[readers.Problem(1, "header", str(exc))])
+        return ImportReport("launches", refused=[readers.Problem(exc.row, exc.column, str(exc))])
+    report = ImportReport("launches", notes=_salvo_notes(rows))
 
     def write(row):
-        slug_base = slugify(f"{row.fields['occurred_on']}-{row.fields['missile_class']}")
-        launch, outcome = _upsert(
-            Launch, row, slug_base=slug_base, import_format=import_format, user=user
+        launch, outcome, shortened = imported_launch_save(
+            row, import_format=import_format, user=user
         )
+        report.notes += [
+            f"row {row.number}, column {column}: the new cell {new!r} is a cut-down copy of "
+            f"the earlier {old!r}; the earlier text stays in the launch's history"
+            for column, old, new in shortened
+        ]
         claims_changed = _claim_tuples(row.claims) != _existing_claim_tuples(launch)
         if claims_changed:
             check_may_change(instance=launch, user=user)
@@ -200,8 +213,83 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
             return "updated"
         return outcome
 
-    report = ImportReport("launches")
     return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
+
+
+def _salvo_notes(rows):
+    """The salvo rule and, for each launch of several rows, what it grouped."""
+    grouped = [row for row in rows if row.extra.get("salvo")]
+    if not grouped:
+        return []
+    missiles = sum(row.fields["missile_count"] for row in grouped)
+    notes = [
+        f"salvo rule: {readers.SALVO_RULE}",
+        f"{missiles} missile rows → {len(grouped)} launch events",
+    ]
+    notes += [
+        f"row {row.number}: {row.extra['salvo']}"
+        for row in grouped
+        if row.fields["missile_count"] > 1
+    ]
+    return notes
+
+
+def imported_launch_save(row, *, import_format, user):
+    """Write the launch of an imported row: (launch, outcome, cells cut down since before).
+
+    A row whose id is new creates its launch through `imported_launch_create`, the one
+    place a launch comes into being from a file; a known id updates that launch.
+    """
+    record = row.extra.get("record") or {"format": import_format, "row": row.extra["cells"]}
+    fields = dict(_launch_model_fields(row), import_record=record)
+    launch = Launch.objects.filter(external_id=row.external_id).first()
+    if launch is None:
+        return imported_launch_create(row, fields, user=user), "created", []
+    shortened = shortened_cells(launch.import_record, record)
+    changed = save_changes(launch, fields, user=user)
+    return launch, "updated" if changed else "unchanged", shortened
+
+
+def imported_launch_create(row, fields, *, user):
+    """Create the launch of an imported row that matched no launch by its id."""
+    slug_base = slugify(f"{row.fields['occurred_on']}-{row.fields['missile_class']}")
+    launch = Launch(external_id=row.external_id, slug=unique_slug(Launch, slug_base))
+    create_publishable(launch, fields, status=_import_status(Launch, user), user=user)
+    return launch
+
+
+def _launch_model_fields(row):
+    """The row's Launch fields, plus what a reader knows that only some models can hold.
+
+    Readers keep a date's precision ("day", "month", "year") and whether a confirmation
+    was stated in `row.extra`; they reach the launch here, where the model has the field
+    (`date_precision`) or the choice (`Confidence.UNKNOWN`) to hold them.
+    """
+    fields = dict(row.fields)
+    names = {f.name for f in Launch._meta.get_fields()}
+    if "date_precision" in names and "date_precision" in row.extra:
+        fields["date_precision"] = row.extra["date_precision"]
+    unknown = getattr(Confidence, "UNKNOWN", None)
+    if unknown is not None and row.extra.get("confirmation_stated") is False:
+        fields["confidence"] = unknown
+    return fields
+
+
+def shortened_cells(old_record, new_record):
+    """(column, old, new) for each cell the new import cuts short: the new text is the
+    start of the old one. Rows are compared in order; a file cut short is refused by the
+    reader, this catches a cell cut short in an otherwise whole file."""
+    old_rows = (old_record or {}).get("rows") or [(old_record or {}).get("row") or {}]
+    new_rows = new_record.get("rows") or [new_record.get("row") or {}]
+    return [
+        (column, old[column], text)
+        for old, new in zip(old_rows, new_rows, strict=False)
+        for column, text in new.items()
+        if isinstance(old.get(column), str)
+        and len(text) < len(old[column])
+        and old[column].startswith(text)
+        and text
+    ]
 
 
 def events_import(*, file, skip_invalid=False, progress=None, user=None):
@@ -213,7 +301,7 @@ def events_import(*, file, skip_invalid=False, progress=None, user=None):
     try:
         rows, problems = readers.read_events(file)
     except readers.FileRefused as exc:
-        return ImportReport("events", refused=[readers.Problem(1, "header", str(exc))])
+        return ImportReport("events", refused=[readers.Problem(exc.row, exc.column, str(exc))])
     report = ImportReport("events")
 
     def write(row):

@@ -90,7 +90,12 @@ def test_rows_are_grouped_into_launches():
     assert salvo.missile_type_label == "Strategic Cruise Missile"
 
 
-def test_korean_date_with_utc_time():
+DAY_ONLY_NOTE = (
+    "Time not known; the date is the source's UTC date (the Korean date may be a day later)."
+)
+
+
+def test_utc_date_with_utc_time_gives_the_korean_date():
     import_cns()
     morning = launch("cns:2022-01-05:2310:mupyong-ni")
     assert morning.occurred_on == datetime.date(2022, 1, 5)
@@ -101,7 +106,7 @@ def test_korean_date_with_utc_time():
     afternoon = launch("cns:2022-03-24:0534:sunan-international-airport")
     assert afternoon.occurred_at == datetime.datetime(2022, 3, 24, 5, 34, tzinfo=UTC)
     for day_only in ("cns:2022-01-27:day:hamhung", "cns:2023-03-22:day:hamhung"):
-        assert (launch(day_only).occurred_at, launch(day_only).time_note) == (None, "")
+        assert (launch(day_only).occurred_at, launch(day_only).time_note) == (None, DAY_ONLY_NOTE)
 
 
 def test_fields_of_a_single_missile_launch():
@@ -181,6 +186,7 @@ def test_outcome_and_confidence_of_groups():
 
 
 def test_cells_kept_as_text_are_reported():
+    """Unknown in a coordinate, a figure or a time says nothing: it is not kept as text."""
     report = import_cns()
     assert report.kept_as_text == [
         (
@@ -189,12 +195,8 @@ def test_cells_kept_as_text_are_reported():
             "Yonhap News Agency, N. Korea fires suspected ballistic missile into East Sea, "
             "5 January 2022",
         ),
-        (5, "Facility Latitude", "Unknown"),
-        (5, "Facility Longitude", "Unknown"),
         (8, "Apogee", "Sep-84"),
         (8, "Distance Travelled", "several"),
-        (11, "Facility Latitude", "Unknown"),
-        (11, "Facility Longitude", "Unknown"),
         (11, "Apogee", "Unknown (4)"),
         (11, "Confirmation Status", "Claimed by KCNA"),
         (11, "Source(s)", "Rodong Sinmun, 23 March 2023, p. 1"),
@@ -261,8 +263,12 @@ def test_time_that_is_not_a_time_is_kept_as_a_note(tmp_path):
     path = write_variant(tmp_path, cells={10: {"Launch Time (UTC)": "early morning"}})
     report = import_cns(path)
     assert report.refused == []
-    new_year = launch("cns:2023-01-01:day:ryongsong")
-    assert (new_year.occurred_at, new_year.time_note) == (None, "early morning")
+    new_year = launch("cns:2022-12-31:day:ryongsong")
+    assert (new_year.occurred_at, new_year.time_note) == (
+        None,
+        "Time given as 'early morning'; the date is the source's UTC date "
+        "(the Korean date may be a day later).",
+    )
     assert (10, "Launch Time (UTC)", "early morning") in report.kept_as_text
 
 

@@ -7,10 +7,11 @@ One module per format: chronology and cns for launches, events for context event
 
 from .base import FileRefused, Problem, Row
 from .chronology import read_chronology_launches
-from .cns import read_cns_launches
+from .cns import SALVO_RULE, read_cns_launches
 from .events import read_events
 
 __all__ = [
+    "SALVO_RULE",
     "FileRefused",
     "Problem",
     "Row",

@@ -28,7 +28,9 @@ class ImportCommand(BaseCommand):
     service = None  # a function(file=..., skip_invalid=..., progress=...) -> ImportReport
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Path of the CSV file to import.")
+        parser.add_argument(
+            "file", help="Path of the file to import: CSV, or for --format cns also .xlsx."
+        )
         parser.add_argument(
             "--skip-invalid",
             action="store_true",

@@ -5,8 +5,9 @@ from ._importing import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Import launches from a Salvo chronology CSV or, with --format cns, a CSV export of "
-        "the CNS North Korea Missile Test Database. Re-running the same file changes nothing."
+        "Import launches from a Salvo chronology CSV or, with --format cns, the CNS North "
+        "Korea Missile Test Database as CSV or .xlsx, its missile rows grouped into launch "
+        "events by the salvo rule. Re-running the same file changes nothing."
     )
     service = launches_import
 
