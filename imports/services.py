@@ -21,6 +21,7 @@ from editorial.services import (
     can_publish,
     check_may_change,
     create_publishable,
+    record_relations_set,
     record_sources_set,
     save_changes,
     unique_slug,
@@ -267,6 +268,7 @@ IMPORT_SERVICES = {
     ImportKind.LAUNCHES_CNS: (launches_import, {"format": "cns"}),
     ImportKind.EVENTS: (events_import, {}),
 }
+# Statements come after: their service is defined below, with the other new functions.
 
 
 def import_job_create(*, kind, filename, content, skip_invalid=False, user=None):
@@ -355,3 +357,67 @@ class ImportJobProgress:
     def close(self):
         if self.connection is not None:
             self.connection.close()
+
+
+def statements_import(*, file, skip_invalid=False, progress=None, user=None):
+    """Import statements, each tied to its launch by the launch's local date.
+
+    All or nothing unless `skip_invalid`. A statement is the same one when its launch, actor
+    and quote are, so importing the same file again changes nothing. Speakers are reused by
+    name and actor, sources by URL (their empty fields filled from the file), themes by name.
+    For a `user` who may not publish, new statements are drafts, as in launches_import.
+    """
+    from reactions.models import Statement
+    from reactions.services import speaker_get_or_create, theme_get_or_create
+
+    try:
+        rows, problems = readers.read_statements(file)
+    except readers.FileRefused as exc:
+        return ImportReport("statements", refused=[readers.Problem(1, "header", str(exc))])
+
+    def write(row):
+        launch, actor, fields = row.extra["launch"], row.extra["actor"], dict(row.fields)
+        speaker = row.extra["speaker"]
+        if speaker is not None:
+            name, role = speaker
+            fields["speaker"] = speaker_get_or_create(actor=actor, name=name, role=role)
+        fields["source"] = _statement_source(row.sources[0], row.extra["source"], user=user)
+        statement = Statement.objects.filter(
+            launch=launch, actor=actor, quote=fields["quote"]
+        ).first()
+        if statement is None:
+            entered_by = user if user is not None and user.is_authenticated else None
+            statement = Statement(launch=launch, actor=actor, entered_by=entered_by)
+            create_publishable(statement, fields, status=_import_status(Statement, user), user=user)
+            outcome = "created"
+        else:
+            outcome = "updated" if save_changes(statement, fields, user=user) else "unchanged"
+        themes = [theme_get_or_create(name=name) for name in row.extra["themes"]]
+        themes_changed = record_relations_set(statement, {"themes": themes}, user=user)
+        return "updated" if themes_changed and outcome == "unchanged" else outcome
+
+    report = ImportReport("statements")
+    return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
+
+
+def _statement_source(url, described, *, user):
+    """The Source at `url`, its empty title, publisher, date and language filled from the file
+    (what an analyst already wrote is kept)."""
+    source = source_get_or_create(token=url)
+    wanted = {
+        "title": described["title"],
+        "publisher": described["publisher"],
+        "published_at": readers.statements.published_at(described["published_on"]),
+        "language": described["language"],
+    }
+    missing = {name: value for name, value in wanted.items() if value and not getattr(source, name)}
+    # A publisher guessed from the host name gives way to the one the file names.
+    host_guess = source.publisher and source.publisher in url and not source.title
+    if described["publisher"] and host_guess:
+        missing["publisher"] = described["publisher"]
+    if missing:
+        save_changes(source, missing, user=user)
+    return source
+
+
+IMPORT_SERVICES[ImportKind.STATEMENTS] = (statements_import, {})
