@@ -26,7 +26,16 @@ from editorial.services import (
     save_changes,
     unique_slug,
 )
-from timeline.models import Event, Launch, LaunchClaim, Link, LinkConfidence, Relation
+from timeline.matching import matching_launches
+from timeline.models import (
+    ClaimAttribute,
+    Event,
+    Launch,
+    LaunchClaim,
+    Link,
+    LinkConfidence,
+    Relation,
+)
 from timeline.services import source_get_or_create
 
 from . import readers
@@ -110,7 +119,8 @@ def _upsert(model, row, *, slug_base, import_format, user):
     instance = model.objects.filter(external_id=row.external_id).first()
     if instance is None:
         instance = model(external_id=row.external_id, slug=unique_slug(model, slug_base))
-        create_publishable(instance, fields, status=_import_status(model, user), user=user)
+        status = row.extra.get("status") or _import_status(model, user)
+        create_publishable(instance, fields, status=status, user=user)
         return instance, "created"
     return instance, "updated" if save_changes(instance, fields, user=user) else "unchanged"
 
@@ -175,6 +185,9 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
         return ImportReport("launches", refused=[readers.Problem(1, "header", str(exc))])
 
     def write(row):
+        matched = launch_matched(row, import_format=import_format, report=report, user=user)
+        if matched:
+            return matched
         slug_base = slugify(f"{row.fields['occurred_on']}-{row.fields['missile_class']}")
         launch, outcome = _upsert(
             Launch, row, slug_base=slug_base, import_format=import_format, user=user
@@ -421,3 +434,84 @@ def _statement_source(url, described, *, user):
 
 
 IMPORT_SERVICES[ImportKind.STATEMENTS] = (statements_import, {})
+
+
+# A figure the launch holds as a field, and the claim it becomes on a launch it matched.
+MATCHED_FIGURES = {
+    "distance_km": ClaimAttribute.DISTANCE,
+    "apogee_km": ClaimAttribute.APOGEE,
+    "flight_time_min": ClaimAttribute.FLIGHT_TIME,
+    "missile_count": ClaimAttribute.COUNT,
+}
+
+
+def launch_matched(row, *, import_format, report, user):
+    """Write a launch row onto the launch of another source it matches (timeline.matching).
+
+    Returns the outcome ("updated", "unchanged") when it did, None when the row is a
+    launch of its own. A row matching several launches is not guessed: it is reported and
+    becomes a draft of its own, for an analyst to merge or keep apart in the admin.
+    """
+    if Launch.objects.filter(external_id=row.external_id).exists():
+        return None
+    candidate = Launch(
+        external_id=row.external_id, import_record={"format": import_format}, **row.fields
+    )
+    found = matching_launches(candidate)
+    if not found:
+        return None
+    if len(found) > 1:
+        names = ", ".join(launch.external_id or f"#{launch.pk}" for launch in found)
+        report.notes.append(
+            f"row {row.number}: {row.external_id} is ambiguous, it matches {names}; "
+            "imported as a draft for an analyst to merge or keep apart"
+        )
+        row.extra["status"] = Status.DRAFT
+        return None
+    launch = found[0]
+    report.notes.append(
+        f"row {row.number}: {row.external_id} is {launch.external_id or f'#{launch.pk}'} "
+        f"of {launch.occurred_on}; its figures and sources are added there"
+    )
+    changed = _matched_claims_add(launch, row, import_format, user=user)
+    sources = [source_get_or_create(token=t) for t in row.sources]
+    changed |= record_sources_set(
+        instance=launch, sources=list({*launch.sources.all(), *sources}), user=user
+    )
+    record = row.extra.get("record") or {"format": import_format, "row": row.extra["cells"]}
+    matched = list((launch.import_record or {}).get("matched", []))
+    if {"external_id": row.external_id, **record} not in matched:
+        matched.append({"external_id": row.external_id, **record})
+        changed |= save_changes(
+            launch, {"import_record": {**launch.import_record, "matched": matched}}, user=user
+        )
+    return "updated" if changed else "unchanged"
+
+
+def _matched_claims_add(launch, row, import_format, *, user):
+    """Add the row's figures to `launch` as claims (those it does not hold yet), each noting
+    the import it came from; True when any was added."""
+    origin = f"{import_format} {row.external_id}"
+    claims = [
+        claim.to_model(attribute, launch=launch, source=None) for attribute, claim in row.claims
+    ]
+    claimed = {str(attribute) for attribute, _ in row.claims}
+    for name, attribute in MATCHED_FIGURES.items():
+        value = row.fields.get(name)
+        if value is not None and attribute not in claimed:
+            claims.append(
+                LaunchClaim(launch=launch, attribute=attribute, value=value, value_text=str(value))
+            )
+    for claim in claims:
+        claim.note = "; ".join(part for part in (claim.note, f"from {origin}") if part)[:300]
+    held = set(_existing_claim_tuples(launch))
+    new = [c for c in claims if _claim_tuples([(c.attribute, c)])[0] not in held]
+    if not new:
+        return False
+    check_may_change(instance=launch, user=user)
+    start = launch.claims.count()
+    for position, claim in enumerate(new, start=start):
+        claim.position = position
+    bulk_create_with_history(new, LaunchClaim)
+    announce_change(launch, created=False, changed={"claims"})
+    return True
