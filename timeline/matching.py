@@ -59,4 +59,14 @@ def matching_launches(candidate):
     ).exclude(pk=candidate.pk)
     if candidate.external_id:
         near = near.exclude(external_id=candidate.external_id)
-    return [launch for launch in near.order_by("sort_at", "id") if matches(candidate, launch)]
+    near = list(near.order_by("sort_at", "id"))
+    taken = [launch for launch in near if _took_in(launch, candidate.external_id)]
+    if taken:
+        return taken[:1]  # it came in there before: matched, or merged by an analyst
+    return [launch for launch in near if matches(candidate, launch)]
+
+
+def _took_in(launch, external_id):
+    """Whether `launch` already holds the import row `external_id` (matched or merged)."""
+    matched = (launch.import_record or {}).get("matched", [])
+    return bool(external_id) and any(m.get("external_id") == external_id for m in matched)
