@@ -143,7 +143,7 @@ class LaunchAdmin(EditorialAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "launches": launches,
-                "title": "Merge launches",
+                "title": f"Merge {len(launches)} launches into one",
             }
             return TemplateResponse(request, "admin/timeline/launch/merge.html", context)
         try:
