@@ -12,6 +12,7 @@ class ImportKind(models.TextChoices):
     LAUNCHES = "launches", "Launches (Salvo chronology CSV)"
     LAUNCHES_CNS = "launches_cns", "Launches (CNS missile test database CSV)"
     EVENTS = "events", "Context events (Salvo events CSV)"
+    STATEMENTS = "statements", "Statements (Salvo statements CSV)"
 
 
 class ImportStatus(models.TextChoices):

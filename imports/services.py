@@ -21,11 +21,14 @@ from editorial.services import (
     can_publish,
     check_may_change,
     create_publishable,
+    record_relations_set,
     record_sources_set,
     save_changes,
     unique_slug,
 )
+from timeline.matching import matching_launches
 from timeline.models import (
+    ClaimAttribute,
     Confidence,
     Event,
     Launch,
@@ -117,7 +120,8 @@ def _upsert(model, row, *, slug_base, import_format, user):
     instance = model.objects.filter(external_id=row.external_id).first()
     if instance is None:
         instance = model(external_id=row.external_id, slug=unique_slug(model, slug_base))
-        create_publishable(instance, fields, status=_import_status(model, user), user=user)
+        status = row.extra.get("status") or _import_status(model, user)
+        create_publishable(instance, fields, status=status, user=user)
         return instance, "created"
     return instance, "updated" if save_changes(instance, fields, user=user) else "unchanged"
 
@@ -183,6 +187,9 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
     report = ImportReport("launches", notes=_salvo_notes(rows))
 
     def write(row):
+        matched = launch_matched(row, import_format=import_format, report=report, user=user)
+        if matched:
+            return matched
         launch, outcome, shortened = imported_launch_save(
             row, import_format=import_format, user=user
         )
@@ -254,7 +261,9 @@ def imported_launch_create(row, fields, *, user):
     """Create the launch of an imported row that matched no launch by its id."""
     slug_base = slugify(f"{row.fields['occurred_on']}-{row.fields['missile_class']}")
     launch = Launch(external_id=row.external_id, slug=unique_slug(Launch, slug_base))
-    create_publishable(launch, fields, status=_import_status(Launch, user), user=user)
+    # A row that matched several launches of other sources waits as a draft for an analyst.
+    status = row.extra.get("status") or _import_status(Launch, user)
+    create_publishable(launch, fields, status=status, user=user)
     return launch
 
 
@@ -355,6 +364,7 @@ IMPORT_SERVICES = {
     ImportKind.LAUNCHES_CNS: (launches_import, {"format": "cns"}),
     ImportKind.EVENTS: (events_import, {}),
 }
+# Statements come after: their service is defined below, with the other new functions.
 
 
 def import_job_create(*, kind, filename, content, skip_invalid=False, user=None):
@@ -443,3 +453,148 @@ class ImportJobProgress:
     def close(self):
         if self.connection is not None:
             self.connection.close()
+
+
+def statements_import(*, file, skip_invalid=False, progress=None, user=None):
+    """Import statements, each tied to its launch by the launch's local date.
+
+    All or nothing unless `skip_invalid`. A statement is the same one when its launch, actor
+    and quote are, so importing the same file again changes nothing. Speakers are reused by
+    name and actor, sources by URL (their empty fields filled from the file), themes by name.
+    For a `user` who may not publish, new statements are drafts, as in launches_import.
+    """
+    from reactions.models import Statement
+    from reactions.services import speaker_get_or_create, theme_get_or_create
+
+    try:
+        rows, problems = readers.read_statements(file)
+    except readers.FileRefused as exc:
+        return ImportReport("statements", refused=[readers.Problem(1, "header", str(exc))])
+
+    def write(row):
+        launch, actor, fields = row.extra["launch"], row.extra["actor"], dict(row.fields)
+        speaker = row.extra["speaker"]
+        if speaker is not None:
+            name, role = speaker
+            fields["speaker"] = speaker_get_or_create(actor=actor, name=name, role=role)
+        fields["source"] = _statement_source(row.sources[0], row.extra["source"], user=user)
+        statement = Statement.objects.filter(
+            launch=launch, actor=actor, quote=fields["quote"]
+        ).first()
+        if statement is None:
+            entered_by = user if user is not None and user.is_authenticated else None
+            statement = Statement(launch=launch, actor=actor, entered_by=entered_by)
+            create_publishable(statement, fields, status=_import_status(Statement, user), user=user)
+            outcome = "created"
+        else:
+            outcome = "updated" if save_changes(statement, fields, user=user) else "unchanged"
+        themes = [theme_get_or_create(name=name) for name in row.extra["themes"]]
+        themes_changed = record_relations_set(statement, {"themes": themes}, user=user)
+        return "updated" if themes_changed and outcome == "unchanged" else outcome
+
+    report = ImportReport("statements")
+    return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
+
+
+def _statement_source(url, described, *, user):
+    """The Source at `url`, its empty title, publisher, date and language filled from the file
+    (what an analyst already wrote is kept)."""
+    source = source_get_or_create(token=url)
+    wanted = {
+        "title": described["title"],
+        "publisher": described["publisher"],
+        "published_at": readers.statements.published_at(described["published_on"]),
+        "language": described["language"],
+    }
+    missing = {name: value for name, value in wanted.items() if value and not getattr(source, name)}
+    # A publisher guessed from the host name gives way to the one the file names.
+    host_guess = source.publisher and source.publisher in url and not source.title
+    if described["publisher"] and host_guess:
+        missing["publisher"] = described["publisher"]
+    if missing:
+        save_changes(source, missing, user=user)
+    return source
+
+
+IMPORT_SERVICES[ImportKind.STATEMENTS] = (statements_import, {})
+
+
+# A figure the launch holds as a field, and the claim it becomes on a launch it matched.
+MATCHED_FIGURES = {
+    "distance_km": ClaimAttribute.DISTANCE,
+    "apogee_km": ClaimAttribute.APOGEE,
+    "flight_time_min": ClaimAttribute.FLIGHT_TIME,
+    "missile_count": ClaimAttribute.COUNT,
+}
+
+
+def launch_matched(row, *, import_format, report, user):
+    """Write a launch row onto the launch of another source it matches (timeline.matching).
+
+    Returns the outcome ("updated", "unchanged") when it did, None when the row is a
+    launch of its own. A row matching several launches is not guessed: it is reported and
+    becomes a draft of its own, for an analyst to merge or keep apart in the admin.
+    """
+    if Launch.objects.filter(external_id=row.external_id).exists():
+        return None
+    candidate = Launch(
+        external_id=row.external_id, import_record={"format": import_format}, **row.fields
+    )
+    found = matching_launches(candidate)
+    if not found:
+        return None
+    if len(found) > 1:
+        names = ", ".join(launch.external_id or f"#{launch.pk}" for launch in found)
+        report.notes.append(
+            f"row {row.number}: {row.external_id} is ambiguous, it matches {names}; "
+            "imported as a draft for an analyst to merge or keep apart"
+        )
+        row.extra["status"] = Status.DRAFT
+        return None
+    launch = found[0]
+    report.notes.append(
+        f"row {row.number}: {row.external_id} is {launch.external_id or f'#{launch.pk}'} "
+        f"of {launch.occurred_on}; its figures and sources are added there"
+    )
+    changed = _matched_claims_add(launch, row, import_format, user=user)
+    sources = [source_get_or_create(token=t) for t in row.sources]
+    changed |= record_sources_set(
+        instance=launch, sources=list({*launch.sources.all(), *sources}), user=user
+    )
+    record = row.extra.get("record") or {"format": import_format, "row": row.extra["cells"]}
+    matched = list((launch.import_record or {}).get("matched", []))
+    if {"external_id": row.external_id, **record} not in matched:
+        matched.append({"external_id": row.external_id, **record})
+        changed |= save_changes(
+            launch, {"import_record": {**launch.import_record, "matched": matched}}, user=user
+        )
+    return "updated" if changed else "unchanged"
+
+
+def _matched_claims_add(launch, row, import_format, *, user):
+    """Add the row's figures to `launch` as claims (those it does not hold yet), each noting
+    the import it came from; True when any was added."""
+    origin = f"{import_format} {row.external_id}"
+    claims = [
+        claim.to_model(attribute, launch=launch, source=None) for attribute, claim in row.claims
+    ]
+    claimed = {str(attribute) for attribute, _ in row.claims}
+    for name, attribute in MATCHED_FIGURES.items():
+        value = row.fields.get(name)
+        if value is not None and attribute not in claimed:
+            claims.append(
+                LaunchClaim(launch=launch, attribute=attribute, value=value, value_text=str(value))
+            )
+    for claim in claims:
+        claim.note = "; ".join(part for part in (claim.note, f"from {origin}") if part)[:300]
+    held = set(_existing_claim_tuples(launch))
+    new = [c for c in claims if _claim_tuples([(c.attribute, c)])[0] not in held]
+    if not new:
+        return False
+    check_may_change(instance=launch, user=user)
+    start = launch.claims.count()
+    for position, claim in enumerate(new, start=start):
+        claim.position = position
+    bulk_create_with_history(new, LaunchClaim)
+    announce_change(launch, created=False, changed={"claims"})
+    return True

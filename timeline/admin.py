@@ -1,6 +1,8 @@
 """The analyst's desk: launches, claims, events, links and sources, with review and history."""
 
 from django.contrib import admin, messages
+from django.db import transaction
+from django.template.response import TemplateResponse
 
 from core.admin import LabelledChoices
 from editorial.admin import (
@@ -11,9 +13,11 @@ from editorial.admin import (
     year_filter,
 )
 from editorial.models import Status
+from editorial.services import ChangeRefused
 
 from .forms import LaunchClaimForm, LinkForm, SourceForm
 from .models import Event, Launch, LaunchClaim, Link, Source
+from .services import MergeRefused, launch_merge
 
 admin.site.site_header = "Salvo: the analyst's desk"
 admin.site.site_title = "Salvo admin"
@@ -80,6 +84,7 @@ class LaunchAdmin(EditorialAdmin):
     autocomplete_fields = ["sources"]
     inlines = [LaunchClaimInline, LinkInline]
     readonly_fields = ["import_record"]
+    actions = [*EditorialAdmin.actions, "merge_into"]
     csv_fields = [
         "id",
         "slug",
@@ -122,6 +127,37 @@ class LaunchAdmin(EditorialAdmin):
         if launch.status != Status.PUBLISHED:
             parts.append(launch.get_status_display().lower())
         return " · ".join(parts)
+
+    @admin.action(description="Merge into…", permissions=["change", "delete"])
+    def merge_into(self, request, queryset):
+        """Merge the launches chosen into one of them, chosen on a confirmation page: one
+        launch seen twice (two sources, or an ambiguous import) becomes one."""
+        launches = list(queryset.order_by("occurred_on", "sort_at", "id"))
+        if len(launches) < 2:
+            self.message_user(request, "Choose at least two launches to merge.", messages.ERROR)
+            return None
+        chosen = request.POST.get("keep") if request.POST.get("post") else None
+        keep = next((launch for launch in launches if str(launch.pk) == chosen), None)
+        if keep is None:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "launches": launches,
+                "title": f"Merge {len(launches)} launches into one",
+            }
+            return TemplateResponse(request, "admin/timeline/launch/merge.html", context)
+        try:
+            with transaction.atomic():
+                for merged in launches:
+                    if merged.pk != keep.pk:
+                        launch_merge(keep=keep, merged=merged, user=request.user)
+        except (ChangeRefused, MergeRefused) as refused:
+            self.message_user(request, f"Nothing was merged: {refused}", messages.ERROR)
+            return None
+        self.message_user(
+            request, f"{len(launches) - 1} launch(es) merged into {keep}.", messages.SUCCESS
+        )
+        return None
 
 
 @admin.register(LaunchClaim)

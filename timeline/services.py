@@ -338,3 +338,71 @@ def suggest_triggers_for_new_launch(sender, instance, created, **kwargs):
         from .tasks import suggest_triggers
 
         suggest_triggers.delay_on_commit(instance.pk)
+
+
+class MergeRefused(Exception):
+    """Two launches that cannot be merged, or a user who may not merge them."""
+
+
+@transaction.atomic
+@announced_once()
+def launch_merge(*, keep, merged, user=None):
+    """Merge `merged` into `keep`: one launch seen twice (two sources, or an import an analyst
+    judged ambiguous) becomes one.
+
+    `merged`'s claims, sources, statements, links and trigger suggestions move to `keep`,
+    each change kept in the history; a link or suggestion `keep` already has for the same
+    event, or a statement it already holds word for word, is dropped with `merged`. Its
+    import records are kept on `keep` so a re-import finds it there. `merged` is then deleted
+    through the editorial services, so readers and webhooks hear it was withdrawn. Needs the
+    rights to change and delete launches and, for a published launch, to publish them.
+    Returns what moved: {"claims": n, "statements": n, ...}.
+    """
+    from editorial.services import (
+        check_may_change,
+        record_delete,
+        record_relations_set,
+    )
+    from reactions.models import Statement
+
+    if keep.pk == merged.pk:
+        raise MergeRefused("A launch cannot be merged into itself.")
+    if user is not None and not user.has_perms(
+        ["timeline.change_launch", "timeline.delete_launch"]
+    ):
+        raise MergeRefused("Merging launches needs the rights to change and delete them.")
+    check_may_change(instance=keep, user=user)
+    check_may_change(instance=merged, user=user)
+    fresh = {
+        launch.pk: launch for launch in locked(Launch.objects.filter(pk__in=[keep.pk, merged.pk]))
+    }
+    keep, merged = fresh[keep.pk], fresh[merged.pk]
+    moved = {"claims": 0, "sources": 0, "statements": 0, "links": 0, "suggestions": 0}
+    position = keep.claims.count()
+    for claim in merged.claims.order_by("position", "id"):
+        save_changes(claim, {"launch": keep, "position": position}, user=user)
+        position += 1
+        moved["claims"] += 1
+    sources = {*keep.sources.all(), *merged.sources.all()}
+    moved["sources"] = len(sources) - keep.sources.count()
+    record_relations_set(keep, {"sources": list(sources)}, user=user)
+    for statement in Statement.objects.filter(launch=merged):
+        if Statement.objects.filter(launch=keep, actor=statement.actor, quote=statement.quote):
+            record_delete(instance=statement, user=user)
+        else:
+            save_changes(statement, {"launch": keep}, user=user)
+            moved["statements"] += 1
+    for name, records in (("links", merged.links.all()), ("suggestions", merged.suggestions.all())):
+        for record in records:
+            if getattr(keep, name).filter(event=record.event_id).exists():
+                continue  # keep's own stays; merged's goes with it
+            save_changes(record, {"launch": keep}, user=user)
+            moved[name] += 1
+    record = dict(keep.import_record or {})
+    taken = [*record.get("matched", []), *(merged.import_record or {}).get("matched", [])]
+    if merged.import_record:
+        taken.append({"external_id": merged.external_id, **merged.import_record})
+    if taken:
+        save_changes(keep, {"import_record": {**record, "matched": taken}}, user=user)
+    record_delete(instance=merged, user=user)
+    return moved

@@ -1,4 +1,5 @@
-"""Load the demo data: the 2022-2025 chronology and the story of the 7 November 2025 launch."""
+"""Load the demo data: the 2022-2025 chronology, the reactions to its launches, and the story
+of the 7 November 2025 launch."""
 
 import datetime
 from pathlib import Path
@@ -7,13 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from editorial.models import Status
-from imports.services import events_import, launches_import
+from imports.services import events_import, launches_import, statements_import
 from reactions.models import Actor, Channel, QuoteKind, Stance
 from reactions.services import speaker_get_or_create, statement_upsert
 from timeline.models import Event, Launch, LinkConfidence, Relation
 from timeline.services import launch_update, link_upsert, source_upsert
 
-DATA = Path(__file__).resolve().parents[3] / "timeline" / "data"
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT / "timeline" / "data"
+# Real, sourced statements on the launches of 2022-2025 (see reactions/data/README.md).
+STATEMENTS_FILE = ROOT / "reactions" / "data" / "statements.csv"
 
 ARTICLE = {
     "url": "https://allthe.news/en/articles/"
@@ -108,15 +112,19 @@ LINKS = [
 
 
 class Command(BaseCommand):
-    help = "Load the chronology and the 7 Nov 2025 story. Running it again changes nothing."
+    help = (
+        "Load the chronology, its reactions and the 7 Nov 2025 story. "
+        "Running it again changes nothing."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            for service, name in (
-                (launches_import, "launches.csv"),
-                (events_import, "context_events.csv"),
+            for service, path in (
+                (launches_import, DATA / "launches.csv"),
+                (events_import, DATA / "context_events.csv"),
+                (statements_import, STATEMENTS_FILE),
             ):
-                with open(DATA / name, "rb") as handle:
+                with open(path, "rb") as handle:
                     report = service(file=handle)
                 self.stdout.write(report.as_text().splitlines()[0])
                 if not report.written:
