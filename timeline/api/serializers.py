@@ -90,6 +90,11 @@ class LaunchSerializer(RecordSerializer):
         source="previous_same_class_slug", read_only=True, allow_null=True
     )
     days_since_previous_same_class = serializers.IntegerField(read_only=True, allow_null=True)
+    disputed = serializers.BooleanField(
+        source="figures_disputed",
+        read_only=True,
+        help_text="True when two claims about one figure cannot both hold (read from the claims).",
+    )
     claims = ClaimSerializer(many=True, read_only=True)
     # Always null here: the reactions are explore.api.LaunchSerializer's expansion.
     statements = serializers.SerializerMethodField(
