@@ -18,6 +18,8 @@ class CountingRule:
     unit: str
     # How the number was counted, after the number: "counted as the JCS counts".
     counted_as: str
+    # The rule in full, for the API's readers.
+    definition: str
     # The methodology page's anchor that defines the rule.
     anchor: str
     # The column summed per launch; None when each launch counts one.
@@ -31,13 +33,15 @@ class CountingRule:
 LAUNCH_EVENTS = CountingRule(
     key="launch_events",
     unit="launch event",
-    counted_as="counted as the JCS counts: several missiles fired together are one launch",
+    counted_as="counted as the JCS counts",
+    definition="counted as the JCS counts: several missiles fired together are one launch",
     anchor="counting",
 )
 MISSILES = CountingRule(
     key="missiles",
     unit="missile",
-    counted_as="counted as the CNS database counts: one per missile, where the number is known",
+    counted_as="counted as the CNS database counts",
+    definition="counted as the CNS database counts: one per missile, where the number is known",
     anchor="missile-count",
     summed="missile_count",
 )

@@ -114,7 +114,7 @@ def counting_rules(request):
     methodology = request.build_absolute_uri(reverse("explore:methodology"))
     fields = {"launches": counting.LAUNCH_EVENTS, "missiles": counting.MISSILES}
     return [
-        {"field": field, "rule": rule.counted_as, "methodology_url": f"{methodology}#{rule.anchor}"}
+        {"field": field, "rule": rule.definition, "methodology_url": f"{methodology}#{rule.anchor}"}
         for field, rule in fields.items()
     ]
 

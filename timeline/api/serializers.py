@@ -82,10 +82,16 @@ class LaunchSerializer(RecordSerializer):
     page_url = serializers.CharField(source="get_absolute_url", read_only=True)
     category_ordinal = serializers.IntegerField(
         read_only=True,
-        help_text="Its place among the year's published launches of its category (6 = sixth).",
+        help_text="Its place among the year's published launches of its category (6 = sixth), "
+        "counted as launch events as the JCS counts; a launch known only to its month or year "
+        "counts in its year, after the dated launches of that period.",
     )
     previous_launch = serializers.SlugField(source="previous_slug", read_only=True, allow_null=True)
-    days_since_previous = serializers.IntegerField(read_only=True, allow_null=True)
+    days_since_previous = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Null when either launch is known only to its month or year.",
+    )
     previous_same_class_launch = serializers.SlugField(
         source="previous_same_class_slug", read_only=True, allow_null=True
     )
