@@ -97,7 +97,7 @@ def test_the_ordinal_counts_it_in_its_year_and_no_days_are_counted_from_it(clien
     assert month.days_since_previous_same_class is None
     assert after.days_since_previous_same_class is None
     html = client.get(month.get_absolute_url()).content.decode()
-    assert "dated only to September 1984: counted in its year" in html
+    assert '#date-precision">dated only to September 1984</a>:\n    counted in its year' in html
     assert "day after" not in html
     assert "days after" not in html
     html = client.get(after.get_absolute_url()).content.decode()
