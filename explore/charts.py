@@ -4,8 +4,10 @@ Functions take plain rows and return numbers a template turns into SVG elements 
 classes (never style attributes: the Content-Security-Policy forbids inline styles), and
 the table each chart is drawn from.
 
-Launches are counted as launch events: a salvo of several missiles fired together is one
-launch, whatever its missile count (see timeline.models.Launch).
+Launches are counted as launch events (timeline.counting.LAUNCH_EVENTS, as the JCS counts): a
+salvo of several missiles fired together is one launch, whatever its missile count. A launch
+known only to the month counts in its month; one known only to the year in its year, and in
+the per-month chart under "month unknown".
 """
 
 import datetime
@@ -108,9 +110,17 @@ def months_between(first, last):
 def launches_per_month(rows, *, width=640, height=240, margin=36):
     """Stacked bars of launches per month by missile class, every month from the first
     launch's to the last's (a month without launches is a gap, not missing), from rows of
-    month (its first day), missile_class and count."""
+    month (its first day, or None when only the year is known), year, missile_class and count;
+    the launches whose month is unknown are counted per year under `month_unknown`."""
     if not rows:
         return None
+    month_unknown = {}
+    for row in rows:
+        if row["month"] is None:
+            month_unknown[row["year"]] = month_unknown.get(row["year"], 0) + row["count"]
+    rows = [row for row in rows if row["month"] is not None]
+    if not rows:
+        return {"bars": [], "table": [], "month_unknown": sorted(month_unknown.items())}
     counts = {(row["month"], row["missile_class"]): row["count"] for row in rows}
     months = list(months_between(min(m for m, _ in counts), max(m for m, _ in counts)))
     classes = [key for key in MissileClass.values if any(k[1] == key for k in counts)]
@@ -158,6 +168,7 @@ def launches_per_month(rows, *, width=640, height=240, margin=36):
             for month, total in zip(months, totals, strict=True)
             if total
         ],
+        "month_unknown": sorted(month_unknown.items()),
         "baseline": height - margin,
         "right": width - margin,
     }

@@ -31,6 +31,7 @@ PUBLIC_FIELDS = {
     Launch: {
         "launching_state": "launching state",
         "occurred_on": "date",
+        "date_precision": "date",
         "occurred_at": "time",
         "time_note": "time as reported",
         "missile_count": "missiles",
@@ -49,7 +50,6 @@ PUBLIC_FIELDS = {
         "outcome": "outcome",
         "outcome_note": "outcome as reported",
         "confidence": "confidence",
-        "disputed": "disputed flag",
         "reporting_authority": "reported by",
         "summary": "summary",
         "notes": "analyst's note",
@@ -288,11 +288,11 @@ BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 def title_of(record):
     """The title a reader sees on the record's page, without bidirectional controls."""
     if isinstance(record, Launch):
-        title = f"{record.get_missile_class_display()} launch, {record.occurred_on:%-d %B %Y}"
+        title = f"{record.get_missile_class_display()} launch, {record.date_label}"
     elif isinstance(record, Event):
         title = record.title
     else:
-        title = f"{record.actor} on the launch of {record.launch.occurred_on:%-d %B %Y}"
+        title = f"{record.actor} on the launch of {record.launch.date_label}"
     return title.translate(BIDI_CONTROLS)
 
 

@@ -52,12 +52,14 @@ MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json", ".zip": "applica
 @dataclass(frozen=True)
 class Column:
     """A column of a table: `lookup` follows the table's model (as in `values()`); `many`
-    makes it the list of what a many-to-many relation reaches, joined in one cell."""
+    makes it the list of what a many-to-many relation reaches, joined in one cell; `field`
+    describes a column computed by the table's query, which no model field describes."""
 
     name: str
     lookup: str
     description: str = ""
     many: bool = False
+    field: models.Field | None = None
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,24 @@ class Table:
 
 
 # The API's launch fields that a download leaves out: workflow and storage details (drafts
-# are never in it), and the sources, which get a column of their own.
-NOT_DOWNLOADED = {"status", "sort_at", "created_at", "sources"}
+# are never in it).
+NOT_DOWNLOADED = {"status", "sort_at", "created_at"}
+# The launch columns not read from a launch field of the same name.
+LAUNCH_COLUMNS = {
+    "disputed": Column(
+        "disputed",
+        "claims_disagree",
+        field=models.BooleanField(
+            help_text="True when two claims about one figure cannot both hold (claims table)."
+        ),
+    ),
+    "sources": Column(
+        "sources",
+        "sources__id",
+        "The ids of the sources cited (sources table), separated by semicolons.",
+        many=True,
+    ),
+}
 
 
 def _columns(*names, **described):
@@ -88,15 +106,11 @@ TABLES = (
         title="Launches",
         description="Published launches: one row per launch event, however many missiles. "
         "Figures are the best current values; the claims table says who claimed what.",
-        rows=lambda: Launch.objects.published().order_by("sort_at", "id"),
-        columns=_columns(
-            *(name for name in LAUNCH_FIELDS if name not in NOT_DOWNLOADED),
-            sources=Column(
-                "sources",
-                "sources__id",
-                "The ids of the sources cited (sources table), separated by semicolons.",
-                many=True,
-            ),
+        rows=lambda: Launch.objects.published().with_claims_disagree().order_by("sort_at", "id"),
+        columns=tuple(
+            LAUNCH_COLUMNS.get(name, Column(name, name))
+            for name in LAUNCH_FIELDS
+            if name not in NOT_DOWNLOADED
         ),
         key="slug",
         references=(("launching_state", "actors", "code"),),
@@ -281,7 +295,7 @@ def _field_type(field):
 
 def field_schema(table, column):
     """The Table Schema description of one column: type, description, constraints."""
-    field = _model_field(table.rows().model, column.lookup)
+    field = column.field or _model_field(table.rows().model, column.lookup)
     is_list = column.many or isinstance(field, models.JSONField)
     schema = {
         "name": column.name,

@@ -12,7 +12,7 @@ from reactions.filters import LaunchFilter
 from reactions.forms import SearchForm
 from reactions.models import Actor, Speaker, Stance, Statement
 from timeline.filters import EventFilter
-from timeline.models import Event, EventKind, Launch, MissileClass
+from timeline.models import DatePrecision, Event, EventKind, Launch, MissileClass
 from timeline.queries import merged
 
 from . import maps, queries
@@ -93,6 +93,14 @@ def day_of(kind, record):
     return record.occurred_on if kind == "launch" else record.start_date
 
 
+def month_of(kind, record):
+    """The month a record is listed under, or None for a launch known only to its year (listed
+    as "month unknown", never under January)."""
+    if kind == "launch" and record.date_precision == DatePrecision.YEAR:
+        return None
+    return day_of(kind, record).replace(day=1)
+
+
 @reads(*LaunchFilter.base_filters, "order")
 def index(request):
     """The timeline, one year at a time: launches and the events around them in time order."""
@@ -138,7 +146,7 @@ def timeline_page(request, template):
         later=later,
         months=[
             (month, list(items))
-            for month, items in groupby(entries, key=lambda entry: day_of(*entry).replace(day=1))
+            for month, items in groupby(entries, key=lambda entry: month_of(*entry))
         ],
     )
     return render(request, template, context)

@@ -37,7 +37,7 @@ class StatementFeed(Feed):
         verb = STANCE_VERBS.get(item.stance, "speaks on")
         return (
             f"{item.actor} {verb} the "
-            f"{launch.get_missile_class_display()} launch of {launch.occurred_on:%-d %B %Y}"
+            f"{launch.get_missile_class_display()} launch of {launch.date_label}"
         )
 
     def item_description(self, item):

@@ -212,6 +212,7 @@ def launch_form_data(launch, statements=(), claims=(), links=()):
         "external_id": launch.external_id or "",
         "launching_state": launch.launching_state,
         "occurred_on": launch.occurred_on.isoformat(),
+        "date_precision": launch.date_precision,
         "occurred_at_0": launch.occurred_at.date().isoformat() if launch.occurred_at else "",
         "occurred_at_1": launch.occurred_at.strftime("%H:%M:%S") if launch.occurred_at else "",
         "local_timezone": launch.local_timezone,

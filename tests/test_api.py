@@ -93,6 +93,7 @@ def test_launch_detail_whole_payload(api, story):
         "external_id": None,
         "launching_state": "KP",
         "occurred_on": "2025-11-07",
+        "date_precision": "day",
         "occurred_at": "2025-11-07T03:35:00Z",
         "local_timezone": "Asia/Seoul",
         "time_note": "just past noon",
@@ -307,7 +308,28 @@ def test_timeline_merges_launches_and_events_in_time_order_across_pages(api, sto
 def test_stats_whole_payload(api, story):
     StatementFactory(launch=story["launch"], issued_at=None)
     assert api.get("/api/v1/stats/").json() == {
-        "launches_per_year": [{"year": 2025, "missile_class": "SRBM", "launches": 1}],
+        "launches_per_year": [
+            {
+                "year": 2025,
+                "missile_class": "SRBM",
+                "launches": 1,
+                "missiles": 1,
+                "launches_without_missile_count": 0,
+            }
+        ],
+        "counting_rules": [
+            {
+                "field": "launches",
+                "rule": "counted as the JCS counts: several missiles fired together are one launch",
+                "methodology_url": "http://testserver/methodology/#counting",
+            },
+            {
+                "field": "missiles",
+                "rule": "counted as the CNS database counts: one per missile, where the number "
+                "is known",
+                "methodology_url": "http://testserver/methodology/#missile-count",
+            },
+        ],
         "statements_per_actor": [
             {"actor": "RU", "stance": 2, "statements": 1},
             {"actor": "US", "stance": -2, "statements": 1},

@@ -148,3 +148,22 @@ def test_creating_a_launch(role, status, expected):
     assert [h.history_type for h in launch.history.all()][-len(expected_history) :] == (
         expected_history
     )
+
+
+def test_a_month_only_launch_is_written_through_the_api_and_a_faked_day_refused():
+    source = SourceFactory()
+    payload = {
+        "occurred_on": "1984-09-14",
+        "date_precision": "month",
+        "missile_class": "SRBM",
+        "sources": [source.pk],
+    }
+    analyst = client_for("analyst")
+    refused = analyst.post("/api/v1/launches/", payload, format="json")
+    assert refused.status_code == 400
+    assert "stored on its 1st" in str(refused.json())
+    assert not Launch.objects.exists()
+    payload["occurred_on"] = "1984-09-01"
+    created = analyst.post("/api/v1/launches/", payload, format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["slug"], created.json()["date_precision"]) == ("1984-09-srbm", "month")

@@ -43,7 +43,7 @@ def test_the_timeline_tells_the_seed_story(client, demo):
     assert "7 Nov 2025, 12:35 KST" in html
     assert "(03:35 UTC)" in html
     assert "(<bdi>just past noon</bdi>)" in html
-    assert "6th ballistic missile launch of 2025" in text
+    assert "6th ballistic missile launch event of 2025, counted as the JCS counts" in text
     assert "16 days after the SRBM launch of 22 Oct 2025" in text
     assert "United States: condemns" in text
     assert "Russia: defends" in text

@@ -82,15 +82,15 @@ def test_the_launch_page_shows_the_utc_day_when_it_differs(client, demo):
 
 
 def test_figures_are_disputed_only_where_claims_about_one_figure_differ(client):
-    single = LaunchFactory(disputed=True, occurred_on=datetime.date(2024, 3, 1))
+    single = LaunchFactory(occurred_on=datetime.date(2024, 3, 1))
     ClaimFactory(launch=single, value_text="~700", value=700)
     ClaimFactory(launch=single, attribute="apogee", value_text="50", value=50)
-    agreeing = LaunchFactory(disputed=True, occurred_on=datetime.date(2024, 3, 2))
+    agreeing = LaunchFactory(occurred_on=datetime.date(2024, 3, 2))
     ClaimFactory(launch=agreeing, value_text="~360 (JCS)", value=360)
     ClaimFactory(launch=agreeing, value_text="350-400 (CNS)", value=350, value_max=400)
     ClaimFactory(launch=agreeing, value_text="several", value=None, attribute="count")
     ClaimFactory(launch=agreeing, value_text="2", value=2, attribute="count")
-    differing = LaunchFactory(disputed=False, occurred_on=datetime.date(2024, 3, 3))
+    differing = LaunchFactory(occurred_on=datetime.date(2024, 3, 3))
     ClaimFactory(launch=differing, value_text="~700 (JCS)", value=700)
     ClaimFactory(launch=differing, value_text="450", value=450, claimant="")
     for launch, disputed in ((single, False), (agreeing, False), (differing, True)):

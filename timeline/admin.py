@@ -15,6 +15,7 @@ from editorial.admin import (
 from editorial.models import Status
 from editorial.services import ChangeRefused
 
+from .dates import known_date
 from .forms import LaunchClaimForm, LinkForm, SourceForm
 from .models import Event, Launch, LaunchClaim, Link, Source
 from .services import MergeRefused, launch_merge
@@ -114,7 +115,9 @@ class LaunchAdmin(EditorialAdmin):
         and type: "2025-11-07 12:10 KST · SRBM · Hwasong-11 · draft"."""
         local = launch.local_time
         parts = [
-            f"{local:%Y-%m-%d %H:%M %Z}" if local else f"{launch.occurred_on:%Y-%m-%d}",
+            f"{local:%Y-%m-%d %H:%M %Z}"
+            if local
+            else known_date(launch.occurred_on, launch.date_precision, "Y-m-d"),
             # The class by its short code where it has one (SRBM), else by name (Cruise missile).
             launch.missile_class
             if launch.missile_class.isupper()

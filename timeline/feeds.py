@@ -24,7 +24,7 @@ class LaunchFeed(Feed):
 
     def item_title(self, item):
         name = f" ({item.missile_name})" if item.missile_name else ""
-        return f"{item.get_missile_class_display()} launch, {item.occurred_on:%-d %B %Y}{name}"
+        return f"{item.get_missile_class_display()} launch, {item.date_label}{name}"
 
     def item_description(self, item):
         # Atom summaries are read as HTML: escape what analysts typed.

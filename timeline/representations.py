@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Launch, LaunchClaim, Link
+from .models.launches import claims_disagree, days_between
 
 # The launch's own columns, in the serializer's order; `sources` is added from its table.
 LAUNCH_FIELDS = [
@@ -21,6 +22,7 @@ LAUNCH_FIELDS = [
     "external_id",
     "launching_state",
     "occurred_on",
+    "date_precision",
     "occurred_at",
     "local_timezone",
     "time_note",
@@ -51,6 +53,8 @@ LAUNCH_FIELDS = [
     "created_at",
     "updated_at",
 ]
+# Not columns: the sources come from their table, `disputed` from the claims.
+COMPUTED = {"sources", "disputed"}
 MOMENTS = {"occurred_at", "sort_at", "published_at", "created_at", "updated_at"}
 DERIVED = [
     "category_ordinal",
@@ -58,6 +62,8 @@ DERIVED = [
     "previous_on",
     "previous_same_class_slug",
     "previous_same_class_on",
+    "previous_precision",
+    "previous_same_class_precision",
 ]
 # (key in the representation, column it is read from)
 CLAIM_COLUMNS = [
@@ -94,7 +100,7 @@ def moment(value, zone):
 def launch_rows(launches):
     """The launches as rows carrying the derived facts; the paginator reads them as it would
     the instances."""
-    columns = [name for name in LAUNCH_FIELDS if name != "sources"]
+    columns = [name for name in LAUNCH_FIELDS if name not in COMPUTED]
     return launches.prefetch_related(None).values("id", *columns, *DERIVED)
 
 
@@ -149,27 +155,33 @@ def launch_dict(row, *, zone, sources, claims, statements, links):
     for name in LAUNCH_FIELDS:
         if name == "sources":
             record[name] = sources
+        elif name == "disputed":
+            record[name] = claims_disagree(
+                (claim["attribute"], claim["value"], claim["value_max"]) for claim in claims
+            )
         elif name in MOMENTS:
             record[name] = moment(row[name], zone)
         elif name == "occurred_on":
             record[name] = row[name].isoformat()
         else:
             record[name] = row[name]
+    precision = row["date_precision"]
     record.update(
         page_url=reverse("explore:launch", kwargs={"slug": row["slug"]}),
         category_ordinal=row["category_ordinal"],
         previous_launch=row["previous_slug"],
-        days_since_previous=days_between(row["previous_on"], row["occurred_on"]),
+        days_since_previous=days_between(
+            row["previous_on"], row["previous_precision"], row["occurred_on"], precision
+        ),
         previous_same_class_launch=row["previous_same_class_slug"],
         days_since_previous_same_class=days_between(
-            row["previous_same_class_on"], row["occurred_on"]
+            row["previous_same_class_on"],
+            row["previous_same_class_precision"],
+            row["occurred_on"],
+            precision,
         ),
         claims=claims,
         statements=statements,
         links=links,
     )
     return record
-
-
-def days_between(earlier, later):
-    return (later - earlier).days if earlier else None

@@ -22,6 +22,7 @@ from editorial.services import (
     unique_slug,
 )
 
+from .dates import known_date
 from .models import (
     SOURCE_REFERENCES,
     Event,
@@ -85,10 +86,15 @@ def link_upsert(*, launch, event, **fields):
 def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
     """Create a launch, validated; a slug is made from its day and class when none is given.
 
+    `date_precision="month"` (or "year", timeline.models.DatePrecision) with `occurred_on` on
+    the 1st of the month (or 1 January) records a launch known only to that month (or year).
+
     Publishing it at once needs the publish permission, as in `record_transition`.
     """
     if not fields.get("slug"):
-        base = slugify(f"{fields.get('occurred_on')}-{fields.get('missile_class', 'unknown')}")
+        # A launch known only to the month is "1984-09-…", never the 1st it is stored on.
+        day = known_date(fields.get("occurred_on"), fields.get("date_precision"), "Y-m-d")
+        base = slugify(f"{day}-{fields.get('missile_class', 'unknown')}")
         fields["slug"] = unique_slug(Launch, base)
     launch = create_publishable(Launch(), fields, status=status, user=user)
     record_sources_set(instance=launch, sources=sources)

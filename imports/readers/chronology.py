@@ -55,6 +55,7 @@ COORDINATE_COLUMNS = {"latitude": ("site_latitude", 90), "longitude": ("site_lon
 CHRONOLOGY_FIELD_COLUMNS = {
     "__all__": "time_kst",
     "occurred_on": "date_kst",
+    "date_precision": "date_kst",
     "occurred_at": "time_kst",
     "time_note": "time_kst",
     "missile_count": "count",
@@ -92,7 +93,7 @@ def _chronology_launch(number, cells, problems):
     f = row.fields
     f["launching_state"] = _launching_state(cells, refuse)
     f["local_timezone"], zone = _zone(cells, refuse)
-    day = _day(cells, refuse)
+    day, f["date_precision"] = _day(cells, refuse)
     if day is None:
         return row  # the time and the year are read against the day
     f["occurred_on"] = day
@@ -113,8 +114,8 @@ def _chronology_launch(number, cells, problems):
         f[field_name] = _coordinate(cells, column, bound, refuse)
     f["outcome"], f["outcome_note"] = parsing.parse_outcome(cells.get("outcome"))
     f["reporting_authority"] = cells.get("reported_by", "")
-    f["disputed"] = _disputed(cells, refuse)
-    f["confidence"] = _confidence(f["reporting_authority"], disputed=f["disputed"])
+    uncertain = _uncertain(cells, refuse)
+    f["confidence"] = _confidence(f["reporting_authority"], uncertain=uncertain)
     f["notes"] = cells.get("notes", "")
     if "summary" in cells:
         f["summary"] = cells["summary"]
@@ -154,15 +155,16 @@ def _zone(cells, refuse):
 
 
 def _day(cells, refuse):
-    """The local date of the launch, or None; the year column, when given, must agree."""
+    """The local date of the launch and how much of it is known ("2025-06" is a month, "1984"
+    a year), or None; the year column, when given, must agree."""
     try:
-        day = parsing.parse_date(cells["date_kst"])
+        day, precision = parsing.parse_partial_date(cells["date_kst"])
     except ValueError as exc:
         refuse("date_kst", str(exc))
-        return None
+        return None, None
     if cells.get("year") and cells["year"] != str(day.year):
         refuse("year", f"year {cells['year']} does not match the date {cells['date_kst']}")
-    return day
+    return day, precision
 
 
 def _time(row, cells, zone, refuse):
@@ -247,18 +249,25 @@ def _coordinate(cells, column, bound, refuse):
     return value
 
 
-def _disputed(cells, refuse):
-    """True when the uncertain column says yes; it may say only yes, no or nothing."""
+def _uncertain(cells, refuse):
+    """True when the uncertain column says yes; it may say only yes, no or nothing.
+
+    The column is a compiler's general doubt about the row, not a disagreement between
+    figures: it makes the launch suspected, never "figures disputed", which is read from the
+    claims (Launch.figures_disputed). The cell stays verbatim in the import record.
+    """
     uncertain = cells.get("uncertain", "").lower()
     if uncertain not in {"", "yes", "no"}:
         refuse("uncertain", f"{cells['uncertain']!r} should be yes, no or empty")
     return uncertain == "yes"
 
 
-def _confidence(reporting_authority, *, disputed):
-    """Claimed when only the launching state's own media report it; else suspected when
-    disputed, confirmed otherwise."""
+def _confidence(reporting_authority, *, uncertain):
+    """Claimed when only the launching state's own media report it; suspected when marked
+    uncertain; not stated when nobody is named as reporting it; confirmed otherwise."""
     reporters = [r.strip().upper() for r in reporting_authority.split(";") if r.strip()]
     if reporters and all(r.split(" (")[0] in parsing.LAUNCHING_STATE_MEDIA for r in reporters):
         return Confidence.CLAIMED
-    return Confidence.SUSPECTED if disputed else Confidence.CONFIRMED
+    if uncertain:
+        return Confidence.SUSPECTED
+    return Confidence.CONFIRMED if reporters else Confidence.UNKNOWN

@@ -82,14 +82,25 @@ class LaunchSerializer(RecordSerializer):
     page_url = serializers.CharField(source="get_absolute_url", read_only=True)
     category_ordinal = serializers.IntegerField(
         read_only=True,
-        help_text="Its place among the year's published launches of its category (6 = sixth).",
+        help_text="Its place among the year's published launches of its category (6 = sixth), "
+        "counted as launch events as the JCS counts; a launch known only to its month or year "
+        "counts in its year, after the dated launches of that period.",
     )
     previous_launch = serializers.SlugField(source="previous_slug", read_only=True, allow_null=True)
-    days_since_previous = serializers.IntegerField(read_only=True, allow_null=True)
+    days_since_previous = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Null when either launch is known only to its month or year.",
+    )
     previous_same_class_launch = serializers.SlugField(
         source="previous_same_class_slug", read_only=True, allow_null=True
     )
     days_since_previous_same_class = serializers.IntegerField(read_only=True, allow_null=True)
+    disputed = serializers.BooleanField(
+        source="figures_disputed",
+        read_only=True,
+        help_text="True when two claims about one figure cannot both hold (read from the claims).",
+    )
     claims = ClaimSerializer(many=True, read_only=True)
     # Always null here: the reactions are explore.api.LaunchSerializer's expansion.
     statements = serializers.SerializerMethodField(

@@ -1,7 +1,6 @@
 """Launches, the events around them, the links between the two, and the sources we cite."""
 
 from .events import (
-    DatePrecision,
     Event,
     EventKind,
     EventQuerySet,
@@ -13,6 +12,7 @@ from .events import (
 from .launches import (
     ClaimAttribute,
     Confidence,
+    DatePrecision,
     Launch,
     LaunchCategory,
     LaunchClaim,

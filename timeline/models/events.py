@@ -10,7 +10,7 @@ from core.search import labelled, matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 
-from .launches import Launch
+from .launches import DatePrecision, Launch
 from .sources import Source
 
 
@@ -27,12 +27,6 @@ class EventKind(models.TextChoices):
     ELECTION = "election", "Election"
     INAUGURATION = "inauguration", "Inauguration"
     OTHER = "other", "Other"
-
-
-class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
 
 
 class EventQuerySet(PublishableQuerySet):

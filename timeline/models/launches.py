@@ -6,7 +6,7 @@ import zoneinfo
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth, TruncYear
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,8 @@ from core.search import labelled, matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 
+from ..counting import LAUNCH_EVENTS, MISSILES, ORDINAL_RULE
+from ..dates import known_date
 from .sources import Source
 
 
@@ -60,6 +62,46 @@ class Confidence(models.TextChoices):
     SUSPECTED = "suspected", "Suspected"
     CONFIRMED = "confirmed", "Confirmed"
     CLAIMED = "claimed", "Claimed by the launching state"
+    # An import whose confirmation cell is empty says nothing: it is not "suspected".
+    UNKNOWN = "unknown", "Confirmation not stated"
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date is known; the date is then the first day of its month or year."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+# Microseconds into the last second of its period at which a launch known only to the month
+# or year sorts: after the day-only launches of that last day, a year after a month.
+LAST_SECOND_FRACTION = {DatePrecision.MONTH: 500_000, DatePrecision.YEAR: 900_000}
+
+
+def last_day_of(day, precision):
+    """The last day a date known to `precision` can stand for."""
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return following - datetime.timedelta(days=1)
+    return day
+
+
+def claims_disagree(claims):
+    """True when two of the (attribute, value, value_max) claims about one figure cannot both
+    hold: ranges that do not overlap ("~700" against "450"). A single figure, or "several"
+    (no number), disputes nothing."""
+    spans = {}
+    for attribute, value, value_max in claims:
+        if value is not None:
+            spans.setdefault(attribute, []).append(
+                (value, value if value_max is None else value_max)
+            )
+    return any(
+        max(low for low, _ in ranges) > min(high for _, high in ranges) for ranges in spans.values()
+    )
 
 
 class LaunchQuerySet(PublishableQuerySet):
@@ -98,9 +140,21 @@ class LaunchQuerySet(PublishableQuerySet):
             category_ordinal=Coalesce(Subquery(ordinal), 0) + 1,
             previous_same_class_on=Subquery(same_class.values("occurred_on")[:1]),
             previous_same_class_slug=Subquery(same_class.values("slug")[:1]),
+            previous_same_class_precision=Subquery(same_class.values("date_precision")[:1]),
             previous_on=Subquery(latest_first.values("occurred_on")[:1]),
             previous_slug=Subquery(latest_first.values("slug")[:1]),
+            previous_precision=Subquery(latest_first.values("date_precision")[:1]),
         )
+
+    def with_claims_disagree(self):
+        """Annotate `claims_disagree`: claims_disagree() in SQL, for lists read as rows (the
+        downloads). Two claims about one figure disagree when one's lower bound is above the
+        other's upper bound."""
+        below = LaunchClaim.objects.annotate(high=Coalesce("value_max", "value")).filter(
+            launch=OuterRef("launch"), attribute=OuterRef("attribute"), high__lt=OuterRef("value")
+        )
+        disagreeing = LaunchClaim.objects.filter(launch=OuterRef("pk"), value__isnull=False)
+        return self.annotate(claims_disagree=Exists(disagreeing.filter(Exists(below))))
 
     def chronological(self):
         return self.order_by("sort_at", "id")
@@ -141,12 +195,21 @@ class LaunchQuerySet(PublishableQuerySet):
         return launches
 
     def for_api_counts_by_year_and_class(self):
-        """Published launches counted per year and missile class, oldest year first."""
+        """Published launches counted per year and missile class, oldest year first, by both
+        counting rules: launch events, and missiles (with the launches whose number of
+        missiles is not stated, which that sum leaves out). A launch known only to the month
+        or the year counts in its year."""
         return (
             self.published()
             .annotate(year=ExtractYear("occurred_on"))
             .values("year", "missile_class")
-            .annotate(launches=models.Count("id"))
+            .annotate(
+                launches=LAUNCH_EVENTS.aggregate(),
+                missiles=Coalesce(MISSILES.aggregate(), 0),
+                launches_without_missile_count=models.Count(
+                    "pk", filter=Q(missile_count__isnull=True)
+                ),
+            )
             .order_by("year", "missile_class")
         )
 
@@ -176,25 +239,33 @@ class LaunchQuerySet(PublishableQuerySet):
         return [day.year for day in self.dates("occurred_on", "year", order="DESC")]
 
     def for_chart(self):
-        """Published launches counted per year and missile class, as dicts."""
+        """Published launch events counted per year and missile class, as dicts; a launch
+        known only to the month or the year counts in its year."""
         return (
             self.published()
             .annotate(year=ExtractYear("occurred_on"))
             .order_by()
             .values("year", "missile_class")
-            .annotate(count=models.Count("pk"))
+            .annotate(count=LAUNCH_EVENTS.aggregate())
             .order_by("year", "missile_class")
         )
 
     def for_chart_by_month(self):
-        """Published launches counted per month (its first day) and missile class, as dicts."""
+        """Published launch events counted per month (its first day) and missile class, as
+        dicts. A launch known only to the month counts in its month; one known only to the
+        year has `month` None and its `year`, for the chart's "month unknown" row."""
+        month = Case(
+            When(date_precision=DatePrecision.YEAR, then=Value(None)),
+            default=TruncMonth("occurred_on"),
+            output_field=models.DateField(),
+        )
         return (
             self.published()
-            .annotate(month=TruncMonth("occurred_on"))
+            .annotate(month=month, year=ExtractYear("occurred_on"))
             .order_by()
-            .values("month", "missile_class")
-            .annotate(count=models.Count("pk"))
-            .order_by("month", "missile_class")
+            .values("month", "year", "missile_class")
+            .annotate(count=LAUNCH_EVENTS.aggregate())
+            .order_by("year", "month", "missile_class")
         )
 
     def for_sites(self):
@@ -248,7 +319,16 @@ class Launch(models.Model):
         validators=[validate_state_code],
         help_text="ISO 3166-1 alpha-2 code of the state that launched (KP for North Korea).",
     )
-    occurred_on = models.DateField(help_text="The local date of the launch.")
+    occurred_on = models.DateField(
+        help_text="The local date of the launch; the 1st of its month or year when only the "
+        "month or the year is known."
+    )
+    date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="Day, or month or year when only that much of the date is known.",
+    )
     occurred_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -322,9 +402,6 @@ class Launch(models.Model):
         help_text='The outcome as reported: "KCNA claims success".',
     )
     confidence = models.CharField(max_length=10, choices=Confidence, default=Confidence.SUSPECTED)
-    disputed = models.BooleanField(
-        default=False, help_text="Figures or identity differ between sources."
-    )
     reporting_authority = models.CharField(
         validators=TEXT,
         max_length=300,
@@ -409,15 +486,31 @@ class Launch(models.Model):
             models.CheckConstraint(
                 condition=Q(launching_state__regex=r"^[A-Z]{2}$"), name="launch_state_is_iso_code"
             ),
+            models.CheckConstraint(
+                condition=Q(date_precision=DatePrecision.DAY)
+                | Q(
+                    date_precision=DatePrecision.MONTH, occurred_on__day=1, occurred_at__isnull=True
+                )
+                | Q(
+                    date_precision=DatePrecision.YEAR,
+                    occurred_on__day=1,
+                    occurred_on__month=1,
+                    occurred_at__isnull=True,
+                ),
+                name="launch_date_precision_valid",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.occurred_on:%Y-%m-%d} {self.get_missile_class_display()}"
+        day = known_date(self.occurred_on, self.date_precision, "Y-m-d")
+        return f"{day} {self.get_missile_class_display()}"
 
     def save(self, *args, **kwargs):
         self.sort_at = self.compute_sort_at()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"occurred_on", "occurred_at"} & set(update_fields):
+        if update_fields is not None and {"occurred_on", "occurred_at", "date_precision"} & set(
+            update_fields
+        ):
             kwargs["update_fields"] = {*update_fields, "sort_at"}
         super().save(*args, **kwargs)
 
@@ -427,8 +520,13 @@ class Launch(models.Model):
     def compute_sort_at(self):
         if self.occurred_at:
             return self.occurred_at
-        # Day-only launches sort after the timed launches of the same local day.
-        end_of_day = datetime.datetime.combine(self.occurred_on, datetime.time(23, 59, 59))
+        # Day-only launches sort after the timed launches of the same local day; a launch
+        # known only to the month (or year) after every dated launch of that month (or year).
+        # A fraction of the last second breaks the tie with the day-only launches of the
+        # month's (or year's) last day.
+        last_day = last_day_of(self.occurred_on, self.date_precision)
+        fraction = LAST_SECOND_FRACTION.get(self.date_precision, 0)
+        end_of_day = datetime.datetime.combine(last_day, datetime.time(23, 59, 59, fraction))
         return timezone.make_aware(end_of_day, self.zone).astimezone(datetime.UTC)
 
     @property
@@ -452,28 +550,41 @@ class Launch(models.Model):
 
     @property
     def figures_disputed(self):
-        """True when two claims about one figure cannot both hold: ranges that do not
-        overlap ("~700" against "450"). Read from the claims, so a launch with one figure per
-        attribute is never shown as disputed; "several" disputes no number."""
-        spans = {}
-        for claim in self.claims.all():
-            if claim.value is not None:
-                high = claim.value_max if claim.value_max is not None else claim.value
-                spans.setdefault(claim.attribute, []).append((claim.value, high))
-        return any(
-            max(low for low, _ in ranges) > min(high for _, high in ranges)
-            for ranges in spans.values()
-        )
+        """True when two claims about one figure cannot both hold (see claims_disagree): read
+        from the claims, so the pages, the API and the downloads say the same."""
+        return claims_disagree((c.attribute, c.value, c.value_max) for c in self.claims.all())
+
+    @property
+    def ordinal_rule(self):
+        """The counting rule `category_ordinal` counts by (timeline.counting)."""
+        return ORDINAL_RULE
+
+    @property
+    def date_label(self):
+        """The date as far as it is known: "6 March 2017", "September 1984", "1984"."""
+        return known_date(self.occurred_on, self.date_precision)
+
+    @property
+    def date_known_to_day(self):
+        return self.date_precision == DatePrecision.DAY
 
     @property
     def days_since_previous(self):
-        previous = getattr(self, "previous_on", None)
-        return (self.occurred_on - previous).days if previous else None
+        return days_between(
+            getattr(self, "previous_on", None),
+            getattr(self, "previous_precision", None),
+            self.occurred_on,
+            self.date_precision,
+        )
 
     @property
     def days_since_previous_same_class(self):
-        previous = getattr(self, "previous_same_class_on", None)
-        return (self.occurred_on - previous).days if previous else None
+        return days_between(
+            getattr(self, "previous_same_class_on", None),
+            getattr(self, "previous_same_class_precision", None),
+            self.occurred_on,
+            self.date_precision,
+        )
 
     def clean(self):
         try:
@@ -485,6 +596,34 @@ class Launch(models.Model):
             if local_day != self.occurred_on:
                 message = f"The time falls on {local_day} locally, not {self.occurred_on}."
                 raise ValidationError({"occurred_at": message})
+        self.clean_date_precision()
+
+    def clean_date_precision(self):
+        """A launch known to the month is stored on the 1st, to the year on 1 January, and
+        has no time: the stored day is never read as a real one."""
+        precision, day = self.date_precision, self.occurred_on
+        if precision == DatePrecision.DAY or day is None:
+            return
+        if self.occurred_at:
+            raise ValidationError(
+                {"occurred_at": f"A launch known only to the {precision} has no exact time."}
+            )
+        if precision == DatePrecision.MONTH and day.day != 1:
+            raise ValidationError(
+                {"occurred_on": "A launch known only to the month is stored on its 1st."}
+            )
+        if precision == DatePrecision.YEAR and (day.month, day.day) != (1, 1):
+            raise ValidationError(
+                {"occurred_on": "A launch known only to the year is stored on 1 January."}
+            )
+
+
+def days_between(earlier, earlier_precision, later, later_precision):
+    """Whole days from one launch to a later one; None unless both days are known (no count
+    of days from "September 1984")."""
+    if earlier is None or {earlier_precision, later_precision} != {DatePrecision.DAY}:
+        return None
+    return (later - earlier).days
 
 
 class ClaimAttribute(models.TextChoices):

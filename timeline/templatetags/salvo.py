@@ -6,6 +6,7 @@ import re
 from django import template
 from django.utils.html import format_html
 
+from timeline import dates
 from timeline.names import (
     claimant_name,
     class_words,
@@ -85,3 +86,16 @@ def official_state(code):
 def missile_class_words(missile_class):
     """A missile class as running text names it: "SRBM", "cruise missile"."""
     return class_words(missile_class)
+
+
+@register.simple_tag
+def known_date(day, precision, fmt="j F Y"):
+    """A date as far as it is known: `{% known_date launch.occurred_on launch.date_precision
+    "j M Y" %}` reads "6 Mar 2017", "Sep 1984" or "1984" (see timeline.dates)."""
+    return dates.known_date(day, precision, fmt)
+
+
+@register.simple_tag
+def iso_known_date(day, precision):
+    """The `datetime` attribute of a `<time>` for a date as far as it is known."""
+    return dates.iso_known_date(day, precision)
