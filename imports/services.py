@@ -268,19 +268,13 @@ def imported_launch_create(row, fields, *, user):
 
 
 def _launch_model_fields(row):
-    """The row's Launch fields, plus what a reader knows that only some models can hold.
-
-    Readers keep a date's precision ("day", "month", "year") and whether a confirmation
-    was stated in `row.extra`; they reach the launch here, where the model has the field
-    (`date_precision`) or the choice (`Confidence.UNKNOWN`) to hold them.
-    """
+    """The row's Launch fields, with what a reader keeps beside them: how precise its date
+    is ("day", "month", "year") and whether a confirmation was stated at all."""
     fields = dict(row.fields)
-    names = {f.name for f in Launch._meta.get_fields()}
-    if "date_precision" in names and "date_precision" in row.extra:
+    if "date_precision" in row.extra:
         fields["date_precision"] = row.extra["date_precision"]
-    unknown = getattr(Confidence, "UNKNOWN", None)
-    if unknown is not None and row.extra.get("confirmation_stated") is False:
-        fields["confidence"] = unknown
+    if row.extra.get("confirmation_stated") is False:
+        fields["confidence"] = Confidence.UNKNOWN
     return fields
 
 
