@@ -74,13 +74,17 @@ class ReactionsConfig(AppConfig):
     def ready(self):
         from editorial.services import shown_by
         from timeline.models import Source
+        from timeline.services import merge_moves
 
         from .models import Speaker, Statement
+        from .services import statements_move
 
         # A source or a speaker that a published statement shows changes only by an editor.
         shown_by(Source, lambda source: Statement.objects.published().filter(source=source).first())
         shown_by(
             Speaker, lambda speaker: Statement.objects.published().filter(speaker=speaker).first()
         )
+        # A launch merged into another takes its statements along (timeline.services).
+        merge_moves(statements_move)
         post_migrate.connect(ensure_actors, sender=self)
         post_migrate.connect(ensure_groups, sender=self)

@@ -8,6 +8,7 @@ from editorial.models import Status
 from editorial.services import (
     announced_once,
     create_publishable,
+    record_delete,
     record_relations_set,
     save_changes,
 )
@@ -95,3 +96,16 @@ def statement_update(*, statement, themes=None, co_signers=None, user=None, **fi
     changed = save_changes(statement, fields, user=user)
     related = _set_relations(statement, themes=themes, co_signers=co_signers, user=user)
     return related or changed
+
+
+def statements_move(*, keep, merged, user):
+    """The statements of a launch merged into `keep` move there; one `keep` already holds
+    word for word is withdrawn with the merged launch."""
+    moved = 0
+    for statement in Statement.objects.filter(launch=merged):
+        if Statement.objects.filter(launch=keep, actor=statement.actor, quote=statement.quote):
+            record_delete(instance=statement, user=user)
+        else:
+            save_changes(statement, {"launch": keep}, user=user)
+            moved += 1
+    return {"statements": moved}

@@ -350,6 +350,17 @@ class MergeRefused(Exception):
     """Two launches that cannot be merged, or a user who may not merge them."""
 
 
+# Apps above this one move their own records of a merged launch (reactions: its statements):
+# each mover takes keep, merged and user and returns {"<what>": how many moved}.
+MERGE_MOVERS = []
+
+
+def merge_moves(mover):
+    """Register `mover` to run when a launch is merged into another."""
+    MERGE_MOVERS.append(mover)
+    return mover
+
+
 @transaction.atomic
 @announced_once()
 def launch_merge(*, keep, merged, user=None):
@@ -369,7 +380,6 @@ def launch_merge(*, keep, merged, user=None):
         record_delete,
         record_relations_set,
     )
-    from reactions.models import Statement
 
     if keep.pk == merged.pk:
         raise MergeRefused("A launch cannot be merged into itself.")
@@ -383,7 +393,7 @@ def launch_merge(*, keep, merged, user=None):
         launch.pk: launch for launch in locked(Launch.objects.filter(pk__in=[keep.pk, merged.pk]))
     }
     keep, merged = fresh[keep.pk], fresh[merged.pk]
-    moved = {"claims": 0, "sources": 0, "statements": 0, "links": 0, "suggestions": 0}
+    moved = {"claims": 0, "sources": 0, "links": 0, "suggestions": 0}
     position = keep.claims.count()
     for claim in merged.claims.order_by("position", "id"):
         save_changes(claim, {"launch": keep, "position": position}, user=user)
@@ -392,12 +402,8 @@ def launch_merge(*, keep, merged, user=None):
     sources = {*keep.sources.all(), *merged.sources.all()}
     moved["sources"] = len(sources) - keep.sources.count()
     record_relations_set(keep, {"sources": list(sources)}, user=user)
-    for statement in Statement.objects.filter(launch=merged):
-        if Statement.objects.filter(launch=keep, actor=statement.actor, quote=statement.quote):
-            record_delete(instance=statement, user=user)
-        else:
-            save_changes(statement, {"launch": keep}, user=user)
-            moved["statements"] += 1
+    for mover in MERGE_MOVERS:
+        moved.update(mover(keep=keep, merged=merged, user=user))
     for name, records in (("links", merged.links.all()), ("suggestions", merged.suggestions.all())):
         for record in records:
             if getattr(keep, name).filter(event=record.event_id).exists():

@@ -1,5 +1,4 @@
-"""Load the demo data: the 2022-2025 chronology, the reactions to its launches, and the story
-of the 7 November 2025 launch."""
+"""Load the demo data: the 2022-2025 chronology and the story of the 7 November 2025 launch."""
 
 import datetime
 from pathlib import Path
@@ -8,16 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from editorial.models import Status
-from imports.services import events_import, launches_import, statements_import
+from imports.services import events_import, launches_import
 from reactions.models import Actor, Channel, QuoteKind, Stance
 from reactions.services import speaker_get_or_create, statement_upsert
 from timeline.models import Event, Launch, LinkConfidence, Relation
 from timeline.services import launch_update, link_upsert, source_upsert
 
-ROOT = Path(__file__).resolve().parents[3]
-DATA = ROOT / "timeline" / "data"
-# Real, sourced statements on the launches of 2022-2025 (see reactions/data/README.md).
-STATEMENTS_FILE = ROOT / "reactions" / "data" / "statements.csv"
+DATA = Path(__file__).resolve().parents[3] / "timeline" / "data"
 
 ARTICLE = {
     "url": "https://allthe.news/en/articles/"
@@ -112,19 +108,15 @@ LINKS = [
 
 
 class Command(BaseCommand):
-    help = (
-        "Load the chronology, its reactions and the 7 Nov 2025 story. "
-        "Running it again changes nothing."
-    )
+    help = "Load the chronology and the 7 Nov 2025 story. Running it again changes nothing."
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            for service, path in (
-                (launches_import, DATA / "launches.csv"),
-                (events_import, DATA / "context_events.csv"),
-                (statements_import, STATEMENTS_FILE),
+            for service, name in (
+                (launches_import, "launches.csv"),
+                (events_import, "context_events.csv"),
             ):
-                with open(path, "rb") as handle:
+                with open(DATA / name, "rb") as handle:
                     report = service(file=handle)
                 self.stdout.write(report.as_text().splitlines()[0])
                 if not report.written:
