@@ -1,5 +1,5 @@
 """Every door that writes has the same side effects: the same change made through the
-services, the API, the admin, an import and an import job leaves the same history rows,
+services, the API, the admin, an import, an import job and the article desk leaves the same history rows,
 webhook deliveries, cache bumps and trigger suggestions."""
 
 import csv
@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core import caching
+from desk.services import desk_submit
 from editorial.models import Status
 from imports.services import import_job_create, launches_import
 from reactions.models import Actor, Statement
@@ -384,3 +385,37 @@ def test_deleting_a_published_launch_tells_subscribers_it_was_withdrawn(
     assert response.status_code == 302
     assert not Launch.objects.exists()
     assert list(Delivery.objects.values_list("event_type", flat=True)) == ["launch.unpublished"]
+
+
+def draft_through_services(user, day):
+    launch_create(user=user, occurred_on=day, missile_class="SRBM", sources=[Source.objects.get()])
+
+
+def draft_through_the_desk(user, day):
+    desk_submit(
+        user=user,
+        source={"url": SOURCE_URL},
+        launch={"new": {"occurred_on": day, "missile_class": "SRBM"}},
+        statements=[],
+    )
+
+
+@pytest.mark.parametrize(
+    "door", [draft_through_services, draft_through_the_desk], ids=lambda door: door.__name__
+)
+def test_a_new_draft_launch_has_the_same_effects_through_the_desk(
+    door, editor, subscription, bumps, django_capture_on_commit_callbacks
+):
+    day = datetime.date(2025, 11, 7)
+    Source.objects.create(url=SOURCE_URL, title="Launch report", publisher="news.example")
+    bumps.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        door(editor, day)
+
+    launch = Launch.objects.get()
+    assert (launch.status, launch.slug) == (Status.DRAFT, "2025-11-07-srbm")
+    assert [s.url for s in launch.sources.all()] == [SOURCE_URL]
+    assert list(launch.history.values_list("history_type", flat=True)) == ["~", "+"]
+    assert list(Delivery.objects.values_list("event_type", flat=True)) == []
+    assert bumps == []  # readers see no draft, so no cached page changes
