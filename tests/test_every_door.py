@@ -1,6 +1,6 @@
 """Every door that writes has the same side effects: the same change made through the
-services, the API, the admin, an import, an import job and the article desk leaves the same history rows,
-webhook deliveries, cache bumps and trigger suggestions."""
+services, the API, the admin, an import, an import job and the article desk leaves the same
+history rows, webhook deliveries, cache bumps and trigger suggestions."""
 
 import csv
 import datetime
