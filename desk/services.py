@@ -6,6 +6,7 @@ nothing is announced to webhook subscribers until an editor publishes it.
 """
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -214,19 +215,13 @@ def _speaker(user, actor, name, role):
     return speaker
 
 
-class _blame:
+@contextmanager
+def _blame(section, row=None):
     """Turns a ValidationError raised inside the block into a DeskError for that row."""
-
-    def __init__(self, section, row=None):
-        self.section, self.row = section, row
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if isinstance(error, ValidationError):
-            raise _located(error, self.section, self.row) from None
-        return False
+    try:
+        yield
+    except ValidationError as error:
+        raise _located(error, section, row) from None
 
 
 def _located(error, section, row, rename=None):
