@@ -1,17 +1,25 @@
-"""Whole responses for anonymous readers, cached under a data version every write bumps.
+"""Whole responses for anonymous readers, cached until a record they show changes.
 
-One version for the whole dataset makes invalidation one increment and a CDN purge one
-key: any change readers can see — a published record created, changed, unpublished or
-deleted, or a record without a status (a source, speaker, claim, theme) that a published
-record hangs from — moves every cached page and API response to a new key. Drafts never
-move it: the version and the ETags are public, and must not tell anyone when drafts are
-saved. Readers never see a stale response, and an unchanged dataset is served from the
-cache (local memory by default; Redis, shared by all processes, in production).
+Each response names the records it shows as surrogate keys (`launch-123`, `launches` for
+the list and its order, `statements`, `actor-4`): a view declares them with
+`surrogate_keys()`, and one that declares nothing depends on everything (`all`). A change
+readers can see to a record with a publication status bumps that record's key, the keys of
+the records it hangs from and its model's collection key; any other change readers see (a
+source, an actor, a claim, a bulk load) bumps `all`. Drafts bump nothing: the ETags are
+public, and must not tell anyone when drafts are saved.
+
+`all` moves the generation, which is in every cache key. A scoped bump takes a sequence
+number (clock-based, never reused) that every process learns at once; a stored response
+keeps the sequence number current before it was rendered and its keys, and is fresh while
+none of its keys was bumped after it. One request renders a stale or missing response
+again; meanwhile the others get the previous copy if it went stale less than STALE_SECONDS
+ago, or wait for the new one. Signed-in and token requests never touch the cache.
 
 A key holds only what makes the response: the query parameters the view reads (sorted;
 any other is dropped from the request too), and the origin its absolute links use.
 """
 
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -30,12 +38,18 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, resolve
+from django.utils.text import slugify
 
 from .breaker import Breaker
 from .schema import query_parameters
+from .tasks import cdn_purge
 
 logger = logging.getLogger(__name__)
-VERSION_KEY = "salvo:data-version"
+VERSION_KEY = "salvo:data-version"  # the generation: moved by `all` bumps
+SEQUENCE_KEY = "salvo:data-sequence"  # the last sequence number a scoped bump took
+BUMPS_KEY = "salvo:data-bumps"  # each key bumped lately, and its last sequence number
+RENDER_KEY = "salvo:rendering:"  # + a response's key: the lock of the request rendering it
+ALL = "all"
 UNCACHED_PREFIXES = (
     "/admin/",
     "/healthz",
@@ -48,8 +62,8 @@ UNCACHED_PREFIXES = (
     # Both change when a rebuild ends, after the write that bumped the version.
     "/data/",
 )
-# Each process keeps the bodies it served last, under the same versioned keys, so a hot
-# page costs a poll of the version's subscription, not a read of its body from Redis.
+# Each process keeps the bodies it served last, under the same keys, so a hot page costs a
+# poll of the bump channel's subscription, not a read of its body from Redis.
 LOCAL_BYTES = 64 * 1024 * 1024
 
 
@@ -76,12 +90,14 @@ class LocalResponses:
             return entry
 
     def put(self, key, entry, *, seconds):
+        """Keep `entry` under `key`, in place of what it held (a copy rendered before a bump)."""
         weight = len(entry[1])
         if weight > self.limit:
             return
         with self.lock:
-            if key in self.entries:
-                return
+            replaced = self.entries.pop(key, None)
+            if replaced is not None:
+                self.size -= len(replaced[0][1])
             self.entries[key] = (entry, self.clock() + seconds)
             self.size += weight
             while self.size > self.limit:
@@ -90,6 +106,117 @@ class LocalResponses:
 
 
 local_responses = LocalResponses(LOCAL_BYTES)
+
+
+def record_key(model, pk):
+    """The surrogate key of one record: `launch-123`."""
+    return f"{model._meta.model_name}-{pk}"
+
+
+def surrogate_key(named):
+    """The key `named` stands for: a key as given, a record's own (`launch-123`), or a
+    model's collection (`launches`: which records there are, their order, what is derived
+    from them together)."""
+    if isinstance(named, str):
+        return named
+    if isinstance(named, type):
+        return slugify(str(named._meta.verbose_name_plural))
+    return record_key(type(named), named.pk)
+
+
+def surrogate_keys(request, *named):
+    """Declare what the response to `request` shows: records, models (their collections) or
+    keys. A response that declares nothing depends on everything (`all`)."""
+    request = getattr(request, "_request", request)  # a DRF request wraps Django's
+    declared = getattr(request, "surrogate_keys", frozenset())
+    request.surrogate_keys = declared | {surrogate_key(each) for each in named}
+
+
+class DeclaresRecords:
+    """For a viewset: its list names the records of the page, its detail the record, each
+    with the collections in `surrogate_collections`. A filtered list stays `all`: which
+    records it holds may depend on any other record."""
+
+    surrogate_collections = ()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        filters = getattr(self.filterset_class, "base_filters", {})
+        if page is not None and not any(name in self.request.query_params for name in filters):
+            rows = (row["id"] if isinstance(row, dict) else row.pk for row in page)
+            keys = (record_key(self.model, pk) for pk in rows)
+            surrogate_keys(self.request, *self.surrogate_collections, *keys)
+        return page
+
+    def get_object(self):
+        record = super().get_object()
+        surrogate_keys(self.request, *self.surrogate_collections, record)
+        return record
+
+
+class Bumps:
+    """What a process knows of the scoped bumps: for each key bumped within the cache's
+    lifetime, the sequence numbers it was bumped under, and the highest number seen.
+
+    Sequence numbers start from the clock in nanoseconds, so the first bump after a
+    response was rendered also tells since when that response has been stale.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.last = {}  # key: its last bump, read lock-free on every request
+        self.history = {}  # key: its bumps, ascending
+        self.unknown_before = {}  # key: bumps up to this number may be missing from history
+        self.seq = 0
+        self.pruned_at = 0
+
+    def note(self, seq, keys, *, complete=True):
+        """Take a bump of `keys` under `seq`; not `complete` when learned from Redis's list of
+        last bumps, which does not tell the ones before."""
+        with self.lock:
+            for key in keys:
+                if seq > self.last.get(key, 0):
+                    self.last[key] = seq
+                history = self.history.setdefault(key, [])
+                if complete:
+                    if seq not in history:
+                        bisect.insort(history, seq)
+                elif seq not in history:
+                    self.unknown_before[key] = max(self.unknown_before.get(key, 0), seq)
+            self.seq = max(self.seq, seq)
+            self._prune()
+
+    def stale_since(self, keys, stamp):
+        """None while no key in `keys` was bumped after `stamp`, else the sequence number of
+        the first bump after it (0 when not known: stale for too long to serve)."""
+        last = self.last
+        bumped = [key for key in keys if last.get(key, 0) > stamp]
+        if not bumped:
+            return None
+        with self.lock:
+            if any(stamp < self.unknown_before.get(key, 0) for key in bumped):
+                return 0
+            histories = (self.history[key] for key in bumped)
+            return min(h[bisect.bisect_right(h, stamp)] for h in histories)
+
+    def _prune(self):
+        # What was bumped before the oldest response still kept can no longer make one stale.
+        now = time.time_ns()
+        if now - self.pruned_at < 10 * 10**9:
+            return
+        self.pruned_at = now
+        oldest = now - 2 * settings.PUBLIC_CACHE_SECONDS * 10**9
+        for key in [key for key, seq in self.last.items() if seq < oldest]:
+            del self.last[key]
+            self.history.pop(key, None)
+            self.unknown_before.pop(key, None)
+        for history in self.history.values():
+            del history[: bisect.bisect_left(history, oldest)]
+
+
+# In local-memory mode (one process, no Redis), the bumps are this process's own.
+local_bumps = Bumps()
+_local_sequence = threading.Lock()
 
 
 def _shared():
@@ -134,9 +261,39 @@ version = redis.call('GET', KEYS[1])
 redis.call('PUBLISH', ARGV[2], version)
 return version
 """
+# A scoped bump: the next sequence number by the same rule, recorded against each key,
+# published as "<number> <key> <key>…", and the keys bumped before ARGV[3] forgotten.
+SCOPED_BUMP_SCRIPT = """
+local function later(a, b) return #a > #b or (#a == #b and a > b) end
+local seq = redis.call('GET', KEYS[1])
+if not seq or later(ARGV[1], seq) then
+  redis.call('SET', KEYS[1], ARGV[1])
+else
+  redis.call('INCR', KEYS[1])
+end
+seq = redis.call('GET', KEYS[1])
+local message = seq
+for i = 4, #ARGV do
+  redis.call('HSET', KEYS[2], ARGV[i], seq)
+  message = message .. ' ' .. ARGV[i]
+end
+local bumped = redis.call('HGETALL', KEYS[2])
+for i = 1, #bumped, 2 do
+  if later(ARGV[3], bumped[i + 1]) then redis.call('HDEL', KEYS[2], bumped[i]) end
+end
+redis.call('PUBLISH', ARGV[2], message)
+return seq
+"""
+# The generation (set from the clock if Redis lost it), the last sequence number, and, when
+# that is not the one the process knows (ARGV[3]), every key bumped lately with its last one.
 READ_SCRIPT = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('PUBLISH', ARGV[2], ARGV[1]) end
-return redis.call('GET', KEYS[1])
+local answer = {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]) or '0'}
+if answer[2] ~= ARGV[3] then
+  local bumped = redis.call('HGETALL', KEYS[3])
+  for i = 1, #bumped do answer[i + 2] = bumped[i] end
+end
+return answer
 """
 # How often a process asks Redis even though its subscription looks healthy: the bound on
 # staleness if a connection died without the process noticing.
@@ -150,7 +307,8 @@ RETRY_INTERVAL = 0.5
 
 
 class VersionWatch:
-    """This process's copy of the data version, kept current by the version channel.
+    """This process's copy of the data version (the generation) and of the scoped bumps,
+    kept current by the version channel.
 
     Reading the version from Redis on every request costs a round trip, more than serving a
     cached body from memory. Instead each process subscribes to a channel on which every
@@ -166,14 +324,20 @@ class VersionWatch:
     than one it has seen — Redis restored an older snapshot, so it bumps past it — and a
     subscription lost and confirmed again bumps once, as Redis may have come back from a
     snapshot with a version a process that saw the later ones has not told it of yet.
+    Scoped bumps come on the same channel; a direct read also returns those made lately
+    when the last sequence number is not the one the process knows.
     """
 
     def __init__(self, client, key, clock=time.monotonic):
         self.client, self.key, self.clock = client, key, clock
         database = client.connection_pool.connection_kwargs.get("db", 0)
         self.channel = f"{key}:{database}"  # channels are shared by a server's databases
+        self.sequence_key = key.replace(VERSION_KEY, SEQUENCE_KEY)
+        self.bumps_key = key.replace(VERSION_KEY, BUMPS_KEY)
         self.read_script = client.register_script(READ_SCRIPT)
         self.bump_script = client.register_script(BUMP_SCRIPT)
+        self.scoped_bump_script = client.register_script(SCOPED_BUMP_SCRIPT)
+        self.bumps = Bumps()
         self.lock = threading.Lock()
         self.subscription = None
         self.confirmed = False  # the subscription is live and was read directly since
@@ -204,7 +368,7 @@ class VersionWatch:
             self.must_read = True
         if self.must_read or not self.confirmed or self.clock() - self.read_at >= RECHECK_SECONDS:
             routine = self.confirmed and not self.must_read
-            read = int(self.read_script(keys=[self.key], args=self._args()))
+            read = self._read()
             if routine and read != self.version:
                 self._follow()  # a bump may have been published since the poll
                 if self.version < read:
@@ -214,12 +378,32 @@ class VersionWatch:
             self.must_read, self.read_at = False, self.clock()
         return self.version
 
-    def bump(self):
-        """Move the version on and publish it; this process reads it back before serving."""
-        version = self.bump_script(keys=[self.key], args=self._args())
-        with self.lock:
-            self.highest = max(self.highest, int(version))
-            self.must_read = True
+    def _read(self):
+        """The generation in Redis, having taken the scoped bumps this process has not seen."""
+        known = self.bumps.seq
+        version, seq, *bumped = self.read_script(
+            keys=[self.key, self.sequence_key, self.bumps_key], args=[*self._args(), known]
+        )
+        for key, last in zip(bumped[::2], bumped[1::2], strict=True):
+            self.bumps.note(int(last), [key.decode()], complete=False)
+        self.bumps.note(int(seq), [])
+        return int(version)
+
+    def bump(self, keys=(ALL,)):
+        """Move the version on (`all`), or bump `keys`, and publish it; this process reads it
+        back before serving."""
+        if ALL in keys:
+            version = self.bump_script(keys=[self.key], args=self._args())
+            with self.lock:
+                self.highest = max(self.highest, int(version))
+                self.must_read = True
+            return
+        oldest = time.time_ns() - 2 * settings.PUBLIC_CACHE_SECONDS * 10**9
+        seq = self.scoped_bump_script(
+            keys=[self.sequence_key, self.bumps_key],
+            args=[max(time.time_ns(), self.bumps.seq + 1), self.channel, oldest, *sorted(keys)],
+        )
+        self.bumps.note(int(seq), keys)
 
     def _args(self):
         # Never below a version seen, even with the clock stepped back or behind another's.
@@ -240,9 +424,8 @@ class VersionWatch:
             self.subscription.connection.register_connect_callback(self._reconnected)
         while (message := self.subscription.get_message(timeout=0)) is not None:
             if message["type"] == "message":
-                with contextlib.suppress(ValueError):  # only numbers are published here
-                    self.version = int(message["data"])
-                    self.highest = max(self.highest, self.version)
+                with contextlib.suppress(ValueError):  # only bumps are published here
+                    self._heard(message["data"].split())
             elif message["type"] == "subscribe":
                 # Confirmed, first or again after a reconnection: what was published before
                 # may be lost, what is published from now on arrives. One direct read next.
@@ -250,6 +433,14 @@ class VersionWatch:
                 if self.lost:
                     self._take(self.bump_script(keys=[self.key], args=self._args()))
                     self.lost = False
+
+    def _heard(self, words):
+        # A version alone, or a scoped bump's sequence number and keys.
+        if len(words) == 1:
+            self.version = int(words[0])
+            self.highest = max(self.highest, self.version)
+        else:
+            self.bumps.note(int(words[0]), [word.decode() for word in words[1:]])
 
     def _reconnected(self, connection):
         # redis-py reconnects a subscription by itself, inside a poll: until the new
@@ -300,17 +491,20 @@ class Outage:
                 self.retrying = True
                 threading.Thread(target=self._retry, name="salvo-bump", daemon=True).start()
 
-    def bump(self, *, retrying=False):
-        """Bump the shared version; a failure makes the bump owed. While Redis is left alone,
-        the bump is owed at once, for the thread to make: a write does not wait on Redis."""
+    def bump(self, keys=(ALL,), *, retrying=False):
+        """Bump `keys` in Redis; a failure makes a bump of `all` owed (which keys the missed
+        bumps named is not kept). While Redis is left alone, the bump is owed at once, for
+        the thread to make: a write does not wait on Redis."""
         if not retrying and self.quiet():
             self.failed(bump=True)
             return
+        if self.owed():
+            keys = (ALL,)  # only a bump of everything settles what is owed
         started = time.monotonic()
         try:
             watch = _version_watch()
             if watch is not None:  # None: the cache is no longer Redis, nothing is owed
-                watch.bump()
+                watch.bump(keys)
         except redis.RedisError:
             self.failed(bump=True)
         else:
@@ -362,18 +556,19 @@ def forget_redis():
 _serving_without_cache = threading.Event()
 
 
-def data_version():
-    """The current data version.
+def validity():
+    """(The current data version, the scoped bumps this process knows).
 
-    A cache that lost it (flushed, evicted) starts from the clock, never from a number
-    used before: a process's local copies under an old version can never be served again.
-    Raises CacheUnavailable while Redis is failing or a bump is owed to it.
+    A cache that lost the version (flushed, evicted) starts from the clock, never from a
+    number used before: a process's local copies under an old version can never be served
+    again. Raises CacheUnavailable while Redis is failing or a bump is owed to it.
     """
     if _shared():
         if _outage().quiet() or _outage().owed():
             raise CacheUnavailable("the data version cannot be trusted yet")
         try:
-            return _version_watch().current()
+            watch = _version_watch()
+            return watch.current(), watch.bumps
         except redis.RedisError:
             _outage().failed(bump=False)
             raise
@@ -383,22 +578,48 @@ def data_version():
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY)
-    return version
+    return version, local_bumps
+
+
+def data_version():
+    """The current data version: moved by every bump of `all`."""
+    return validity()[0]
+
+
+def bump(*keys):
+    """Make every cached response showing `keys` stale (`all`: every cached response):
+    called after a write commits, and asks a CDN in front to purge them too.
+
+    With Redis unreachable the write still stands; a bump of `all` is owed, made as soon as
+    Redis answers again, and nothing is served from the cache in between.
+    """
+    keys = (ALL,) if ALL in keys else keys
+    if _shared():
+        _outage().bump(keys)
+    elif keys == (ALL,):
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # the key was evicted or never set
+            cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+    else:
+        with _local_sequence:
+            local_bumps.note(max(time.time_ns(), local_bumps.seq + 1), keys)
+    if settings.CDN_PURGE_URL:
+        _purge_soon(keys)
+
+
+def _purge_soon(keys):
+    # A broker that is down must not fail the write that bumped: the CDN then keeps what it
+    # holds for CDN_MAX_AGE at most.
+    try:
+        cdn_purge.delay(list(keys))
+    except Exception:
+        logger.exception("could not queue the CDN purge of %s", " ".join(keys))
 
 
 def bump_data_version():
-    """Move every cached response to a new key: called after any write commits.
-
-    With Redis unreachable the write still stands; the bump is owed, made as soon as Redis
-    answers again, and nothing is served from the cache in between.
-    """
-    if _shared():
-        _outage().bump()
-        return
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # the key was evicted or never set
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+    """Make every cached response stale: after a bulk write, which may change anything."""
+    bump(ALL)
 
 
 PUBLISHED = "published"
@@ -484,19 +705,60 @@ def _seen_by_readers(instance):
     )
 
 
+# Further keys a change to a model bumps, each from a function of the changed record that a
+# higher app registers: what its pages derive from records other than their own.
+_also_bumped = {}
+
+
+def also_bumps(model, keys_of):
+    """Have a change readers see to a `model` record also bump `keys_of(record)` (records,
+    models or keys, as surrogate_keys() takes them)."""
+    _also_bumped.setdefault(model, []).append(keys_of)
+
+
+def _record_keys(instance, before=None):
+    """The keys a change to a publishable record bumps: its own, its model's collection,
+    each tracked record it hangs from (before the change too), and what others registered."""
+    model = type(instance)
+    keys = {record_key(model, instance.pk), surrogate_key(model)}
+    for field in model._meta.concrete_fields:
+        if field.many_to_one and _tracked(field.related_model):
+            for pk in {getattr(instance, field.attname), (before or {}).get(field.attname)}:
+                if pk is not None:
+                    keys.add(record_key(field.related_model, pk))
+    for field in model._meta.many_to_many:
+        if _tracked(field.related_model):
+            related = getattr(instance, field.name).values_list("pk", flat=True)
+            keys |= {record_key(field.related_model, pk) for pk in related}
+    for keys_of in _also_bumped.get(model, ()):
+        keys |= {surrogate_key(named) for named in keys_of(instance)}
+    return keys
+
+
+def _bump_on_commit(keys):
+    keys = tuple(sorted(keys))
+    transaction.on_commit(lambda: bump(*keys))
+
+
 def _on_status_change(sender, instance, raw=False, **kwargs):
-    # Whether a record saved as a draft was published until now: an unpublishing by any door.
+    # What the stored row says before the save: whether a record saved as a draft was
+    # published until now (an unpublishing by any door), and what it hung from.
     if raw or not _tracked(sender) or not _publishable(sender) or instance._state.adding:
         return
-    instance._was_published = instance.status != PUBLISHED and (
-        sender._base_manager.filter(pk=instance.pk, status=PUBLISHED).exists()
+    links = [f.attname for f in sender._meta.concrete_fields if f.many_to_one]
+    before = sender._base_manager.filter(pk=instance.pk).values("status", *links).first()
+    instance._stored = before
+    instance._was_published = (
+        instance.status != PUBLISHED and before is not None and before["status"] == PUBLISHED
     )
 
 
 def _on_save(sender, instance, **kwargs):
     was_published = instance.__dict__.pop("_was_published", False)
-    if _tracked(sender) and (was_published or _seen_by_readers(instance)):
-        transaction.on_commit(bump_data_version)
+    before = instance.__dict__.pop("_stored", None)
+    if not _tracked(sender) or not (was_published or _seen_by_readers(instance)):
+        return
+    _bump_on_commit(_record_keys(instance, before) if _publishable(sender) else {ALL})
 
 
 def _on_delete(sender, instance, **kwargs):
@@ -505,11 +767,10 @@ def _on_delete(sender, instance, **kwargs):
     if not _tracked(sender):
         return
     if _publishable(sender):
-        seen = sender._base_manager.filter(pk=instance.pk, status=PUBLISHED).exists()
-    else:
-        seen = _seen_by_readers(instance)
-    if seen:
-        transaction.on_commit(bump_data_version)
+        if sender._base_manager.filter(pk=instance.pk, status=PUBLISHED).exists():
+            _bump_on_commit(_record_keys(instance))
+    elif _seen_by_readers(instance):
+        _bump_on_commit({ALL})
 
 
 def _on_relation_change(sender, instance, action, model, pk_set, **kwargs):
@@ -521,13 +782,18 @@ def _on_relation_change(sender, instance, action, model, pk_set, **kwargs):
         and _publishable(model)
         and model._base_manager.filter(pk__in=pk_set, status=PUBLISHED).exists()
     )
-    if other_side_seen or _seen_by_readers(instance):
-        transaction.on_commit(bump_data_version)
+    if not (other_side_seen or _seen_by_readers(instance)):
+        return
+    if action == "pre_clear" or not _publishable(type(instance)):
+        _bump_on_commit({ALL})  # which records a clear or a reference record touches: any
+    else:
+        others = {record_key(model, pk) for pk in pk_set}
+        _bump_on_commit(_record_keys(instance) | others)
 
 
 def connect():
-    """Bump the version after any write readers can see, whatever wrote it: one bump a
-    write, since every service that announces a change also saves a row."""
+    """Bump after any write readers can see, whatever wrote it: one bump a write, since
+    every service that announces a change also saves a row."""
     pre_save.connect(_on_status_change, dispatch_uid="salvo-cache-status")
     post_save.connect(_on_save, dispatch_uid="salvo-cache-save")
     pre_delete.connect(_on_delete, dispatch_uid="salvo-cache-delete")
@@ -602,6 +868,64 @@ def _canonical_origin(request):
     return origin
 
 
+# How long a request waits for another to render the response it asks for before it renders
+# it itself, how often it looks, and how long a render's lock outlives a process that died.
+RENDER_WAIT_SECONDS = 2.0
+RENDER_POLL_SECONDS = 0.01
+RENDER_LOCK_SECONDS = 10.0
+RELEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_local_renders = set()
+_local_renders_lock = threading.Lock()
+
+
+def _start_render(key):
+    """A token when this request is to render the response under `key`, None when another
+    request does already. Without a working Redis, every request renders its own."""
+    token = f"{os.getpid()}:{threading.get_ident()}:{time.monotonic_ns()}"
+    client = _redis()
+    if client is None:
+        with _local_renders_lock:
+            if key in _local_renders:
+                return None
+            _local_renders.add(key)
+        return token
+    try:
+        locked = client.set(RENDER_KEY + key, token, nx=True, px=int(RENDER_LOCK_SECONDS * 1000))
+    except redis.RedisError:
+        return token
+    return token if locked else None
+
+
+def _end_render(key, token):
+    client = _redis()
+    if client is None:
+        with _local_renders_lock:
+            _local_renders.discard(key)
+        return
+    with contextlib.suppress(redis.RedisError):
+        client.eval(RELEASE_SCRIPT, 1, RENDER_KEY + key, token)
+
+
+def _rendering(key):
+    """Whether a request is rendering the response under `key` now."""
+    client = _redis()
+    if client is None:
+        return key in _local_renders
+    try:
+        return bool(client.exists(RENDER_KEY + key))
+    except redis.RedisError:
+        return False
+
+
+def _entry(found):
+    # (status, body, headers, keys, sequence number before rendering); anything else was
+    # stored by an earlier release, and is a miss.
+    return found if isinstance(found, tuple) and len(found) == 5 else None
+
+
 class PublicResponseCacheMiddleware:
     """Serve anonymous GETs from the cache, with an ETag and 304s for repeat requests.
 
@@ -624,7 +948,7 @@ class PublicResponseCacheMiddleware:
             _keep_only(request, names)
         origin = _canonical_origin(request)
         try:
-            version = data_version()
+            version, bumps = validity()
         except (redis.RedisError, CacheUnavailable) as exc:
             if not _serving_without_cache.is_set():
                 logger.warning("cache unavailable, serving without it: %r", exc)
@@ -639,23 +963,57 @@ class PublicResponseCacheMiddleware:
             ).encode()
         ).hexdigest()[:32]
         key = f"salvo:response:{version}:{fingerprint}"
-        cached = local_responses.get(key) or self._or_miss(cache.get, key)
-        if cached is None:
-            response = self.get_response(request)
-            if not self._cacheable_response(request, response):
-                return response
-            if not response.has_header("ETag"):
-                response["ETag"] = f'W/"{version}-{fingerprint[:16]}"'
-            cached = (response.status_code, response.content, self._headers(response))
-            if len(response.content) > settings.PUBLIC_CACHE_MAX_ENTRY_BYTES:
-                return self._answer(request, cached, version)  # served, never stored
-            self._or_miss(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
+        local = _entry(local_responses.get(key))
+        cached = local or _entry(self._or_miss(cache.get, key))
+        went_stale = None if cached is None else bumps.stale_since(cached[3], cached[4])
+        if cached is not None and went_stale is None:
+            if local is None:
+                local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
+            return self._answer(request, cached, version)
+        token = _start_render(key)
+        if token is None:  # another request renders it: the previous copy, or the new one
+            if went_stale and time.time_ns() - went_stale < settings.STALE_SECONDS * 10**9:
+                return self._answer(request, cached, version)
+            rendered = self._awaited(key, bumps)
+            if rendered is not None:
+                return self._answer(request, rendered, version)
+        try:
+            return self._render(request, key, version, bumps)
+        finally:
+            if token is not None:
+                _end_render(key, token)
+
+    def _render(self, request, key, version, bumps):
+        stamp = bumps.seq  # before the view reads anything: a bump after it makes this stale
+        response = self.get_response(request)
+        if not self._cacheable_response(request, response):
+            return response
+        keys = tuple(sorted(getattr(request, "surrogate_keys", None) or (ALL,)))
+        keys = (ALL,) if ALL in keys else keys
+        if not response.has_header("ETag"):  # from the bytes: a draft's save changes none
+            response["ETag"] = f'W/"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        headers = self._headers(response, keys)
+        cached = (response.status_code, response.content, headers, keys, stamp)
+        if len(response.content) > settings.PUBLIC_CACHE_MAX_ENTRY_BYTES:
+            return self._answer(request, cached, version)  # served, never stored
+        self._or_miss(cache.set, key, cached, timeout=settings.PUBLIC_CACHE_SECONDS)
         local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
         return self._answer(request, cached, version)
 
+    def _awaited(self, key, bumps):
+        """The response another request is rendering under `key`, once it is stored and
+        fresh, or None after RENDER_WAIT_SECONDS or when that request stored none."""
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while _rendering(key) and time.monotonic() < deadline:
+            time.sleep(RENDER_POLL_SECONDS)
+        found = _entry(local_responses.get(key)) or _entry(self._or_miss(cache.get, key))
+        if found is not None and bumps.stale_since(found[3], found[4]) is None:
+            return found
+        return None
+
     @staticmethod
     def _answer(request, cached, version):
-        status, content, headers = cached
+        status, content, headers = cached[:3]
         if request.headers.get("If-None-Match") == headers.get("ETag"):
             response = HttpResponseNotModified()
             response["ETag"] = headers["ETag"]
@@ -696,11 +1054,16 @@ class PublicResponseCacheMiddleware:
         )
 
     @staticmethod
-    def _headers(response):
+    def _headers(response, keys):
+        """The headers kept with a response: its own, and for browsers and a CDN in front how
+        long to keep it and the keys a purge names (docs/cdn.md). Every response carries
+        `all`, which a purge of everything names."""
         kept = ("Content-Type", "ETag", "Last-Modified", "Link", "Content-Language", "Vary")
         headers = {name: response[name] for name in kept if response.has_header(name)}
-        max_age = settings.PUBLIC_CACHE_MAX_AGE
-        headers["Cache-Control"] = f"public, max-age={max_age}" + (
-            "" if max_age else ", must-revalidate"
+        headers["Cache-Control"] = (
+            f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}, s-maxage={settings.CDN_MAX_AGE}, "
+            f"stale-while-revalidate={settings.STALE_SECONDS}"
         )
+        named = " ".join(dict.fromkeys((*keys, ALL)))
+        headers["Surrogate-Key"] = headers["xkey"] = named
         return headers

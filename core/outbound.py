@@ -225,6 +225,16 @@ def get(url, *, limit, timeout, allow_private=False, headers=None, redirects=3):
     raise AddressRefused(f"More than {redirects} redirects.")
 
 
+def send(url, *, method, headers, timeout, limit, allow_private=False):
+    """One request to `url`, redirects not followed: (status, answer headers, the first
+    `limit` bytes of the answer). Raises as get() does."""
+    target = _target(url, allow_private=allow_private)
+    status, _reason, answer, content = exchange(
+        target, method=method, headers=headers, deadline=Deadline(timeout), limit=limit
+    )
+    return status, answer, content
+
+
 def _target(url, *, allow_private):
     parts = urlsplit(url)
     try:

@@ -69,6 +69,17 @@ def usual_reactors(launch):
     )
 
 
+def launches_counting_reactions_to(launch_id):
+    """The ids of the published launches whose usual reactors count the reactions to launch
+    `launch_id`: those with fewer than USUAL_REACTORS_WINDOW published launches between."""
+    start = Launch.objects.filter(pk=launch_id).values_list("sort_at", flat=True).first()
+    after = Launch.objects.published().filter(sort_at__gt=start)
+    window = after.order_by("sort_at").values_list("sort_at", flat=True)[:USUAL_REACTORS_WINDOW]
+    if start is None or not (cut := list(window)):
+        return []
+    return list(after.filter(sort_at__lte=cut[-1]).values_list("pk", flat=True))
+
+
 def launch_page():
     """Published launches with everything a launch page shows, its reactions included, in a
     fixed number of queries."""

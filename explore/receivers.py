@@ -1,11 +1,26 @@
-"""The download files follow the published record: any change readers see rebuilds them."""
+"""What follows the published record: the download files (any change readers see rebuilds
+them) and the cached pages that tell who usually reacts."""
 
 from django.dispatch import receiver
 
+from core import caching
 from editorial import signals
 from editorial.services import SHOWN_BY, is_publishable
+from reactions.models import Statement
+from timeline.models import Launch
 
+from . import queries
 from .downloads import package_rebuild_soon
+
+# Who has not spoken yet, on a launch's page and card, is told against who spoke on the
+# launches before it: a reaction changes those of the launches after its own too.
+caching.also_bumps(
+    Statement,
+    lambda statement: [
+        caching.record_key(Launch, pk)
+        for pk in queries.launches_counting_reactions_to(statement.launch_id)
+    ],
+)
 
 
 @receiver(signals.record_published, dispatch_uid="explore.downloads.published")

@@ -6,7 +6,7 @@ from itertools import groupby
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from core.caching import reads
+from core.caching import reads, surrogate_keys
 from core.text import text_only
 from reactions.filters import LaunchFilter
 from reactions.forms import SearchForm
@@ -122,6 +122,8 @@ def timeline_page(request, template):
         context["errors"] = filter_errors(filterset)
         return render(request, template, context, status=400)
     launches = list(filterset.qs) if year is not None else []
+    if not context["filtered"]:  # what a filter matches may depend on any record: `all`
+        surrogate_keys(request, Launch, Event, "links", *launches)
     events = []
     if year is not None:
         cleaned = filterset.form.cleaned_data
@@ -191,6 +193,7 @@ def launch_detail(request, slug):
         code_of=lambda statement: statement.actor.code,
     )
     order, timed = speaking_order(statements)
+    surrogate_keys(request, launch, Launch, Event, "links")
     context = {"launch": launch, "glance": glance, "speaking_order": order, "timed": timed}
     return render(request, "timeline/launch_detail.html", context)
 
@@ -225,6 +228,7 @@ def stance_matrix(request):
         context["errors"] = filter_errors(filterset)
         return render(request, "reactions/matrix.html", context, status=400)
     launches = list(filterset.qs) if year is not None else []
+    surrogate_keys(request, Statement, Launch, Event, "links")
     actors = {}
     rows = []
     for launch in launches:

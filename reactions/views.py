@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from core.caching import reads
+from core.caching import reads, surrogate_keys
 
 from . import queries
 from .charts import stance_over_time
@@ -32,6 +32,7 @@ def median_latency(rows):
 def actor_detail(request, code):
     """Everything one actor said, its stance over time and how fast it usually responds."""
     actor = get_object_or_404(Actor, code=code.upper())
+    surrogate_keys(request, actor, "launches")
     rows = list(Statement.objects.for_actor_chart().filter(actor=actor))
     statements = Paginator(
         Statement.objects.for_actor_page().filter(actor=actor), STATEMENTS_PER_PAGE

@@ -50,8 +50,8 @@ def subscription():
 @pytest.fixture
 def bumps(monkeypatch):
     calls = []
-    original = caching.bump_data_version
-    monkeypatch.setattr(caching, "bump_data_version", lambda: calls.append(original()))
+    original = caching.bump
+    monkeypatch.setattr(caching, "bump", lambda *keys: calls.append(original(*keys)))
     return calls
 
 

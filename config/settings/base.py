@@ -129,11 +129,22 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# Anonymous GETs are served from the cache under a data version every write bumps
-# (core/caching.py); 0 turns that off. PUBLIC_CACHE_MAX_AGE: seconds browsers and CDNs
-# may reuse a response without asking (0: they revalidate with the ETag every time).
+# Anonymous GETs are served from the cache until a change to a record they show
+# (core/caching.py); 0 turns that off. PUBLIC_CACHE_MAX_AGE: seconds browsers may reuse a
+# response without asking (0: they revalidate with the ETag every time).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=0)
+# While one request renders a page again after a change, others get the previous copy if it
+# went stale less than this many seconds ago; browsers and CDNs may do the same.
+STALE_SECONDS = env.int("STALE_SECONDS", default=5)
+# A CDN or Varnish in front (docs/cdn.md): seconds it keeps a response (s-maxage; 0 without
+# a purge, which keeps it no longer than a browser), and where each change is purged by the
+# keys it bumped. A purge address on a private network (a local Varnish) must be allowed.
+CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=0)
+CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
+CDN_PURGE_METHOD = env("CDN_PURGE_METHOD", default="PURGE")
+CDN_PURGE_TOKEN = env("CDN_PURGE_TOKEN", default="")
+CDN_PURGE_ALLOW_PRIVATE = env.bool("CDN_PURGE_ALLOW_PRIVATE", default=False)
 # Responses larger than this are served but never stored: one entry cannot fill the cache.
 PUBLIC_CACHE_MAX_ENTRY_BYTES = env.int("PUBLIC_CACHE_MAX_ENTRY_BYTES", default=1024 * 1024)
 # `make bench` only: a file whose bytes /bench/reference serves from memory.

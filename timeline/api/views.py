@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions
 
 from core.api import refuse_empty
+from core.caching import DeclaresRecords
 from editorial.api import RecordViewSet, record_schema
 
 from .. import representations, services
@@ -61,8 +62,9 @@ def launch_schema(serializer, expand, list_parameters=()):
 
 
 @launch_schema(LaunchSerializer, EXPAND)
-class LaunchViewSet(RecordViewSet):
+class LaunchViewSet(DeclaresRecords, RecordViewSet):
     model = Launch
+    surrogate_collections = (Launch, Event, Link)
     serializer_class = LaunchSerializer
     filterset_class = LaunchFilter
     lookup_field = "slug"
