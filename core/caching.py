@@ -189,6 +189,8 @@ class Bumps:
     def stale_since(self, keys, stamp):
         """None while no key in `keys` was bumped after `stamp`, else the sequence number of
         the first bump after it (0 when not known: stale for too long to serve)."""
+        if stamp >= self.seq:  # nothing was bumped since: the usual case, in constant time
+            return None
         last = self.last
         bumped = [key for key in keys if last.get(key, 0) > stamp]
         if not bumped:

@@ -123,7 +123,7 @@ def timeline_page(request, template):
         return render(request, template, context, status=400)
     launches = list(filterset.qs) if year is not None else []
     if not context["filtered"]:  # what a filter matches may depend on any record: `all`
-        surrogate_keys(request, Launch, Event, "links", *launches)
+        surrogate_keys(request, Launch, Event, "links", Statement, *launches)  # Statement: menu
     events = []
     if year is not None:
         cleaned = filterset.form.cleaned_data
