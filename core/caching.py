@@ -21,6 +21,7 @@ any other is dropped from the request too), and the origin its absolute links us
 
 import bisect
 import contextlib
+import copy
 import functools
 import hashlib
 import logging
@@ -732,8 +733,16 @@ def _record_keys(instance, before=None):
         if _tracked(field.related_model):
             related = getattr(instance, field.name).values_list("pk", flat=True)
             keys |= {record_key(field.related_model, pk) for pk in related}
+    moved = {
+        name: pk
+        for name, pk in (before or {}).items()
+        if name != "status" and getattr(instance, name) != pk
+    }
+    as_before = copy.copy(instance)  # what it hung from before the change: changed there too
+    as_before.__dict__.update(moved)
     for keys_of in _also_bumped.get(model, ()):
-        keys |= {surrogate_key(named) for named in keys_of(instance)}
+        for version in (instance, as_before) if moved else (instance,):
+            keys |= {surrogate_key(named) for named in keys_of(version)}
     return keys
 
 

@@ -268,3 +268,17 @@ def test_with_redis_one_request_renders_and_others_do_not(redis_mode):
     assert caching._start_render("salvo:response:1:a") is None  # another process's request
     assert caching._rendering("salvo:response:1:a")
     assert caching._start_render("salvo:response:1:b") is not None
+
+
+def test_a_statement_moved_to_another_launch_refreshes_both_and_those_after_them(
+    client, django_capture_on_commit_callbacks
+):
+    first, second, third = LaunchFactory(), LaunchFactory(), LaunchFactory()
+    statement = StatementFactory(launch=first, actor=Actor.objects.get(code="KR"))
+    pages = [launch.get_absolute_url() for launch in (first, second, third)]
+    before = warm(client, *pages)
+    with django_capture_on_commit_callbacks(execute=True):
+        statement.launch = third
+        statement.save()
+    for page in pages:  # the one it left, the one after it, the one it moved to
+        assert client.get(page).content != before[page].content

@@ -48,6 +48,8 @@ def test_cacheable_responses_carry_cdn_headers_and_their_keys(client, launches, 
     listing = client.get("/api/v1/launches/")
     shown = ["events", f"launch-{earlier.pk}", f"launch-{latest.pk}", "launches", "links"]
     assert listing["Surrogate-Key"].split() == [*sorted(shown), "all"]
+    detail = client.get(f"/api/v1/launches/{latest.slug}/")
+    assert detail["Surrogate-Key"] == f"events launch-{latest.pk} launches links all"
     actor = client.get("/actors/US/")
     assert actor["Surrogate-Key"] == f"actor-{Actor.objects.get(code='US').pk} launches all"
     assert client.get("/charts/")["Surrogate-Key"] == "all"  # declares nothing: everything
