@@ -44,14 +44,25 @@ def _no_data_files_from_before():
 
 @pytest.fixture
 def celery_worker():
-    """A real Celery worker in a thread, consuming from the broker in CELERY_BROKER_URL."""
+    """A real Celery worker in a thread, consuming every queue from the broker in
+    CELERY_BROKER_URL."""
     if not os.environ.get("CELERY_BROKER_URL"):
         pytest.skip("needs a real broker: set CELERY_BROKER_URL (CI does)")
     from celery.contrib.testing import tasks  # noqa: F401 - registers celery.ping
     from celery.contrib.testing.worker import start_worker
 
+    from config.celery import QUEUES
+
     celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    # Named, not left to the default: a worker narrowed to some queues earlier in this
+    # process narrowed the app's selection with it.
+    with start_worker(
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=30,
+        queues=list(QUEUES),
+    ):
         yield
 
 
