@@ -71,3 +71,16 @@ def test_the_read_paths_against_a_real_primary_and_replica(replica_pair):
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"=* ?\d+ passed in [\d.]+s.*", summary), summary
+
+
+def test_make_replica_refuses_clearly_without_the_postgresql_binaries(tmp_path):
+    result = subprocess.run(
+        [ROOT / "scripts" / "replica", "start"],
+        env={**os.environ, "PG_BIN": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "no initdb: install the PostgreSQL server" in result.stderr
