@@ -98,9 +98,13 @@ def test_a_webhooks_worker_delivers_while_an_import_waits_in_its_own_queue(
             user=django_user_model.objects.create_user("editor"),
         )
         record_transition(instance=StatementFactory(status=Status.DRAFT), status=Status.PUBLISHED)
-        # The publish also queues a rebuild of the download files, on the imports queue.
-        imports = ["explore.tasks.rebuild_data_package", "timeline.tasks.run_import_job"]
-        assert waiting("imports") == imports
+        # The publish may also queue a rebuild of the download files, on the imports queue.
+        imports = waiting("imports")
+        assert "timeline.tasks.run_import_job" in imports
+        assert set(imports) <= {
+            "timeline.tasks.run_import_job",
+            "explore.tasks.rebuild_data_package",
+        }
         assert waiting("webhooks") == ["webhooks.tasks.deliver"]
 
         with start_worker(
