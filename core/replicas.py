@@ -81,7 +81,8 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         # After a write, the rest of the block reads it back from where it was written.
-        _replica_reads.set(False)
+        if _replica_reads.get():
+            _replica_reads.set(False)
         wrote = _wrote.get()
         if wrote is not None and not wrote:
             wrote.append(model)
