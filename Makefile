@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint fmt migrations-check schema-check worker beat bench install demo backup clean attack audit extract-eval map
+.PHONY: help run test lint fmt migrations-check schema-check worker beat replica bench install demo backup clean attack audit extract-eval map
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -64,8 +64,11 @@ schema-check: install ## Validate the OpenAPI schema
 # DJANGO_SECRET_KEY); DJANGO_SETTINGS_MODULE=config.settings.local make worker overrides it.
 CELERY_SETTINGS := $(or $(DJANGO_SETTINGS_MODULE),config.settings.production)
 
-worker: install ## A Celery worker, production settings (needs CELERY_BROKER_URL, DJANGO_SECRET_KEY)
-	DJANGO_SETTINGS_MODULE=$(CELERY_SETTINGS) $(VENV)/bin/celery -A config worker --loglevel=INFO
+# The queues a worker consumes (config/celery.py): webhooks, imports, default; all by default.
+QUEUES ?=
+
+worker: install ## A Celery worker on QUEUES (default: all), production settings (needs CELERY_BROKER_URL, DJANGO_SECRET_KEY)
+	DJANGO_SETTINGS_MODULE=$(CELERY_SETTINGS) $(VENV)/bin/celery -A config worker --loglevel=INFO $(if $(QUEUES),--queues=$(QUEUES))
 
 beat: install ## Celery beat, production settings (needs CELERY_BROKER_URL, DJANGO_SECRET_KEY)
 	DJANGO_SETTINGS_MODULE=$(CELERY_SETTINGS) $(VENV)/bin/celery -A config beat --loglevel=INFO
@@ -79,6 +82,10 @@ attack: install ## The attack suite on PostgreSQL (DATABASE_URL): every schemath
 audit: install ## pip-audit: known vulnerabilities in the Python packages installed in .venv (needs the network)
 	$(VENV)/bin/pip-audit --local --skip-editable --strict --desc on --progress-spinner off \
 	  --vulnerability-service $${AUDIT_SERVICE:-pypi}
+
+ACTION ?= start
+replica: ## A throwaway PostgreSQL primary + streaming replica on ports 5434/5435 (ACTION=start|stop|status)
+	scripts/replica $(ACTION)
 
 bench: install ## Throughput and latency against the stack's limit, on PostgreSQL (writes bench/RESULTS.md)
 	$(PY) bench/run.py

@@ -1,7 +1,9 @@
 import io
 import os
 import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -44,14 +46,25 @@ def _no_data_files_from_before():
 
 @pytest.fixture
 def celery_worker():
-    """A real Celery worker in a thread, consuming from the broker in CELERY_BROKER_URL."""
+    """A real Celery worker in a thread, consuming every queue from the broker in
+    CELERY_BROKER_URL."""
     if not os.environ.get("CELERY_BROKER_URL"):
         pytest.skip("needs a real broker: set CELERY_BROKER_URL (CI does)")
     from celery.contrib.testing import tasks  # noqa: F401 - registers celery.ping
     from celery.contrib.testing.worker import start_worker
 
+    from config.celery import QUEUES
+
     celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    # Named, not left to the default: a worker narrowed to some queues earlier in this
+    # process narrowed the app's selection with it.
+    with start_worker(
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=30,
+        queues=list(QUEUES),
+    ):
         yield
 
 
@@ -175,3 +188,28 @@ def spare_redis():
     if redis.process.poll() is None:
         redis.process.kill()
         redis.process.wait()
+
+
+# Ports of its own, apart from `make replica`'s 5434/5435 and the machine's 5432.
+REPLICA_TEST_PORTS = {"REPLICA_PRIMARY_PORT": "5444", "REPLICA_STANDBY_PORT": "5445"}
+
+
+@pytest.fixture(scope="session")
+def replica_pair():
+    """A PostgreSQL primary and streaming replica of their own (scripts/replica), stopped at
+    the end whatever happens: their DATABASE_URL and DATABASE_REPLICA_URLS. Skipped when they
+    cannot start, unless SALVO_REQUIRE_REPLICA=1 (CI)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "replica"
+    env = {**os.environ, **REPLICA_TEST_PORTS}
+    try:
+        started = subprocess.run(
+            [script, "start"], env=env, capture_output=True, text=True, timeout=180, check=False
+        )
+        if started.returncode != 0:
+            reason = f"no replica pair: {started.stderr.strip() or started.stdout.strip()}"
+            if os.environ.get("SALVO_REQUIRE_REPLICA") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        yield dict(line.split("=", 1) for line in started.stdout.split())
+    finally:
+        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=120, check=False)

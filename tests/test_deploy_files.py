@@ -19,7 +19,9 @@ DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
 SETTINGS_DIR = ROOT / "config" / "settings"
 
-APP_SERVICES = ("web", "worker", "beat", "migrate")
+QUEUES = ("default", "webhooks", "imports")  # config/celery.py's
+WORKERS = tuple(f"worker-{queue}" for queue in QUEUES)
+APP_SERVICES = ("web", *WORKERS, "beat", "migrate")
 ROOT_USERS = {"root", "0"}
 
 # env("NAME", ...), env.bool("NAME", ...), env.db_url("NAME", ...) and the other casts.
@@ -190,6 +192,32 @@ def test_the_service_urls_point_at_the_services(services):
     assert urlsplit(env["CELERY_BROKER_URL"]).hostname in services
 
 
+def test_the_replica_follows_the_primary_the_app_writes_to(compose, services):
+    env = environment(services["web"])
+    primary = urlsplit(env["DATABASE_URL"])
+    [replica_url] = env["DATABASE_REPLICA_URLS"].split(",")
+    replica = urlsplit(replica_url)
+    assert replica.hostname in services
+    assert replica.hostname != primary.hostname
+    assert (replica.username, replica.password, replica.path) == (
+        primary.username,
+        primary.password,
+        primary.path,
+    )
+    follower = services[replica.hostname]
+    assert follower["image"] == services[primary.hostname]["image"]
+    script = follower["command"][0]
+    assert f"pg_basebackup -h {primary.hostname} -U {primary.username}" in script
+    assert " -R " in script  # it starts as a standby of the primary
+    assert environment(follower)["PGPASSWORD"] == primary.password
+    assert primary.hostname in follower["depends_on"]
+    # The primary accepts replication connections, which its default pg_hba.conf does not.
+    [config] = services[primary.hostname]["configs"]
+    assert config["target"].startswith("/docker-entrypoint-initdb.d/")
+    assert "host replication all" in compose["configs"][config["source"]]["content"]
+    assert replica.hostname in services["web"]["depends_on"]
+
+
 def test_compose_serves_plain_http_without_the_ssl_redirect(services):
     # The healthcheck fetches http://127.0.0.1:8000/; a redirect to HTTPS would fail it.
     env = environment(services["web"])
@@ -269,13 +297,15 @@ def celery_command(services, name):
     return command_words(json.dumps(services[name]["command"]))
 
 
-@pytest.mark.parametrize("target", ["worker", "beat"])
-def test_make_worker_and_beat_run_what_compose_runs_with_production_settings(services, target):
-    compose_env = environment(services[target])
+@pytest.mark.parametrize(("target", "service"), [("worker", "worker-default"), ("beat", "beat")])
+def test_make_worker_and_beat_run_what_compose_runs_with_production_settings(
+    services, target, service
+):
+    compose_env = environment(services[service])
     assert compose_env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     commands = make_dry_run(target)
     assert "DJANGO_SETTINGS_MODULE=config.settings.production" in commands
-    celery = celery_command(services, target)
+    celery = celery_command(services, service)
     ran = shlex.split(commands.strip().splitlines()[-1])
     started = ran.index(next(word for word in ran if word.endswith("celery")))
     assert ran[started + 1 : started + 1 + 3] == celery[1:4]  # -A config worker|beat
@@ -298,5 +328,29 @@ def test_the_cache_is_bounded_and_cannot_evict_the_brokers_queues(services):
     assert redis_option(services[cache], "--maxmemory-policy") == "allkeys-lru"
     assert redis_option(services[cache], "--maxmemory") not in {None, "0"}
     assert redis_option(services[broker], "--maxmemory-policy") == "noeviction"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *WORKERS, "beat"):
         assert cache in services[name]["depends_on"]
+
+
+def queues_option(words):
+    [option] = [word for word in words if word.startswith("--queues=")]
+    return option.partition("=")[2].split(",")
+
+
+def test_compose_runs_one_worker_per_queue(services):
+    from config.celery import QUEUES as CELERY_QUEUES
+
+    assert set(QUEUES) == set(CELERY_QUEUES)
+    assert not {"worker"} & set(services)
+    for queue, name in zip(QUEUES, WORKERS, strict=True):
+        words = celery_command(services, name)
+        assert words[1:4] == ["-A", "config", "worker"]
+        assert queues_option(words) == [queue]
+        assert f"--hostname={queue}@%h" in words  # apart in the broker's view of workers
+
+
+def test_make_worker_takes_the_queues_to_consume():
+    every = make_dry_run("worker").strip().splitlines()[-1]
+    assert "--queues" not in every  # all of them, as a worker with no --queues does
+    one = shlex.split(make_dry_run("worker", QUEUES="webhooks").strip().splitlines()[-1])
+    assert queues_option(one) == ["webhooks"]

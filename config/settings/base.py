@@ -69,6 +69,8 @@ READER_DATA_APPS = {"timeline", "reactions"}
 
 MIDDLEWARE = [
     "core.logging.RequestIdMiddleware",
+    # Before anything that reads the database: it decides where this request's reads go.
+    "core.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks: it answers preflights itself.
@@ -164,9 +166,25 @@ CACHES = {
     if CACHE_URL.startswith(("redis://", "rediss://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL streaming replicas of DATABASE_URL, comma-separated: anonymous reads go to them
+# (core/replicas.py), everything else to the primary. A client that wrote reads from the
+# primary for REPLICA_PIN_SECONDS after, long enough for a replica to catch up.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+    DATABASES[DATABASE_REPLICAS[-1]] = {
+        **env.db_url_config(_url),
+        # A replica that does not answer is read around (the primary) within seconds.
+        "OPTIONS": {"connect_timeout": 2},
+        # Tests run on the primary's test database: a replica has no database of its own.
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+        _database["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
