@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from core.search import matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
-from timeline.models import Launch, Source
+from timeline.models import CitesSources, Launch, Source
 
 from .aliases import by_other_names
 
@@ -295,7 +295,7 @@ DUPLICATE_QUOTE = (
 )
 
 
-class Statement(models.Model):
+class Statement(CitesSources):
     """One actor's reaction to one launch, with its verbatim quote and its source."""
 
     launch = models.ForeignKey(Launch, on_delete=models.PROTECT, related_name="statements")
@@ -334,7 +334,18 @@ class Statement(models.Model):
     )
     stance = models.SmallIntegerField(choices=Stance)
     themes = models.ManyToManyField(Theme, related_name="statements", blank=True)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text="The document the quote was taken from, listed first.",
+    )
+    further_sources = models.ManyToManyField(
+        Source,
+        related_name="further_statements",
+        blank=True,
+        help_text="Other documents that report the same words.",
+    )
     via = models.CharField(
         validators=TEXT,
         max_length=200,
@@ -361,7 +372,7 @@ class Statement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = StatementQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[co_signers, themes])
+    history = HistoricalRecords(m2m_fields=[co_signers, themes, further_sources])
 
     class Meta:
         ordering = ["launch", "issued_on", "id"]

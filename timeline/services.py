@@ -16,6 +16,7 @@ from editorial.services import (
     create_publishable,
     deleted_records,
     locked,
+    record_relations_set,
     record_revert,
     record_sources_set,
     save_changes,
@@ -35,6 +36,7 @@ from .models import (
     Source,
     SuggestionStatus,
     TriggerSuggestion,
+    validate_further_sources,
 )
 
 
@@ -73,12 +75,27 @@ def launch_update(*, launch, user=None, **fields):
 
 
 @transaction.atomic
-def link_upsert(*, launch, event, **fields):
+@announced_once()
+def link_upsert(*, launch, event, further_sources=None, **fields):
     """The link between `launch` and `event`, created or updated; returns (link, changed)."""
     link = Link.objects.filter(launch=launch, event=event).first() or Link(
         launch=launch, event=event
     )
-    return link, save_changes(link, fields)
+    changed = save_changes(link, fields)
+    return link, further_sources_set(record=link, sources=further_sources) or changed
+
+
+def further_sources_set(*, record, sources, user=None):
+    """Cite `sources` on a statement, link or claim besides the source it cites first,
+    validated (timeline.models.validate_further_sources); `None` keeps the ones it has, checked
+    against its first source as it now stands. Returns True when they changed."""
+    if sources is None:
+        sources = list(record.further_sources.all()) if record.pk else []
+        validate_further_sources(record.source, sources)
+        return False
+    sources = list(dict.fromkeys(sources))
+    validate_further_sources(record.source, sources)
+    return bool(record_relations_set(record, {"further_sources": sources}, user=user))
 
 
 @transaction.atomic
@@ -102,17 +119,23 @@ def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
 
 
 @transaction.atomic
-def claim_create(*, launch, user=None, **fields):
-    """Add a claimed figure to a launch, validated; to a published launch only by an editor."""
+@announced_once()
+def claim_create(*, launch, user=None, further_sources=(), **fields):
+    """Add a claimed figure to a launch, validated, with the sources that report it besides
+    the one cited first; to a published launch only by an editor."""
     claim = LaunchClaim(launch=launch)
     save_changes(claim, fields, user=user)
+    further_sources_set(record=claim, sources=further_sources, user=user)
     return claim
 
 
 @transaction.atomic
-def claim_update(*, claim, user=None, **fields):
-    """Change fields of a claim, validated; returns True when anything changed."""
-    return save_changes(claim, fields, user=user)
+@announced_once()
+def claim_update(*, claim, user=None, further_sources=None, **fields):
+    """Change fields and further sources of a claim, validated; returns True when anything
+    changed."""
+    changed = save_changes(claim, fields, user=user)
+    return further_sources_set(record=claim, sources=further_sources, user=user) or changed
 
 
 @transaction.atomic
@@ -138,15 +161,22 @@ def event_update(*, event, sources=None, user=None, **fields):
 
 
 @transaction.atomic
-def link_create(*, launch, event, status=Status.DRAFT, user=None, **fields):
-    """Link a launch to an event, validated; one link per pair."""
-    return create_publishable(Link(launch=launch, event=event), fields, status=status, user=user)
+@announced_once()
+def link_create(*, launch, event, status=Status.DRAFT, user=None, further_sources=(), **fields):
+    """Link a launch to an event, validated, with the sources that tie them besides the one
+    cited first; one link per pair."""
+    link = create_publishable(Link(launch=launch, event=event), fields, status=status, user=user)
+    further_sources_set(record=link, sources=further_sources)
+    return link
 
 
 @transaction.atomic
-def link_update(*, link, user=None, **fields):
-    """Change fields of a link, validated; returns True when anything changed."""
-    return save_changes(link, fields, user=user)
+@announced_once()
+def link_update(*, link, user=None, further_sources=None, **fields):
+    """Change fields and further sources of a link, validated; returns True when anything
+    changed."""
+    changed = save_changes(link, fields, user=user)
+    return further_sources_set(record=link, sources=further_sources, user=user) or changed
 
 
 @transaction.atomic
@@ -333,8 +363,10 @@ def claim_launches(claim):
 SOURCE_SHOWN_BY = (
     lambda source: Launch.objects.published().filter(sources=source).first(),
     lambda source: Launch.objects.published().filter(claims__source=source).first(),
+    lambda source: Launch.objects.published().filter(claims__further_sources=source).first(),
     lambda source: Event.objects.published().filter(sources=source).first(),
     lambda source: Link.objects.published().filter(source=source).first(),
+    lambda source: Link.objects.published().filter(further_sources=source).first(),
 )
 
 

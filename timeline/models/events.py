@@ -11,7 +11,7 @@ from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 
 from .launches import DatePrecision, Launch
-from .sources import Source
+from .sources import CitesSources, Source
 
 
 class EventKind(models.TextChoices):
@@ -188,7 +188,7 @@ class LinkQuerySet(PublishableQuerySet):
         return self.for_api(drafts=drafts).order_by("event__start_date", "id")
 
 
-class Link(models.Model):
+class Link(CitesSources):
     """A launch tied to an event, with the analyst's reason and a source."""
 
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="links")
@@ -207,13 +207,24 @@ class Link(models.Model):
     confidence = models.CharField(
         max_length=10, choices=LinkConfidence, default=LinkConfidence.MEDIUM
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="links")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="links",
+        help_text="The document that ties the launch to the event, listed first.",
+    )
+    further_sources = models.ManyToManyField(
+        Source,
+        related_name="further_links",
+        blank=True,
+        help_text="Other documents that tie the two together too.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LinkQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[further_sources])
 
     class Meta:
         ordering = ["launch", "event", "id"]
