@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from reactions.models import Actor, Statement
 from timeline.models import Launch, Source
+from timeline.models.sources import cited_by
 
 
 def timeline_launches():
@@ -80,7 +81,7 @@ def launch_page():
                 "statements",
                 queryset=Statement.objects.published()
                 .select_related("actor", "speaker", "source")
-                .prefetch_related("co_signers", "themes")
+                .prefetch_related("co_signers", "themes", "further_sources")
                 .order_by("issued_on", "issued_at", "id"),
             )
         )
@@ -126,9 +127,9 @@ def api_launches(*, drafts=False, expand=()):
 
 def visible_sources():
     """Sources cited by a record readers may see: a published launch or event, a claim on a
-    published launch, a visible link, a visible statement."""
+    published launch, a visible link, a visible statement, first or further."""
     return Source.objects.cited_on_timeline() | Source.objects.filter(
-        pk__in=Statement.objects.visible().values("source")
+        cited_by(Statement.objects.visible())
     )
 
 

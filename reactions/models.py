@@ -181,6 +181,7 @@ class StatementQuerySet(PublishableQuerySet):
         return (
             self.visible()
             .select_related("actor", "speaker", "source", "launch")
+            .prefetch_related("further_sources")
             .order_by("-launch__sort_at", "issued_on", "id")
         )
 
@@ -189,7 +190,7 @@ class StatementQuerySet(PublishableQuerySet):
         return (
             self.visible()
             .select_related("launch", "actor", "speaker", "source")
-            .prefetch_related("co_signers", "themes")
+            .prefetch_related("co_signers", "themes", "further_sources")
         )
 
     def for_admin(self):
@@ -284,8 +285,8 @@ class StatementQuerySet(PublishableQuerySet):
         return matching(self, text, fields, ranked=ranked, also=[by_other_names("actor__code")])
 
     def for_search(self, text):
-        """Visible statements matching `text`, best match first."""
-        return self.for_feed().matching(text, ranked=True)
+        """Visible statements matching `text`, best match first, with all their sources."""
+        return self.for_feed().prefetch_related("further_sources").matching(text, ranked=True)
 
 
 BEFORE_LAUNCH = "A statement cannot be issued before the launch (compared in UTC)."

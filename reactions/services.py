@@ -12,7 +12,6 @@ from editorial.services import (
     record_relations_set,
     save_changes,
 )
-
 from timeline.services import further_sources_set
 
 from .models import Speaker, Statement, Theme

@@ -60,6 +60,7 @@ class EventQuerySet(PublishableQuerySet):
                 "links",
                 queryset=Link.objects.visible()
                 .select_related("launch", "source")
+                .prefetch_related("further_sources")
                 .order_by("launch__sort_at", "id"),
             ),
         )

@@ -219,11 +219,17 @@ class LaunchQuerySet(PublishableQuerySet):
 
         return self.with_derived_facts().prefetch_related(
             "sources",
-            Prefetch("claims", queryset=LaunchClaim.objects.select_related("source")),
+            Prefetch(
+                "claims",
+                queryset=LaunchClaim.objects.select_related("source").prefetch_related(
+                    "further_sources"
+                ),
+            ),
             Prefetch(
                 "links",
                 queryset=Link.objects.visible()
                 .select_related("event", "source")
+                .prefetch_related("further_sources")
                 .order_by("event__start_date", "id"),
             ),
         )

@@ -45,14 +45,15 @@ class CitesSources(models.Model):
         return [*first, *self.further_sources.all()]
 
 
-
 def validate_further_sources(cited, further):
     """Refuse `further` as the further sources of a record citing `cited` first: never the
     cited source again, and none on a record that cites no source first."""
     if not further:
         return
     if cited is None:
-        raise ValidationError({"further_sources": "Cite a first source before adding further ones."})
+        raise ValidationError(
+            {"further_sources": "Cite a first source before adding further ones."}
+        )
     if any(source.pk == cited.pk for source in further):
         raise ValidationError({"further_sources": f"“{cited}” is already the cited source."})
 
