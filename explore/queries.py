@@ -118,8 +118,8 @@ def api_launches(*, drafts=False, expand=()):
             Prefetch(
                 "statements",
                 queryset=api_statements(drafts=drafts)
-                .select_related("actor", "speaker")
-                .prefetch_related("co_signers", "themes"),
+                .select_related("actor", "speaker", "source")
+                .prefetch_related("co_signers", "themes", "further_sources"),
             )
         )
     return launches

@@ -198,13 +198,13 @@ class StatementQuerySet(PublishableQuerySet):
         return self.select_related("launch", "actor", "speaker")
 
     def for_api(self, *, drafts=False):
-        """Statements for the API with actor, speaker, launch, co-signers and themes.
+        """Statements for the API with actor, speaker, launch, co-signers, themes and sources.
 
         Without `drafts`, only published statements on published launches.
         """
         statements = self if drafts else self.visible()
-        return statements.select_related("actor", "speaker", "launch").prefetch_related(
-            "co_signers", "themes"
+        return statements.select_related("actor", "speaker", "launch", "source").prefetch_related(
+            "co_signers", "themes", "further_sources"
         )
 
     def for_api_counts_by_actor_and_stance(self):

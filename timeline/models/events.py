@@ -182,6 +182,15 @@ class LinkQuerySet(PublishableQuerySet):
             launch__status=Status.PUBLISHED, event__status=Status.PUBLISHED
         )
 
+    def for_api(self, *, drafts=False):
+        """Links an API client may see (PublishableQuerySet.for_api) with all their sources."""
+        return (
+            super()
+            .for_api(drafts=drafts)
+            .select_related("source")
+            .prefetch_related("further_sources")
+        )
+
     def for_api_under_launch(self, *, drafts=False):
         """The links an API client sees under the launches it may see, in listing order.
         Asked only for those launches, so the launch's own status is not checked again: that

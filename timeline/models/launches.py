@@ -185,7 +185,15 @@ class LaunchQuerySet(PublishableQuerySet):
         """
         from .events import Link
 
-        launches = self.with_derived_facts().prefetch_related("sources", "claims")
+        launches = self.with_derived_facts().prefetch_related(
+            "sources",
+            Prefetch(
+                "claims",
+                queryset=LaunchClaim.objects.select_related("source").prefetch_related(
+                    "further_sources"
+                ),
+            ),
+        )
         if not drafts:
             launches = launches.published()
         if "links" in expand:
