@@ -89,14 +89,16 @@ FURTHER = {"statements": Statement, "claims": LaunchClaim, "links": Link}
 
 
 def cites(kind, source):
-    """A filter on records of `kind` citing `source` (a Source or an OuterRef to one): among
-    their sources for launches and events, first or further for the others. The further ones
-    are read from their table by id, so that a record is counted once."""
+    """A filter on records of `kind` citing `source` (a Source, or an OuterRef to one from a
+    query of sources): among their sources for launches and events, first or further for
+    the others. The further ones are read from their table by id, so that a record is counted
+    once; that subquery is a level deeper, and so is its reference to the source."""
     if kind not in FURTHER:
         return Q(sources=source)
     through = FURTHER[kind].further_sources.through
     owner = f"{FURTHER[kind]._meta.model_name}_id"
-    return Q(source=source) | Q(pk__in=through.objects.filter(source=source).values(owner))
+    deeper = OuterRef(source) if isinstance(source, OuterRef) else source
+    return Q(source=source) | Q(pk__in=through.objects.filter(source=deeper).values(owner))
 
 
 def source_page():
