@@ -405,3 +405,19 @@ def test_a_row_adding_a_source_to_a_published_statement_needs_an_editor():
     assert not report.written
     assert [(p.row, p.column) for p in report.refused] == [(2, "row")]
     assert list(statement.further_sources.all()) == []
+
+
+def test_a_deleted_further_source_of_a_published_record_is_in_the_deletions_feed(sources):
+    first, second, third = sources
+    StatementFactory(source=first).further_sources.add(second)
+    ClaimFactory(source=first).further_sources.add(third)
+    unseen = SourceFactory()
+    StatementFactory(source=first, status=Status.DRAFT).further_sources.add(unseen)
+    since = datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")
+    gone = {source.pk for source in (second, third, unseen)}
+    Source.objects.filter(pk__in=gone).delete()
+    deleted = APIClient().get("/api/v1/deletions/", {"since": since}).json()
+    assert sorted((r["type"], r["id"]) for r in deleted) == [
+        ("source", second.pk),
+        ("source", third.pk),
+    ]
