@@ -37,7 +37,7 @@ from timeline.models import (
     LinkConfidence,
     Relation,
 )
-from timeline.services import source_get_or_create
+from timeline.services import further_sources_add, source_get_or_create
 
 from . import readers
 from .models import ImportJob, ImportKind, ImportStatus
@@ -460,11 +460,7 @@ def statements_import(*, file, skip_invalid=False, progress=None, user=None):
     new statements are drafts, as in launches_import.
     """
     from reactions.models import Statement
-    from reactions.services import (
-        speaker_get_or_create,
-        statement_source_add,
-        theme_get_or_create,
-    )
+    from reactions.services import speaker_get_or_create, theme_get_or_create
 
     try:
         rows, problems = readers.read_statements(file)
@@ -483,7 +479,7 @@ def statements_import(*, file, skip_invalid=False, progress=None, user=None):
             launch=launch, actor=actor, quote=fields["quote"]
         ).first()
         if statement is not None and statement.source_id != source.pk:
-            added = statement_source_add(statement=statement, source=source, user=user)
+            added = further_sources_add(record=statement, sources=[source], user=user)
             if added:
                 report.notes.append(_further_source_note(row, statement, source, fields))
             return "updated" if added else "unchanged"

@@ -12,7 +12,7 @@ from editorial.services import (
     record_relations_set,
     save_changes,
 )
-from timeline.services import further_sources_set
+from timeline.services import further_sources_add, further_sources_set
 
 from .models import Speaker, Statement, Theme
 
@@ -52,17 +52,6 @@ def statement_upsert(
     related = _set_relations(statement, themes=themes, co_signers=co_signers)
     further = further_sources_set(record=statement, sources=further_sources)
     return statement, changed or related or further
-
-
-@transaction.atomic
-@announced_once()
-def statement_source_add(*, statement, source, user=None):
-    """Cite `source` on `statement` too, as a further source (another outlet reporting the
-    same words); returns True when it was not cited yet."""
-    cited = [statement.source, *statement.further_sources.all()]
-    if source in cited:
-        return False
-    return further_sources_set(record=statement, sources=[*cited[1:], source], user=user)
 
 
 @transaction.atomic
@@ -136,8 +125,7 @@ def statements_move(*, keep, merged, user):
             launch=keep, actor=statement.actor, quote=statement.quote
         ).first()
         if held is not None:
-            for source in statement.all_sources:
-                statement_source_add(statement=held, source=source, user=user)
+            further_sources_add(record=held, sources=statement.all_sources, user=user)
             record_delete(instance=statement, user=user)
         else:
             save_changes(statement, {"launch": keep}, user=user)

@@ -12,12 +12,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from editorial.models import Status
-from editorial.services import ChangeRefused
+from editorial.services import ChangeRefused, record_revert
 from explore.downloads import TABLES, table_rows
 from imports.services import statements_import
 from reactions.models import Actor, Statement
 from reactions.services import statement_create, statement_update
-from timeline.models import Source
+from timeline.models import Link, Source
 from timeline.services import claim_create, claim_update, launch_merge, source_update
 
 from .factories import (
@@ -421,3 +421,24 @@ def test_a_deleted_further_source_of_a_published_record_is_in_the_deletions_feed
         ("source", second.pk),
         ("source", third.pk),
     ]
+
+
+def test_a_merged_launchs_link_to_the_same_event_hands_its_sources_to_the_one_kept(sources):
+    first, second, third = sources
+    keep, merged = LaunchFactory(), LaunchFactory()
+    kept = LinkFactory(launch=keep, source=first)
+    LinkFactory(launch=merged, event=kept.event, source=second).further_sources.add(third, first)
+    launch_merge(keep=keep, merged=merged)
+    assert Link.objects.get().pk == kept.pk
+    assert kept.all_sources == [first, second, third]
+
+
+def test_reverting_a_statement_brings_its_further_sources_back(sources):
+    first, second, third = sources
+    statement = StatementFactory(source=first, status=Status.DRAFT)
+    statement_update(statement=statement, further_sources=[second])
+    version = statement.history.first()
+    statement_update(statement=statement, further_sources=[third])
+    record_revert(record=version)
+    statement.refresh_from_db()
+    assert statement.all_sources == [first, second]

@@ -99,6 +99,19 @@ def further_sources_set(*, record, sources, user=None):
 
 
 @transaction.atomic
+def further_sources_add(*, record, sources, user=None):
+    """Cite `sources` on a statement, link or claim too, after the ones it cites (another
+    outlet reporting the same); those it cites already are left out. Returns True when any
+    was added."""
+    further = list(record.further_sources.all())
+    cited = [record.source, *further] if record.source_id else further
+    added = [source for source in dict.fromkeys(sources) if source not in cited]
+    if not added:
+        return False
+    return further_sources_set(record=record, sources=[*further, *added], user=user)
+
+
+@transaction.atomic
 @announced_once()
 def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
     """Create a launch, validated; a slug is made from its day and class when none is given.
@@ -401,7 +414,8 @@ def launch_merge(*, keep, merged, user=None):
 
     `merged`'s claims, sources, statements, links and trigger suggestions move to `keep`,
     each change kept in the history; a link or suggestion `keep` already has for the same
-    event, or a statement it already holds word for word, is dropped with `merged`. Its
+    event, or a statement it already holds word for word, is dropped with `merged`, the
+    sources of a dropped link or statement cited on the one kept. Its
     import records are kept on `keep` so a re-import finds it there. `merged` is then deleted
     through the editorial services, so readers and webhooks hear it was withdrawn. Needs the
     rights to change and delete launches and, for a published launch, to publish them.
@@ -438,8 +452,12 @@ def launch_merge(*, keep, merged, user=None):
         moved.update(mover(keep=keep, merged=merged, user=user))
     for name, records in (("links", merged.links.all()), ("suggestions", merged.suggestions.all())):
         for record in records:
-            if getattr(keep, name).filter(event=record.event_id).exists():
-                continue  # keep's own stays; merged's goes with it
+            kept = getattr(keep, name).filter(event=record.event_id).first()
+            if kept is not None:
+                # keep's own stays, citing the sources of merged's, which goes with it.
+                if name == "links":
+                    further_sources_add(record=kept, sources=record.all_sources, user=user)
+                continue
             save_changes(record, {"launch": keep}, user=user)
             moved[name] += 1
     record = dict(keep.import_record or {})
