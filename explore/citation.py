@@ -83,8 +83,13 @@ PUBLIC_FIELDS = {
 }
 
 
-# The many-to-many fields readers see, as {field: label}: a launch's and an event's sources.
-PUBLIC_M2M_FIELDS = {Launch: {"sources": "sources"}, Event: {"sources": "sources"}}
+# The many-to-many fields readers see, as {field: label}: a launch's and an event's sources,
+# the sources a statement cites besides its first.
+PUBLIC_M2M_FIELDS = {
+    Launch: {"sources": "sources"},
+    Event: {"sources": "sources"},
+    Statement: {"further_sources": "further sources"},
+}
 
 
 @dataclass(frozen=True)
@@ -203,12 +208,19 @@ class Citation:
     version: datetime.date
     accessed: datetime.date
     kind: str
+    # What the record cites, each as `source_label` names it.
+    sources: tuple = ()
+
+    @property
+    def based_on(self):
+        return f"Sources: {'; '.join(self.sources)}" if self.sources else ""
 
     @property
     def text(self):
+        based_on = f" {self.based_on}." if self.sources else ""
         return (
             f"{PUBLISHER}. “{self.title}.” {self.kind}, version of {self.version:%-d %B %Y}. "
-            f"{self.url} (accessed {self.accessed:%-d %B %Y}). Licence: {LICENCE}."
+            f"{self.url} (accessed {self.accessed:%-d %B %Y}).{based_on} Licence: {LICENCE}."
         )
 
     @property
@@ -223,7 +235,8 @@ class Citation:
             "date": self.version.isoformat(),
             "urldate": self.accessed.isoformat(),
             "note": f"{bibtex_escape(self.kind)}, version of {self.version.isoformat()}; "
-            f"licence {bibtex_escape(LICENCE)}",
+            f"licence {bibtex_escape(LICENCE)}"
+            + (f"; {bibtex_escape(self.based_on)}" if self.sources else ""),
         }
         lines = ",\n".join(
             f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
@@ -245,6 +258,7 @@ class Citation:
             "issued": date_parts(self.version),
             "accessed": date_parts(self.accessed),
             "note": f"Licence: {LICENCE} ({LICENCE_URL})",
+            **({"source": "; ".join(self.sources)} if self.sources else {}),
         }
 
     @property
@@ -313,6 +327,20 @@ def version_date(record, log):
     return when.astimezone(datetime.UTC).date()
 
 
+def source_label(source):
+    """A source as a citation names it: its title (or reference), publisher and address."""
+    parts = [str(source), source.publisher, source.url if str(source) != source.url else ""]
+    return ", ".join(part for part in parts if part).translate(BIDI_CONTROLS)
+
+
+def sources_of(record):
+    """What `record` cites: a launch's or event's sources, a statement's cited source first
+    and then its further ones; prefetched by the page that shows the record."""
+    if isinstance(record, Statement):
+        return record.all_sources
+    return list(record.sources.all())
+
+
 def cite(record, *, url, log):
     """The citation of `record`, published at the absolute `url`, as of its change `log`."""
     model = type(record)
@@ -323,4 +351,5 @@ def cite(record, *, url, log):
         version=version_date(record, log),
         accessed=timezone.now().astimezone(datetime.UTC).date(),
         kind=KINDS[model],
+        sources=tuple(source_label(source) for source in sources_of(record)),
     )

@@ -95,6 +95,17 @@ LAUNCH_COLUMNS = {
 }
 
 
+def further_sources(what):
+    """The column of the further sources of a claim, link or statement."""
+    return Column(
+        "further_sources",
+        "further_sources__id",
+        f"The ids of further sources that report {what} too, besides `source` (sources table), "
+        "separated by semicolons.",
+        many=True,
+    )
+
+
 def _columns(*names, **described):
     """Columns named as their model fields, then those whose lookup or description differ."""
     return (*(Column(name, name) for name in names), *described.values())
@@ -134,6 +145,7 @@ TABLES = (
             "position",
             launch=Column("launch", "launch__slug", "The launch claimed about (launches.slug)."),
             source=Column("source", "source_id", "The source of the claim (sources.id)."),
+            further_sources=further_sources("the same figure"),
         ),
         key="id",
         references=(("launch", "launches", "slug"), ("source", "sources", "id")),
@@ -186,6 +198,7 @@ TABLES = (
             launch=Column("launch", "launch__slug", "The launch (launches.slug)."),
             event=Column("event", "event__slug", "The event (events.slug)."),
             source=Column("source", "source_id", "The source of the link (sources.id)."),
+            further_sources=further_sources("the tie"),
         ),
         key="id",
         references=(
@@ -227,6 +240,7 @@ TABLES = (
                 "themes", "themes__name", "The arguments made, separated by semicolons.", many=True
             ),
             source=Column("source", "source_id", "The source of the statement (sources.id)."),
+            further_sources=further_sources("the same words"),
         ),
         key="id",
         references=(

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from reactions.models import Actor, Statement
 from timeline.models import Launch, Source
+from timeline.models.sources import cited_by
 
 
 def timeline_launches():
@@ -91,7 +92,7 @@ def launch_page():
                 "statements",
                 queryset=Statement.objects.published()
                 .select_related("actor", "speaker", "source")
-                .prefetch_related("co_signers", "themes")
+                .prefetch_related("co_signers", "themes", "further_sources")
                 .order_by("issued_on", "issued_at", "id"),
             )
         )
@@ -128,8 +129,8 @@ def api_launches(*, drafts=False, expand=()):
             Prefetch(
                 "statements",
                 queryset=api_statements(drafts=drafts)
-                .select_related("actor", "speaker")
-                .prefetch_related("co_signers", "themes"),
+                .select_related("actor", "speaker", "source")
+                .prefetch_related("co_signers", "themes", "further_sources"),
             )
         )
     return launches
@@ -137,9 +138,9 @@ def api_launches(*, drafts=False, expand=()):
 
 def visible_sources():
     """Sources cited by a record readers may see: a published launch or event, a claim on a
-    published launch, a visible link, a visible statement."""
+    published launch, a visible link, a visible statement, first or further."""
     return Source.objects.cited_on_timeline() | Source.objects.filter(
-        pk__in=Statement.objects.visible().values("source")
+        cited_by(Statement.objects.visible())
     )
 
 

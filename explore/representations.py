@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from reactions.models import Speaker, Statement
 from timeline import representations
-from timeline.representations import grouped, moment
+from timeline.representations import (
+    CITED_SOURCE_COLUMNS,
+    cited_source,
+    cited_sources,
+    grouped,
+    moment,
+)
 
 from .queries import api_statements
 
@@ -26,7 +32,7 @@ def launch_list(rows, *, drafts=False, expand=()):
 
 def statement_lists(statements, zone):
     """Each launch's statements as the serializer lists them, keyed by launch id."""
-    rows = statements.values_list(
+    rows = statements.prefetch_related(None).values_list(
         "launch_id",
         "id",
         "actor__code",
@@ -42,6 +48,7 @@ def statement_lists(statements, zone):
         "source_id",
         "via",
         "status",
+        *CITED_SOURCE_COLUMNS,
     )
     chosen = statements.values("id")
     co_signers = grouped(
@@ -54,9 +61,11 @@ def statement_lists(statements, zone):
         .order_by("theme__name", "theme__id")
         .values_list("statement_id", "theme__slug")
     )
+    rows = [(*row[:15], cited_source(row[15:], zone)) for row in rows]
+    sources = cited_sources(Statement, statements, {row[1]: row[15] for row in rows}, zone)
     lists = defaultdict(list)
     for launch_id, pk, actor, speaker, role, on, at, channel, quote, kind, *rest in rows:
-        summary, stance, source, via, status = rest
+        summary, stance, source, via, status, _ = rest
         lists[launch_id].append(
             {
                 "id": pk,
@@ -72,6 +81,7 @@ def statement_lists(statements, zone):
                 "stance": stance,
                 "themes": themes.get(pk, []),
                 "source": source,
+                "sources": sources[pk],
                 "via": via,
                 "status": status,
             }

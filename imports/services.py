@@ -37,7 +37,7 @@ from timeline.models import (
     LinkConfidence,
     Relation,
 )
-from timeline.services import source_get_or_create
+from timeline.services import further_sources_add, source_get_or_create
 
 from . import readers
 from .models import ImportJob, ImportKind, ImportStatus
@@ -453,9 +453,11 @@ def statements_import(*, file, skip_invalid=False, progress=None, user=None):
     """Import statements, each tied to its launch by the launch's local date.
 
     All or nothing unless `skip_invalid`. A statement is the same one when its launch, actor
-    and quote are, so importing the same file again changes nothing. Speakers are reused by
-    name and actor, sources by URL (their empty fields filled from the file), themes by name.
-    For a `user` who may not publish, new statements are drafts, as in launches_import.
+    and quote are, so importing the same file again changes nothing; a row giving a stored
+    statement from another source URL adds that source to it (the report notes it) and
+    leaves the rest as stored. Speakers are reused by name and actor, sources by URL (their
+    empty fields filled from the file), themes by name. For a `user` who may not publish,
+    new statements are drafts, as in launches_import.
     """
     from reactions.models import Statement
     from reactions.services import speaker_get_or_create, theme_get_or_create
@@ -464,6 +466,7 @@ def statements_import(*, file, skip_invalid=False, progress=None, user=None):
         rows, problems = readers.read_statements(file)
     except readers.FileRefused as exc:
         return ImportReport("statements", refused=[readers.Problem(1, "header", str(exc))])
+    report = ImportReport("statements")
 
     def write(row):
         launch, actor, fields = row.extra["launch"], row.extra["actor"], dict(row.fields)
@@ -471,10 +474,16 @@ def statements_import(*, file, skip_invalid=False, progress=None, user=None):
         if speaker is not None:
             name, role = speaker
             fields["speaker"] = speaker_get_or_create(actor=actor, name=name, role=role)
-        fields["source"] = _statement_source(row.sources[0], row.extra["source"], user=user)
+        source = _statement_source(row.sources[0], row.extra["source"], user=user)
         statement = Statement.objects.filter(
             launch=launch, actor=actor, quote=fields["quote"]
         ).first()
+        if statement is not None and statement.source_id != source.pk:
+            added = further_sources_add(record=statement, sources=[source], user=user)
+            if added:
+                report.notes.append(_further_source_note(row, statement, source, fields))
+            return "updated" if added else "unchanged"
+        fields["source"] = source
         if statement is None:
             entered_by = user if user is not None and user.is_authenticated else None
             statement = Statement(launch=launch, actor=actor, entered_by=entered_by)
@@ -486,8 +495,20 @@ def statements_import(*, file, skip_invalid=False, progress=None, user=None):
         themes_changed = record_relations_set(statement, {"themes": themes}, user=user)
         return "updated" if themes_changed and outcome == "unchanged" else outcome
 
-    report = ImportReport("statements")
     return _run(report, rows, problems, write, skip_invalid=skip_invalid, progress=progress)
+
+
+def _further_source_note(row, statement, source, fields):
+    """The report's line for a row that added its source to a statement already stored."""
+    note = (
+        f"row {row.number}: {statement.actor.code}'s statement on {statement.launch} is stored "
+        f"from {statement.source.url or statement.source}; {source.url} added as a further "
+        "source"
+    )
+    speaker = fields.get("speaker")
+    if speaker is not None and speaker.pk != statement.speaker_id:
+        note += f" (the stored speaker is kept; this row names {speaker})"
+    return note + "."
 
 
 def _statement_source(url, described, *, user):

@@ -47,7 +47,20 @@ class ThemeAdmin(admin.ModelAdmin):
 # Who, with what stance, first: the stance is judged as the quote is read, not after the rest.
 STATEMENT_FIELDSETS = [
     (None, {"fields": [("actor", "speaker"), "stance", ("issued_on", "issued_at"), "channel"]}),
-    (None, {"fields": ["quote", "quote_kind", "summary", ("source", "via"), "themes", "status"]}),
+    (
+        None,
+        {
+            "fields": [
+                "quote",
+                "quote_kind",
+                "summary",
+                ("source", "via"),
+                "further_sources",
+                "themes",
+                "status",
+            ]
+        },
+    ),
 ]
 # Narrows the speaker autocomplete to the chosen actor, and carries it into the "+" popup.
 STATEMENT_FORM_JS = ["admin/js/jquery.init.js", "reactions/admin/statement_form.js"]
@@ -59,7 +72,7 @@ class StatementInline(EditorialInline, admin.StackedInline):
     formset = StatementFormSet
     extra = 1
     fieldsets = STATEMENT_FIELDSETS
-    autocomplete_fields = ["actor", "speaker", "source", "themes"]
+    autocomplete_fields = ["actor", "speaker", "source", "further_sources", "themes"]
     classes = ["statements"]
 
     def get_queryset(self, request):
@@ -88,6 +101,7 @@ class StatementAdmin(LabelledChoices, EditorialAdmin):
                     ("original_text", "original_language"),
                     "summary",
                     ("source", "via"),
+                    "further_sources",
                     "themes",
                     "status",
                 ]
@@ -117,7 +131,15 @@ class StatementAdmin(LabelledChoices, EditorialAdmin):
         "launch__missile_class",
     ]
     search_fields = ["quote", "summary", "speaker__name", "actor__name", "via", "source__title"]
-    autocomplete_fields = ["launch", "actor", "co_signers", "speaker", "source", "themes"]
+    autocomplete_fields = [
+        "launch",
+        "actor",
+        "co_signers",
+        "speaker",
+        "source",
+        "further_sources",
+        "themes",
+    ]
     readonly_fields = ["entered_by", "reviewed_by", "created_at", "updated_at"]
     date_hierarchy = "issued_on"
     csv_fields = [

@@ -12,6 +12,7 @@ from editorial.api import (
     RecordViewSet,
     record_schema,
 )
+from timeline.api.serializers import CitesSourcesSerializer
 from timeline.filters import UTCDateTimeFilter
 from timeline.models import Launch
 
@@ -135,7 +136,7 @@ class SpeakerViewSet(RecordViewSet):
         services.speaker_update(speaker=speaker, user=user, **fields)
 
 
-class StatementSerializer(RecordSerializer):
+class StatementSerializer(CitesSourcesSerializer):
     launch = serializers.SlugRelatedField(
         slug_field="slug", queryset=Launch.objects.all(), help_text="The launch's slug."
     )
@@ -186,6 +187,7 @@ class StatementSerializer(RecordSerializer):
             "stance",
             "themes",
             "source",
+            "sources",
             "via",
             "status",
             "response_latency_seconds",
@@ -195,6 +197,7 @@ class StatementSerializer(RecordSerializer):
             "page_url",
         ]
         read_only_fields = ["published_at", "created_at", "updated_at"]
+        extra_kwargs = {"source": {"required": False}}
 
     def get_response_latency_seconds(self, statement) -> int | None:
         latency = statement.response_latency
@@ -206,7 +209,7 @@ class StatementSerializer(RecordSerializer):
     list={
         "summary": "List statements",
         "description": "Reactions to launches, each with its verbatim quote, speaker, stance "
-        "(-2 condemns … +2 defends) and source. `actor=RU` gives Russia's.",
+        "(-2 condemns … +2 defends) and sources. `actor=RU` gives Russia's.",
     },
     retrieve={"summary": "Get a statement"},
     create={

@@ -82,6 +82,10 @@ class ReactionsConfig(AppConfig):
         # A source or a speaker that a published statement shows changes only by an editor.
         shown_by(Source, lambda source: Statement.objects.published().filter(source=source).first())
         shown_by(
+            Source,
+            lambda source: Statement.objects.published().filter(further_sources=source).first(),
+        )
+        shown_by(
             Speaker, lambda speaker: Statement.objects.published().filter(speaker=speaker).first()
         )
         # A launch merged into another takes its statements along (timeline.services).

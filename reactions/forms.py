@@ -4,12 +4,12 @@ reader's search form."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from editorial.forms import EditorialForm
+from timeline.forms import CitesSourcesForm
 
 from .models import DUPLICATE_QUOTE, Statement
 
 
-class StatementForm(EditorialForm):
+class StatementForm(CitesSourcesForm):
     class Meta:
         model = Statement
         fields = [
@@ -28,6 +28,7 @@ class StatementForm(EditorialForm):
             "stance",
             "themes",
             "source",
+            "further_sources",
             "via",
             "status",
         ]

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from core.search import matching
 from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
-from timeline.models import Launch, Source
+from timeline.models import CitesSources, Launch, Source
 
 from .aliases import by_other_names
 
@@ -181,6 +181,7 @@ class StatementQuerySet(PublishableQuerySet):
         return (
             self.visible()
             .select_related("actor", "speaker", "source", "launch")
+            .prefetch_related("further_sources")
             .order_by("-launch__sort_at", "issued_on", "id")
         )
 
@@ -189,7 +190,7 @@ class StatementQuerySet(PublishableQuerySet):
         return (
             self.visible()
             .select_related("launch", "actor", "speaker", "source")
-            .prefetch_related("co_signers", "themes")
+            .prefetch_related("co_signers", "themes", "further_sources")
         )
 
     def for_admin(self):
@@ -197,13 +198,13 @@ class StatementQuerySet(PublishableQuerySet):
         return self.select_related("launch", "actor", "speaker")
 
     def for_api(self, *, drafts=False):
-        """Statements for the API with actor, speaker, launch, co-signers and themes.
+        """Statements for the API with actor, speaker, launch, co-signers, themes and sources.
 
         Without `drafts`, only published statements on published launches.
         """
         statements = self if drafts else self.visible()
-        return statements.select_related("actor", "speaker", "launch").prefetch_related(
-            "co_signers", "themes"
+        return statements.select_related("actor", "speaker", "launch", "source").prefetch_related(
+            "co_signers", "themes", "further_sources"
         )
 
     def for_api_counts_by_actor_and_stance(self):
@@ -284,8 +285,8 @@ class StatementQuerySet(PublishableQuerySet):
         return matching(self, text, fields, ranked=ranked, also=[by_other_names("actor__code")])
 
     def for_search(self, text):
-        """Visible statements matching `text`, best match first."""
-        return self.for_feed().matching(text, ranked=True)
+        """Visible statements matching `text`, best match first, with all their sources."""
+        return self.for_feed().prefetch_related("further_sources").matching(text, ranked=True)
 
 
 BEFORE_LAUNCH = "A statement cannot be issued before the launch (compared in UTC)."
@@ -295,7 +296,7 @@ DUPLICATE_QUOTE = (
 )
 
 
-class Statement(models.Model):
+class Statement(CitesSources):
     """One actor's reaction to one launch, with its verbatim quote and its source."""
 
     launch = models.ForeignKey(Launch, on_delete=models.PROTECT, related_name="statements")
@@ -334,7 +335,18 @@ class Statement(models.Model):
     )
     stance = models.SmallIntegerField(choices=Stance)
     themes = models.ManyToManyField(Theme, related_name="statements", blank=True)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text="The document the quote was taken from, listed first.",
+    )
+    further_sources = models.ManyToManyField(
+        Source,
+        related_name="further_statements",
+        blank=True,
+        help_text="Other documents that report the same words.",
+    )
     via = models.CharField(
         validators=TEXT,
         max_length=200,
@@ -361,7 +373,7 @@ class Statement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = StatementQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[co_signers, themes])
+    history = HistoricalRecords(m2m_fields=[co_signers, themes, further_sources])
 
     class Meta:
         ordering = ["launch", "issued_on", "id"]

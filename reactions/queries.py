@@ -2,7 +2,7 @@
 speaker's page and a source's page. Each reads in a fixed number of queries, whatever the
 number of statements."""
 
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 
 from editorial.models import Status
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
@@ -53,7 +53,7 @@ def speaker_page():
 
 def speaker_statements(speaker):
     """What `speaker` said that readers may see, newest first, with what a statement shows."""
-    return Statement.objects.for_feed().filter(speaker=speaker)
+    return Statement.objects.for_feed().prefetch_related("further_sources").filter(speaker=speaker)
 
 
 def count_of(queryset):
@@ -84,22 +84,29 @@ def backed_records():
     }
 
 
-# How each kind of record names the source it cites.
-CITES = {
-    "statements": "source",
-    "launches": "sources",
-    "events": "sources",
-    "claims": "source",
-    "links": "source",
-}
+# The kinds of record that cite a source first and may cite further ones (CitesSources).
+FURTHER = {"statements": Statement, "claims": LaunchClaim, "links": Link}
+
+
+def cites(kind, source):
+    """A filter on records of `kind` citing `source` (a Source, or an OuterRef to one from a
+    query of sources): among their sources for launches and events, first or further for
+    the others. The further ones are read from their table by id, so that a record is counted
+    once; that subquery is a level deeper, and so is its reference to the source."""
+    if kind not in FURTHER:
+        return Q(sources=source)
+    through = FURTHER[kind].further_sources.through
+    owner = f"{FURTHER[kind]._meta.model_name}_id"
+    deeper = OuterRef(source) if isinstance(source, OuterRef) else source
+    return Q(source=source) | Q(pk__in=through.objects.filter(source=deeper).values(owner))
 
 
 def source_page():
     """Sources annotated with `<kind>_count`: how many records readers may see of each kind
-    in `backed_records()` cite it."""
+    in `backed_records()` cite it, first or further."""
     return Source.objects.annotate(
         **{
-            f"{kind}_count": count_of(records.filter(**{CITES[kind]: OuterRef("pk")}))
+            f"{kind}_count": count_of(records.filter(cites(kind, OuterRef("pk"))))
             for kind, records in backed_records().items()
         }
     )
@@ -109,7 +116,7 @@ def backed_by(source):
     """{kind: (count, the first BACKED_PER_KIND records)} for each kind of record that
     `source` (from `source_page`) backs; no query for a kind it backs none of."""
     return {
-        kind: (count, list(records.filter(**{CITES[kind]: source})[:BACKED_PER_KIND]))
+        kind: (count, list(records.filter(cites(kind, source))[:BACKED_PER_KIND]))
         for kind, records in backed_records().items()
         if (count := getattr(source, f"{kind}_count"))
     }

@@ -12,6 +12,7 @@ from editorial.services import (
     record_relations_set,
     save_changes,
 )
+from timeline.services import further_sources_add, further_sources_set
 
 from .models import Speaker, Statement, Theme
 
@@ -34,7 +35,9 @@ def speaker_get_or_create(*, actor, name, role=""):
 
 @transaction.atomic
 @announced_once()
-def statement_upsert(*, launch, actor, quote, themes=(), co_signers=(), **fields):
+def statement_upsert(
+    *, launch, actor, quote, themes=(), co_signers=(), further_sources=None, **fields
+):
     """Create the statement of `actor` on `launch` with this quote, or bring it up to date.
 
     Returns (statement, changed). Validated with full_clean before it is saved; saves
@@ -47,7 +50,8 @@ def statement_upsert(*, launch, actor, quote, themes=(), co_signers=(), **fields
     changed = save_changes(statement, fields)
     themes = [theme_get_or_create(name=name) for name in themes]
     related = _set_relations(statement, themes=themes, co_signers=co_signers)
-    return statement, changed or related
+    further = further_sources_set(record=statement, sources=further_sources)
+    return statement, changed or related or further
 
 
 @transaction.atomic
@@ -73,37 +77,55 @@ def _set_relations(statement, *, themes, co_signers, user=None):
 @transaction.atomic
 @announced_once()
 def statement_create(
-    *, launch, actor, status=Status.DRAFT, user=None, themes=(), co_signers=(), **fields
+    *,
+    launch,
+    actor,
+    status=Status.DRAFT,
+    user=None,
+    themes=(),
+    co_signers=(),
+    further_sources=(),
+    **fields,
 ):
-    """Create a statement entered by `user`, validated, with `status`.
+    """Create a statement entered by `user`, validated, with `status` and the sources that
+    report it besides the one cited first.
 
     Publishing it at once needs the publish permission, as in `record_transition`.
     """
     statement = Statement(launch=launch, actor=actor, entered_by=user)
     create_publishable(statement, fields, status=status, user=user)
     _set_relations(statement, themes=themes, co_signers=co_signers)
+    further_sources_set(record=statement, sources=further_sources)
     return statement
 
 
 @transaction.atomic
 @announced_once()
-def statement_update(*, statement, themes=None, co_signers=None, user=None, **fields):
-    """Change fields, themes and co-signers of a statement, validated.
+def statement_update(
+    *, statement, themes=None, co_signers=None, further_sources=None, user=None, **fields
+):
+    """Change fields, themes, co-signers and further sources of a statement, validated.
 
     Returns True when anything changed. A published statement changes only by a user who
     may publish it (see check_may_change).
     """
     changed = save_changes(statement, fields, user=user)
     related = _set_relations(statement, themes=themes, co_signers=co_signers, user=user)
-    return related or changed
+    further = further_sources_set(record=statement, sources=further_sources, user=user)
+    return related or further or changed
 
 
 def statements_move(*, keep, merged, user):
     """The statements of a launch merged into `keep` move there; one `keep` already holds
-    word for word is withdrawn with the merged launch."""
+    word for word is withdrawn with the merged launch, and its sources are cited on the
+    statement kept."""
     moved = 0
     for statement in Statement.objects.filter(launch=merged):
-        if Statement.objects.filter(launch=keep, actor=statement.actor, quote=statement.quote):
+        held = Statement.objects.filter(
+            launch=keep, actor=statement.actor, quote=statement.quote
+        ).first()
+        if held is not None:
+            further_sources_add(record=held, sources=statement.all_sources, user=user)
             record_delete(instance=statement, user=user)
         else:
             save_changes(statement, {"launch": keep}, user=user)

@@ -36,6 +36,17 @@ def iso(moment):
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+def cited(source):
+    """A source as a statement, link or claim lists it."""
+    return {
+        "id": source.pk,
+        "title": source.title,
+        "url": source.url,
+        "publisher": source.publisher,
+        "published_at": iso(source.published_at),
+    }
+
+
 @pytest.fixture
 def story():
     """The 7 November 2025 launch with a claim, a link to sanctions and Russia's statement."""
@@ -140,6 +151,7 @@ def test_launch_detail_whole_payload(api, story):
                 "note": "",
                 "position": 0,
                 "source": source.pk,
+                "sources": [cited(source)],
             }
         ],
         "statements": [
@@ -157,6 +169,7 @@ def test_launch_detail_whole_payload(api, story):
                 "stance": 2,
                 "themes": ["legitimate-right"],
                 "source": source.pk,
+                "sources": [cited(source)],
                 "via": "RIA Novosti",
                 "status": "published",
             }
@@ -170,6 +183,7 @@ def test_launch_detail_whole_payload(api, story):
                 "rationale": "Reported as a response.",
                 "confidence": "medium",
                 "source": source.pk,
+                "sources": [cited(source)],
                 "status": "published",
             }
         ],
@@ -202,6 +216,7 @@ def test_statement_list_whole_payload(api, story):
                 "stance": 2,
                 "themes": ["legitimate-right"],
                 "source": source.pk,
+                "sources": [cited(source)],
                 "via": "RIA Novosti",
                 "status": "published",
                 "response_latency_seconds": 6 * 3600,
@@ -246,6 +261,7 @@ def test_event_link_source_speaker_actor_and_claim_payloads(api, story):
         "rationale": "Reported as a response.",
         "confidence": "medium",
         "source": source.pk,
+        "sources": [cited(source)],
         "status": "published",
         "created_at": iso(link.created_at),
         "updated_at": iso(link.updated_at),
@@ -282,6 +298,7 @@ def test_event_link_source_speaker_actor_and_claim_payloads(api, story):
             "note": "",
             "position": 0,
             "source": source.pk,
+            "sources": [cited(source)],
             "launch": "2025-11-07-srbm",
         }
     ]

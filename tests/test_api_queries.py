@@ -32,7 +32,8 @@ def _fresh_throttles():
 def launch_with_everything():
     launch = LaunchFactory()
     launch.sources.add(SourceFactory(), SourceFactory())
-    ClaimFactory(launch=launch)
+    further = SourceFactory()
+    ClaimFactory(launch=launch, source=SourceFactory()).further_sources.add(further)
     ClaimFactory(launch=launch, claimant="KCNA")
     speaker = SpeakerFactory()
     theme, _ = Theme.objects.get_or_create(slug="destabilizing", name="destabilizing")
@@ -40,7 +41,8 @@ def launch_with_everything():
         statement = StatementFactory(launch=launch, speaker=speaker)
         statement.co_signers.add(Actor.objects.get(code="JP"))
         statement.themes.add(theme)
-    LinkFactory(launch=launch)
+        statement.further_sources.add(further)
+    LinkFactory(launch=launch).further_sources.add(further)
     return launch
 
 
@@ -61,16 +63,20 @@ def touch(payload):
 
 # endpoint -> queries it runs, for an anonymous client (the figure a change must justify)
 ENDPOINTS = {
-    "/api/v1/launches/": 3,  # launches with derived facts, sources, claims
-    "/api/v1/launches/?expand=statements,links": 7,  # + statements, co-signers, themes, links
-    "/api/v1/claims/": 1,
+    # launches with derived facts, sources, claims, the claims' further sources
+    "/api/v1/launches/": 4,
+    # + statements, co-signers, themes, links, the statements' and links' further sources
+    "/api/v1/launches/?expand=statements,links": 10,
+    "/api/v1/claims/": 2,  # claims with launch and source; further sources
     "/api/v1/events/": 2,  # events, sources
-    "/api/v1/links/": 1,
+    "/api/v1/links/": 2,  # links with launch, event and source; further sources
     "/api/v1/sources/": 1,
     "/api/v1/speakers/": 1,
-    "/api/v1/statements/": 3,  # statements with actor, speaker, launch; co-signers; themes
+    # statements with actor, speaker, launch, source; co-signers; themes; further sources
+    "/api/v1/statements/": 4,
     "/api/v1/actors/": 1,
-    "/api/v1/timeline/": 5,  # launches, their sources and claims; events, their sources
+    # launches, their sources, claims and the claims' further sources; events, their sources
+    "/api/v1/timeline/": 6,
     "/api/v1/stats/": 3,
 }
 
@@ -106,6 +112,9 @@ def test_expanded_launches_carry_every_nested_value():
     assert [s["speaker"].startswith("Spokesperson") for s in entry["statements"]] == [True, True]
     assert [link["event_title"].startswith("Sanctions") for link in entry["links"]] == [True]
     assert [c["claimant"] for c in entry["claims"]] == ["JCS", "KCNA"]
+    assert [len(c["sources"]) for c in entry["claims"]] == [2, 0]
+    assert [len(s["sources"]) for s in entry["statements"]] == [2, 2]
+    assert [len(link["sources"]) for link in entry["links"]] == [2]
 
 
 def test_a_token_adds_a_fixed_number_of_queries():

@@ -2,7 +2,8 @@
 
 A draft launch carries a marker in every text field; a draft statement (marker in its quote)
 hangs from a published launch; a draft event with a marker title is tied to it by a draft
-link; a source and a speaker exist only for the drafts. Anonymous readers then go through
+link; a source and a speaker exist only for the drafts, and so does a further source that
+the draft statement, link and claim cite besides their first. Anonymous readers then go through
 every public door — pages, API lists and details, CSV, feeds, search, stats, the timeline,
 deletions, webhook payloads, ETags and the data version, a cache warmed by an editor — and
 each must answer exactly as it did before the drafts existed, and never show the marker.
@@ -132,10 +133,20 @@ def make_drafts(published):
         site_longitude=129.5,
         **marked,
     )
+    further = SourceFactory(
+        url=f"https://further.example/{MARKER}",
+        title=f"{MARKER} further source",
+        publisher=f"{MARKER} further",
+    )
     launch.sources.add(source)
     ClaimFactory(
-        launch=launch, value_text=f"{MARKER} km", claimant=f"{MARKER} JCS", note=MARKER, value=900
-    )
+        launch=launch,
+        value_text=f"{MARKER} km",
+        claimant=f"{MARKER} JCS",
+        note=MARKER,
+        value=900,
+        source=source,
+    ).further_sources.add(further)
     speaker = SpeakerFactory(
         actor=Actor.objects.get(code="RU"), name=f"{MARKER} speaker", role=MARKER
     )
@@ -173,6 +184,8 @@ def make_drafts(published):
         source=source,
         status=Status.DRAFT,
     )
+    for record in (statement, link):
+        record.further_sources.add(further)
     return {
         "launch": launch,
         "statement": statement,
@@ -180,6 +193,7 @@ def make_drafts(published):
         "event": event,
         "link": link,
         "source": source,
+        "further": further,
         "speaker": speaker,
     }
 
@@ -283,6 +297,8 @@ def draft_addresses(drafts):
         f"/api/v1/speakers/{drafts['speaker'].pk}/",
         f"/speakers/{drafts['speaker'].pk}/",
         f"/sources/{drafts['source'].pk}/",
+        f"/api/v1/sources/{drafts['further'].pk}/",
+        f"/sources/{drafts['further'].pk}/",
         f"/statements/{drafts['statement'].pk}/",
         f"/statements/{drafts['on_draft'].pk}/",
     ]
@@ -473,6 +489,7 @@ def test_a_change_log_shows_nothing_of_the_drafts_before_publication(client, pub
     statement = drafts["statement"]
     statement.speaker = None
     statement.source = published["statement"].source
+    statement.further_sources.clear()
     for name in ("quote", "original_text", "summary", "via"):
         setattr(statement, name, "Cleaned." if name == "quote" else "")
     statement.save()

@@ -33,7 +33,17 @@ MARKER = "zqxdraftonly"
 
 # The CSL-JSON fields Salvo writes, as the CSL data schema (citationstyles.org, csl-data.json)
 # types them; the schema allows no other field.
-CSL_STRING_FIELDS = {"id", "type", "title", "publisher", "genre", "URL", "version", "note"}
+CSL_STRING_FIELDS = {
+    "id",
+    "type",
+    "title",
+    "publisher",
+    "genre",
+    "URL",
+    "version",
+    "note",
+    "source",
+}
 CSL_DATE_FIELDS = {"issued", "accessed"}
 CSL_TYPES = {"dataset", "webpage"}
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from core import caching
 from desk.services import desk_submit
 from editorial.models import Status
-from imports.services import import_job_create, launches_import
+from imports.services import import_job_create, launches_import, statements_import
 from reactions.models import Actor, Statement
 from reactions.services import statement_update
 from timeline.models import Event, EventKind, Launch, Source, TriggerSuggestion
@@ -273,6 +273,67 @@ def test_an_edit_of_a_published_statement_is_announced_once_through_every_door(
     assert list(statement.history.values_list("history_type", flat=True)) == ["~", "+"]
     assert list(Delivery.objects.values_list("event_type", flat=True)) == ["statement.updated"]
     assert len(bumps) == 1
+
+
+FURTHER_URL = "https://kyodo.example/japan-protests"
+
+
+def cite_further_through_services(statement, further, user, client):
+    statement_update(statement=statement, user=user, further_sources=[further])
+
+
+def cite_further_through_the_api(statement, further, user, client):
+    token = Token.objects.create(user=user)
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    sources = [statement.source_id, further.pk]
+    response = api.patch(f"/api/v1/statements/{statement.pk}/", {"sources": sources}, "json")
+    assert response.status_code == 200, response.content
+
+
+def cite_further_through_the_admin(statement, further, user, client):
+    client.force_login(user)
+    data = statement_data(statement, status="published", further_sources=[further.pk])
+    response = client.post(change_url(statement), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def cite_further_through_an_import(statement, further, user, client):
+    header = "launch_date_kst,actor,quote,stance,source_url"
+    row = f'{statement.launch.occurred_on},RU,"{statement.quote}",defends,{further.url}'
+    report = statements_import(file=io.BytesIO(f"{header}\n{row}".encode()), user=user)
+    assert report.updated == 1, report.as_text()
+
+
+@pytest.mark.parametrize(
+    ("door", "writes"),
+    [
+        (cite_further_through_services, 1),
+        (cite_further_through_the_api, 1),
+        # The admin saves the statement's row, then its further sources, as it does a
+        # launch's sources: a cache bump for each write.
+        (cite_further_through_the_admin, 2),
+        (cite_further_through_an_import, 1),
+    ],
+    ids=lambda door: getattr(door, "__name__", ""),
+)
+def test_a_further_source_on_a_published_statement_is_announced_once_through_every_door(
+    door, writes, editor, subscription, bumps, client, django_capture_on_commit_callbacks
+):
+    statement = StatementFactory(
+        launch=LaunchFactory(), actor=Actor.objects.get(code="RU"), source=SourceFactory()
+    )
+    further = SourceFactory(url=FURTHER_URL)
+    bumps.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        door(statement, further, editor, client)
+
+    statement = Statement.objects.get()
+    assert statement.all_sources == [statement.source, further]
+    latest = statement.history.first()
+    assert [row.source_id for row in latest.further_sources.all()] == [further.pk]
+    assert list(Delivery.objects.values_list("event_type", flat=True)) == ["statement.updated"]
+    assert len(bumps) == writes
 
 
 def test_reverting_a_published_launch_announces_the_change(

@@ -51,14 +51,14 @@ class LaunchClaimInline(CheckedInline, admin.TabularInline):
     model = LaunchClaim
     form = LaunchClaimForm
     extra = 0
-    autocomplete_fields = ["source"]
+    autocomplete_fields = ["source", "further_sources"]
 
 
 class LinkInline(EditorialInline, admin.TabularInline):
     model = Link
     form = LinkForm
     extra = 0
-    autocomplete_fields = ["event", "source"]
+    autocomplete_fields = ["event", "source", "further_sources"]
 
 
 @admin.register(Launch)
@@ -170,7 +170,7 @@ class LaunchClaimAdmin(LabelledChoices, HistoryAdmin):
     list_filter = ["attribute", "claimant"]
     list_select_related = ["launch", "source"]
     search_fields = ["value_text", "claimant", "note", "launch__slug"]
-    autocomplete_fields = ["launch", "source"]
+    autocomplete_fields = ["launch", "source", "further_sources"]
     csv_fields = [
         "id",
         "launch",
@@ -212,7 +212,7 @@ class LinkAdmin(LabelledChoices, EditorialAdmin):
     list_display = ["launch", "relation", "event", "confidence", "status", "updated_at"]
     list_filter = ["status", "relation", "confidence"]
     list_select_related = ["launch", "event"]
-    autocomplete_fields = ["launch", "event", "source"]
+    autocomplete_fields = ["launch", "event", "source", "further_sources"]
     search_fields = ["rationale", "event__title", "launch__slug"]
     csv_fields = [
         "id",

@@ -3,6 +3,7 @@
 import http.client
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import decode_file
 
@@ -10,7 +11,7 @@ from core import outbound
 from core.text import NOT_TEXT
 from editorial.forms import EditorialForm
 
-from .models import LaunchClaim, Link, Source
+from .models import LaunchClaim, Link, Source, validate_further_sources
 
 USER_AGENT = "Salvo/1.0 (source titles)"
 
@@ -71,7 +72,22 @@ class SourceForm(EditorialForm):
         return cleaned
 
 
-class LaunchClaimForm(EditorialForm):
+class CitesSourcesForm(EditorialForm):
+    """The form of a statement, link or claim: its further sources meet the services' rule
+    (validate_further_sources) before anything is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "further_sources" in cleaned:
+            further = list(cleaned["further_sources"] or [])
+            try:
+                validate_further_sources(cleaned.get("source"), further)
+            except ValidationError as problem:
+                self.add_error(None, problem)
+        return cleaned
+
+
+class LaunchClaimForm(CitesSourcesForm):
     class Meta:
         model = LaunchClaim
         fields = [
@@ -84,6 +100,7 @@ class LaunchClaimForm(EditorialForm):
             "note",
             "position",
             "source",
+            "further_sources",
         ]
         error_messages = {
             "value_text": {"required": "Write the figure as it was stated, e.g. “~700”."},
@@ -98,10 +115,19 @@ class LaunchClaimForm(EditorialForm):
         )
 
 
-class LinkForm(EditorialForm):
+class LinkForm(CitesSourcesForm):
     class Meta:
         model = Link
-        fields = ["launch", "event", "relation", "rationale", "confidence", "source", "status"]
+        fields = [
+            "launch",
+            "event",
+            "relation",
+            "rationale",
+            "confidence",
+            "source",
+            "further_sources",
+            "status",
+        ]
         error_messages = {
             "rationale": {
                 "required": "Give the rationale: why this launch and this event belong together."

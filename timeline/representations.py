@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Launch, LaunchClaim, Link
+from .models import Launch, LaunchClaim, Link, Source
 from .models.launches import claims_disagree, days_between
 
 # The launch's own columns, in the serializer's order; `sources` is added from its table.
@@ -89,6 +89,50 @@ LINK_COLUMNS = [
 ]
 
 
+# A source as CitedSourceSerializer writes it, in its order; the columns a statement's,
+# link's or claim's row reads it from; and the order further sources list in.
+CITED_SOURCE_FIELDS = ["id", "title", "url", "publisher", "published_at"]
+CITED_SOURCE_COLUMNS = [f"source__{name}" for name in CITED_SOURCE_FIELDS]
+SOURCE_ORDER = [f"source__{name}" for name in Source._meta.ordering]
+
+
+def cited_source(values, zone):
+    """The source read from CITED_SOURCE_COLUMNS as the serializer writes it; None when the
+    record cites none."""
+    source = dict(zip(CITED_SOURCE_FIELDS, values, strict=True))
+    if source["id"] is None:
+        return None
+    return {**source, "published_at": moment(source["published_at"], zone)}
+
+
+def cited_sources(model, records, cited, zone):
+    """{record id: its sources as the serializers list them, the cited one first, then the
+    further ones} for `records`, a queryset of `model` (statements, links or claims) whose
+    cited sources are `cited` ({record id: `cited_source`}); one query, however many."""
+    through = model.further_sources.through
+    owner = f"{model._meta.model_name}_id"
+    further = (
+        through.objects.filter(**{f"{owner}__in": records.prefetch_related(None).values("pk")})
+        .order_by(*SOURCE_ORDER)
+        .values_list(owner, *CITED_SOURCE_COLUMNS)
+    )
+    lists = {pk: [] if source is None else [source] for pk, source in cited.items()}
+    for pk, *values in further:
+        lists.setdefault(pk, []).append(cited_source(values, zone))
+    return lists
+
+
+def with_sources(record, sources):
+    """`record` (a dict) with `sources` placed after its `source`, as the serializers order
+    them."""
+    placed = {}
+    for name, value in record.items():
+        placed[name] = value
+        if name == "source":
+            placed["sources"] = sources
+    return placed
+
+
 def moment(value, zone):
     """A date and time as the serializers write it: ISO 8601 in the current zone, UTC as Z."""
     if value is None:
@@ -115,13 +159,16 @@ def launch_list(rows, *, drafts=False, expand=(), statements=None):
         .values_list("launch_id", "source_id")
     )
     claims = keyed_rows(
-        LaunchClaim.objects.filter(launch_id__in=ids).order_by("position", "id"), CLAIM_COLUMNS
+        LaunchClaim.objects.filter(launch_id__in=ids).order_by("position", "id"),
+        CLAIM_COLUMNS,
+        zone,
     )
     links = None
     if "links" in expand:
         links = keyed_rows(
             Link.objects.for_api_under_launch(drafts=drafts).filter(launch_id__in=ids),
             LINK_COLUMNS,
+            zone,
         )
     return [
         launch_dict(
@@ -143,11 +190,24 @@ def grouped(pairs):
     return groups
 
 
-def keyed_rows(records, columns):
-    """Each launch's records as dicts of the named columns, keyed by launch id."""
+def keyed_rows(records, columns, zone):
+    """Each launch's records (claims or links) as dicts of the named columns and their
+    `sources`, keyed by launch id."""
     names = [name for name, _ in columns]
-    rows = records.values_list("launch_id", *(column for _, column in columns))
-    return grouped((launch_id, dict(zip(names, row, strict=True))) for launch_id, *row in rows)
+    rows = records.prefetch_related(None).values_list(
+        "launch_id", *(column for _, column in columns), *CITED_SOURCE_COLUMNS
+    )
+    width = len(names)
+    rows = [
+        (launch_id, dict(zip(names, row[:width], strict=True)), cited_source(row[width:], zone))
+        for launch_id, *row in rows
+    ]
+    sources = cited_sources(
+        records.model, records, {record["id"]: cited for _, record, cited in rows}, zone
+    )
+    return grouped(
+        (launch_id, with_sources(record, sources[record["id"]])) for launch_id, record, _ in rows
+    )
 
 
 def launch_dict(row, *, zone, sources, claims, statements, links):

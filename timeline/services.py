@@ -16,6 +16,7 @@ from editorial.services import (
     create_publishable,
     deleted_records,
     locked,
+    record_relations_set,
     record_revert,
     record_sources_set,
     save_changes,
@@ -35,6 +36,7 @@ from .models import (
     Source,
     SuggestionStatus,
     TriggerSuggestion,
+    validate_further_sources,
 )
 
 
@@ -73,12 +75,40 @@ def launch_update(*, launch, user=None, **fields):
 
 
 @transaction.atomic
-def link_upsert(*, launch, event, **fields):
+@announced_once()
+def link_upsert(*, launch, event, further_sources=None, **fields):
     """The link between `launch` and `event`, created or updated; returns (link, changed)."""
     link = Link.objects.filter(launch=launch, event=event).first() or Link(
         launch=launch, event=event
     )
-    return link, save_changes(link, fields)
+    changed = save_changes(link, fields)
+    return link, further_sources_set(record=link, sources=further_sources) or changed
+
+
+def further_sources_set(*, record, sources, user=None):
+    """Cite `sources` on a statement, link or claim besides the source it cites first,
+    validated (timeline.models.validate_further_sources); `None` keeps the ones it has, checked
+    against its first source as it now stands. Returns True when they changed."""
+    if sources is None:
+        sources = list(record.further_sources.all()) if record.pk else []
+        validate_further_sources(record.source, sources)
+        return False
+    sources = list(dict.fromkeys(sources))
+    validate_further_sources(record.source, sources)
+    return bool(record_relations_set(record, {"further_sources": sources}, user=user))
+
+
+@transaction.atomic
+def further_sources_add(*, record, sources, user=None):
+    """Cite `sources` on a statement, link or claim too, after the ones it cites (another
+    outlet reporting the same); those it cites already are left out. Returns True when any
+    was added."""
+    further = list(record.further_sources.all())
+    cited = [record.source, *further] if record.source_id else further
+    added = [source for source in dict.fromkeys(sources) if source not in cited]
+    if not added:
+        return False
+    return further_sources_set(record=record, sources=[*further, *added], user=user)
 
 
 @transaction.atomic
@@ -102,17 +132,23 @@ def launch_create(*, status=Status.DRAFT, user=None, sources=(), **fields):
 
 
 @transaction.atomic
-def claim_create(*, launch, user=None, **fields):
-    """Add a claimed figure to a launch, validated; to a published launch only by an editor."""
+@announced_once()
+def claim_create(*, launch, user=None, further_sources=(), **fields):
+    """Add a claimed figure to a launch, validated, with the sources that report it besides
+    the one cited first; to a published launch only by an editor."""
     claim = LaunchClaim(launch=launch)
     save_changes(claim, fields, user=user)
+    further_sources_set(record=claim, sources=further_sources, user=user)
     return claim
 
 
 @transaction.atomic
-def claim_update(*, claim, user=None, **fields):
-    """Change fields of a claim, validated; returns True when anything changed."""
-    return save_changes(claim, fields, user=user)
+@announced_once()
+def claim_update(*, claim, user=None, further_sources=None, **fields):
+    """Change fields and further sources of a claim, validated; returns True when anything
+    changed."""
+    changed = save_changes(claim, fields, user=user)
+    return further_sources_set(record=claim, sources=further_sources, user=user) or changed
 
 
 @transaction.atomic
@@ -138,15 +174,22 @@ def event_update(*, event, sources=None, user=None, **fields):
 
 
 @transaction.atomic
-def link_create(*, launch, event, status=Status.DRAFT, user=None, **fields):
-    """Link a launch to an event, validated; one link per pair."""
-    return create_publishable(Link(launch=launch, event=event), fields, status=status, user=user)
+@announced_once()
+def link_create(*, launch, event, status=Status.DRAFT, user=None, further_sources=(), **fields):
+    """Link a launch to an event, validated, with the sources that tie them besides the one
+    cited first; one link per pair."""
+    link = create_publishable(Link(launch=launch, event=event), fields, status=status, user=user)
+    further_sources_set(record=link, sources=further_sources)
+    return link
 
 
 @transaction.atomic
-def link_update(*, link, user=None, **fields):
-    """Change fields of a link, validated; returns True when anything changed."""
-    return save_changes(link, fields, user=user)
+@announced_once()
+def link_update(*, link, user=None, further_sources=None, **fields):
+    """Change fields and further sources of a link, validated; returns True when anything
+    changed."""
+    changed = save_changes(link, fields, user=user)
+    return further_sources_set(record=link, sources=further_sources, user=user) or changed
 
 
 @transaction.atomic
@@ -333,8 +376,10 @@ def claim_launches(claim):
 SOURCE_SHOWN_BY = (
     lambda source: Launch.objects.published().filter(sources=source).first(),
     lambda source: Launch.objects.published().filter(claims__source=source).first(),
+    lambda source: Launch.objects.published().filter(claims__further_sources=source).first(),
     lambda source: Event.objects.published().filter(sources=source).first(),
     lambda source: Link.objects.published().filter(source=source).first(),
+    lambda source: Link.objects.published().filter(further_sources=source).first(),
 )
 
 
@@ -369,7 +414,8 @@ def launch_merge(*, keep, merged, user=None):
 
     `merged`'s claims, sources, statements, links and trigger suggestions move to `keep`,
     each change kept in the history; a link or suggestion `keep` already has for the same
-    event, or a statement it already holds word for word, is dropped with `merged`. Its
+    event, or a statement it already holds word for word, is dropped with `merged`, the
+    sources of a dropped link or statement cited on the one kept. Its
     import records are kept on `keep` so a re-import finds it there. `merged` is then deleted
     through the editorial services, so readers and webhooks hear it was withdrawn. Needs the
     rights to change and delete launches and, for a published launch, to publish them.
@@ -406,8 +452,12 @@ def launch_merge(*, keep, merged, user=None):
         moved.update(mover(keep=keep, merged=merged, user=user))
     for name, records in (("links", merged.links.all()), ("suggestions", merged.suggestions.all())):
         for record in records:
-            if getattr(keep, name).filter(event=record.event_id).exists():
-                continue  # keep's own stays; merged's goes with it
+            kept = getattr(keep, name).filter(event=record.event_id).first()
+            if kept is not None:
+                # keep's own stays, citing the sources of merged's, which goes with it.
+                if name == "links":
+                    further_sources_add(record=kept, sources=record.all_sources, user=user)
+                continue
             save_changes(record, {"launch": keep}, user=user)
             moved[name] += 1
     record = dict(keep.import_record or {})

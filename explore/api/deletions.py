@@ -92,10 +92,20 @@ def shown(model):
     return model.history.filter(status=Status.PUBLISHED, history_date__lte=OuterRef("history_date"))
 
 
+def claims_shown():
+    """History rows of claims on a launch once published, up to the outer history row's
+    time."""
+    return LaunchClaim.history.filter(
+        history_date__lte=OuterRef("history_date"),
+        launch_id__in=Launch.history.filter(status=Status.PUBLISHED).values("id"),
+    )
+
+
 def once_public(model, history):
     """The deletions and withdrawals in `history` of records readers could once see: a
     record whose history shows it published (and its launch and event, where it has them);
-    a claim on a launch once published; a source or speaker a published record once cited."""
+    a claim on a launch once published; a source or speaker a published record once cited,
+    first or further."""
     if hasattr(model, "status"):
         before = model.history.filter(
             id=OuterRef("id"), history_date__lt=OuterRef("history_date")
@@ -118,13 +128,10 @@ def once_public(model, history):
             Exists(shown(Launch).filter(historicallaunch_sources__source=source))
             | Exists(shown(Event).filter(historicalevent_sources__source=source))
             | Exists(shown(Link).filter(source=source))
+            | Exists(shown(Link).filter(historicallink_further_sources__source=source))
             | Exists(shown(Statement).filter(source=source))
-            | Exists(
-                LaunchClaim.history.filter(
-                    source=source,
-                    history_date__lte=OuterRef("history_date"),
-                    launch_id__in=Launch.history.filter(status=Status.PUBLISHED).values("id"),
-                )
-            )
+            | Exists(shown(Statement).filter(historicalstatement_further_sources__source=source))
+            | Exists(claims_shown().filter(source=source))
+            | Exists(claims_shown().filter(historicallaunchclaim_further_sources__source=source))
         )
     return history

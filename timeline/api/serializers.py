@@ -1,5 +1,9 @@
 """How launches, claims, events, links and sources read and write as JSON."""
 
+from django.core.exceptions import ValidationError
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_array_type, build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema_field,
 )
@@ -7,7 +11,7 @@ from rest_framework import serializers
 
 from editorial.api import RecordSerializer
 
-from ..models import Event, Launch, LaunchClaim, Link, Source
+from ..models import Event, Launch, LaunchClaim, Link, Source, validate_further_sources
 from ..representations import LAUNCH_FIELDS
 
 
@@ -27,7 +31,100 @@ class SourceSerializer(RecordSerializer):
         ]
 
 
-class ClaimSerializer(RecordSerializer):
+class CitedSourceSerializer(serializers.ModelSerializer):
+    """A source as a statement, link or claim lists it: enough to cite it without asking
+    `/sources/` again."""
+
+    class Meta:
+        model = Source
+        fields = ["id", "title", "url", "publisher", "published_at"]
+        read_only_fields = fields
+
+
+# Ids a bigint column can hold: a larger one names no source.
+SOURCE_IDS = range(1, 2**63)
+
+
+class CitedSourcesField(serializers.Field):
+    """Every source of a statement, link or claim: read as sources, the cited one first;
+    written as a list of ids, the first becoming the cited `source`, the others its further
+    sources."""
+
+    default_error_messages = {
+        "not_a_list": "Expected a list of source ids, e.g. [1, 2].",
+        "unknown": "No source has the id {value}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(source="all_sources", required=False, **kwargs)
+
+    def to_representation(self, sources):
+        return CitedSourceSerializer(sources, many=True, context=self.context).data
+
+    def to_internal_value(self, data):
+        ids = data if isinstance(data, list) else None
+        if ids is None or not all(type(pk) is int for pk in ids):
+            self.fail("not_a_list")
+        ids = list(dict.fromkeys(ids))
+        found = Source.objects.in_bulk([pk for pk in ids if pk in SOURCE_IDS])
+        for pk in ids:
+            if pk not in found:
+                self.fail("unknown", value=pk)
+        return [found[pk] for pk in ids]
+
+
+class CitedSourcesFieldSchema(OpenApiSerializerFieldExtension):
+    """`sources` reads as source objects and is written as ids."""
+
+    target_class = CitedSourcesField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_array_type(build_basic_type(OpenApiTypes.INT))
+        cited = auto_schema.resolve_serializer(CitedSourceSerializer, direction)
+        return build_array_type(cited.ref)
+
+
+SOURCES_HELP = (
+    "Every source, the cited `source` first, then the further ones that report the same. "
+    "Written as ids: the first becomes `source`."
+)
+
+
+class CitesSourcesSerializer(RecordSerializer):
+    """A record serializer with `sources`: written, the list gives `source` (its first) and
+    the further sources the services set."""
+
+    sources = CitedSourcesField(help_text=SOURCES_HELP)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "all_sources" in attrs:
+            attrs = self.split_sources(attrs)
+        required = not self.Meta.model._meta.get_field("source").null
+        if required and self.instance is None and "source" not in attrs:
+            raise serializers.ValidationError({"source": ["Cite a source."]})
+        return attrs
+
+    def split_sources(self, attrs):
+        """`attrs` with `sources` given as `source` and `further_sources`, checked as the
+        services check them (timeline.models.validate_further_sources)."""
+        sources = attrs.pop("all_sources")
+        first = sources[0] if sources else None
+        if "source" in attrs and attrs["source"] != first:
+            raise serializers.ValidationError(
+                {"sources": ["The first of `sources` is the cited `source`: give them alike."]}
+            )
+        if first is None and not self.Meta.model._meta.get_field("source").null:
+            raise serializers.ValidationError({"sources": ["Cite a source."]})
+        try:
+            validate_further_sources(first, sources[1:])
+        except ValidationError as problem:
+            raise serializers.ValidationError({"sources": problem.messages}) from None
+        return {**attrs, "source": first, "further_sources": sources[1:]}
+
+
+class ClaimSerializer(CitesSourcesSerializer):
     class Meta:
         model = LaunchClaim
         fields = [
@@ -40,6 +137,7 @@ class ClaimSerializer(RecordSerializer):
             "note",
             "position",
             "source",
+            "sources",
         ]
 
 
@@ -59,6 +157,7 @@ class LaunchLinkSerializer(serializers.ModelSerializer):
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     event_title = serializers.CharField(source="event.title", read_only=True)
+    sources = CitedSourceSerializer(source="all_sources", many=True, help_text=SOURCES_HELP)
 
     class Meta:
         model = Link
@@ -70,6 +169,7 @@ class LaunchLinkSerializer(serializers.ModelSerializer):
             "rationale",
             "confidence",
             "source",
+            "sources",
             "status",
         ]
         read_only_fields = fields
@@ -192,7 +292,7 @@ class EventSerializer(RecordSerializer):
         return value
 
 
-class LinkSerializer(RecordSerializer):
+class LinkSerializer(CitesSourcesSerializer):
     launch = serializers.SlugRelatedField(slug_field="slug", queryset=Launch.objects.all())
     event = serializers.SlugRelatedField(slug_field="slug", queryset=Event.objects.all())
 
@@ -206,8 +306,10 @@ class LinkSerializer(RecordSerializer):
             "rationale",
             "confidence",
             "source",
+            "sources",
             "status",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"source": {"required": False}}

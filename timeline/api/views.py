@@ -157,7 +157,11 @@ class ClaimViewSet(RecordViewSet):
 
     def records(self, *, drafts):
         launches = Launch.objects.all() if drafts else Launch.objects.published()
-        return LaunchClaim.objects.filter(launch__in=launches).select_related("launch")
+        return (
+            LaunchClaim.objects.filter(launch__in=launches)
+            .select_related("launch", "source")
+            .prefetch_related("further_sources")
+        )
 
     def create_record(self, *, user, **fields):
         return services.claim_create(user=user, **fields)

@@ -21,11 +21,18 @@ from .launches import (
     Outcome,
     validate_state_code,
 )
-from .sources import SOURCE_REFERENCES, Source, SourceQuerySet
+from .sources import (
+    SOURCE_REFERENCES,
+    CitesSources,
+    Source,
+    SourceQuerySet,
+    validate_further_sources,
+)
 from .suggestions import SuggestionStatus, TriggerSuggestion
 
 __all__ = [
     "SOURCE_REFERENCES",
+    "CitesSources",
     "ClaimAttribute",
     "Confidence",
     "DatePrecision",
@@ -46,5 +53,6 @@ __all__ = [
     "SourceQuerySet",
     "SuggestionStatus",
     "TriggerSuggestion",
+    "validate_further_sources",
     "validate_state_code",
 ]

@@ -11,7 +11,7 @@ from core.text import LONG, LONG_TEXT, TEXT
 from editorial.models import PublishableQuerySet, Status
 
 from .launches import DatePrecision, Launch
-from .sources import Source
+from .sources import CitesSources, Source
 
 
 class EventKind(models.TextChoices):
@@ -60,6 +60,7 @@ class EventQuerySet(PublishableQuerySet):
                 "links",
                 queryset=Link.objects.visible()
                 .select_related("launch", "source")
+                .prefetch_related("further_sources")
                 .order_by("launch__sort_at", "id"),
             ),
         )
@@ -181,6 +182,15 @@ class LinkQuerySet(PublishableQuerySet):
             launch__status=Status.PUBLISHED, event__status=Status.PUBLISHED
         )
 
+    def for_api(self, *, drafts=False):
+        """Links an API client may see (PublishableQuerySet.for_api) with all their sources."""
+        return (
+            super()
+            .for_api(drafts=drafts)
+            .select_related("source")
+            .prefetch_related("further_sources")
+        )
+
     def for_api_under_launch(self, *, drafts=False):
         """The links an API client sees under the launches it may see, in listing order.
         Asked only for those launches, so the launch's own status is not checked again: that
@@ -188,7 +198,7 @@ class LinkQuerySet(PublishableQuerySet):
         return self.for_api(drafts=drafts).order_by("event__start_date", "id")
 
 
-class Link(models.Model):
+class Link(CitesSources):
     """A launch tied to an event, with the analyst's reason and a source."""
 
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="links")
@@ -207,13 +217,24 @@ class Link(models.Model):
     confidence = models.CharField(
         max_length=10, choices=LinkConfidence, default=LinkConfidence.MEDIUM
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="links")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="links",
+        help_text="The document that ties the launch to the event, listed first.",
+    )
+    further_sources = models.ManyToManyField(
+        Source,
+        related_name="further_links",
+        blank=True,
+        help_text="Other documents that tie the two together too.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LinkQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[further_sources])
 
     class Meta:
         ordering = ["launch", "event", "id"]

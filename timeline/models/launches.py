@@ -18,7 +18,7 @@ from editorial.models import PublishableQuerySet, Status
 
 from ..counting import LAUNCH_EVENTS, MISSILES, ORDINAL_RULE
 from ..dates import known_date
-from .sources import Source
+from .sources import CitesSources, Source
 
 
 def validate_state_code(value):
@@ -185,7 +185,15 @@ class LaunchQuerySet(PublishableQuerySet):
         """
         from .events import Link
 
-        launches = self.with_derived_facts().prefetch_related("sources", "claims")
+        launches = self.with_derived_facts().prefetch_related(
+            "sources",
+            Prefetch(
+                "claims",
+                queryset=LaunchClaim.objects.select_related("source").prefetch_related(
+                    "further_sources"
+                ),
+            ),
+        )
         if not drafts:
             launches = launches.published()
         if "links" in expand:
@@ -219,11 +227,17 @@ class LaunchQuerySet(PublishableQuerySet):
 
         return self.with_derived_facts().prefetch_related(
             "sources",
-            Prefetch("claims", queryset=LaunchClaim.objects.select_related("source")),
+            Prefetch(
+                "claims",
+                queryset=LaunchClaim.objects.select_related("source").prefetch_related(
+                    "further_sources"
+                ),
+            ),
             Prefetch(
                 "links",
                 queryset=Link.objects.visible()
                 .select_related("event", "source")
+                .prefetch_related("further_sources")
                 .order_by("event__start_date", "id"),
             ),
         )
@@ -636,7 +650,7 @@ class ClaimAttribute(models.TextChoices):
     OUTCOME = "outcome", "Outcome"
 
 
-class LaunchClaim(models.Model):
+class LaunchClaim(CitesSources):
     """One figure as claimed by someone: "~700 km (JCS)", "1,500 km (KCNA claim)"."""
 
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="claims")
@@ -667,10 +681,21 @@ class LaunchClaim(models.Model):
         default=0, help_text="Order in which the claims were listed."
     )
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="The document cited for the figure, listed first.",
+    )
+    further_sources = models.ManyToManyField(
+        Source,
+        related_name="further_claims",
+        blank=True,
+        help_text="Other documents that report the same figure from the same claimant.",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[further_sources])
 
     class Meta:
         ordering = ["launch", "position", "id"]

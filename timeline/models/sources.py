@@ -1,5 +1,6 @@
 """The documents Salvo cites."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,17 +13,49 @@ from editorial.models import Status
 class SourceQuerySet(models.QuerySet):
     def cited_on_timeline(self):
         """Sources cited by a timeline record readers may see: a published launch or event, a
-        claim on a published launch, a visible link. Reactions cite sources too: see
-        explore.queries.visible_sources."""
+        claim on a published launch, a visible link, first or further. Reactions cite sources
+        too: see explore.queries.visible_sources."""
         from . import Event, Launch, LaunchClaim, Link
 
-        published = Status.PUBLISHED
+        claims = LaunchClaim.objects.filter(launch__status=Status.PUBLISHED)
         return self.filter(
             Q(pk__in=Launch.objects.published().values("sources"))
             | Q(pk__in=Event.objects.published().values("sources"))
-            | Q(pk__in=LaunchClaim.objects.filter(launch__status=published).values("source"))
-            | Q(pk__in=Link.objects.visible().values("source"))
+            | cited_by(claims)
+            | cited_by(Link.objects.visible())
         )
+
+
+def cited_by(records):
+    """A filter on sources: those `records` cite, first or as a further source."""
+    return Q(pk__in=records.values("source")) | Q(pk__in=records.values("further_sources"))
+
+
+class CitesSources(models.Model):
+    """A record that cites one source first and may cite further ones that report the same:
+    a statement, a link, a claim. Each declares its own `source` and `further_sources`."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def all_sources(self):
+        """The cited source first, then the further ones: what pages and the API list."""
+        first = [self.source] if self.source_id else []
+        return [*first, *self.further_sources.all()]
+
+
+def validate_further_sources(cited, further):
+    """Refuse `further` as the further sources of a record citing `cited` first: never the
+    cited source again, and none on a record that cites no source first."""
+    if not further:
+        return
+    if cited is None:
+        raise ValidationError(
+            {"further_sources": "Cite a first source before adding further ones."}
+        )
+    if any(source.pk == cited.pk for source in further):
+        raise ValidationError({"further_sources": f"“{cited}” is already the cited source."})
 
 
 # Datasets that import files cite by name rather than by URL, and the Source each stands for.
