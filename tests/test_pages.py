@@ -179,6 +179,17 @@ def test_the_event_and_actor_pages_link_back(client, demo):
     assert '<svg class="stance-chart"' in russia.content.decode()
 
 
+def test_the_reactions_corpus_gives_the_actor_pages_and_charts_something_to_tell(client, demo):
+    japan = text_of(client.get("/actors/JP/"))
+    assert "Statements 29" in japan
+    assert "Intercontinental ballistic (ICBM) launch, 31 Oct 2024 ✖ condemns" in japan
+    charts = text_of(client.get("/charts/"))
+    # Stance by actor and year: China's 2022 reactions were neutral (3) or supportive (4).
+    assert re.search(r"China 2022 \S \S 3 4 \S", charts)
+    # Latency: South Korea answered 25 of its 28 launches the same day, within 2 days at most.
+    assert "South Korea 28 25 0 2" in charts
+
+
 def test_the_actor_page_gives_the_median_response_latency(client):
     us = Actor.objects.get(code="US")
     for hours in (1, 2, 6):
