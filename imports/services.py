@@ -4,6 +4,7 @@ All or nothing unless asked to skip invalid rows; a user who may not publish imp
 """
 
 import io
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -100,11 +101,51 @@ def _claim_tuples(claims):
     ]
 
 
+def _claim_tuple(claim):
+    return (
+        str(claim.attribute),
+        claim.value_text,
+        claim.value,
+        claim.value_max,
+        claim.claimant,
+        claim.note,
+    )
+
+
 def _existing_claim_tuples(launch):
-    return [
-        (c.attribute, c.value_text, c.value, c.value_max, c.claimant, c.note)
-        for c in launch.claims.order_by("position", "id")
-    ]
+    return [_claim_tuple(c) for c in launch.claims.order_by("position", "id")]
+
+
+def _next_claim_position(launch):
+    """The position after every claim the launch holds, so added claims never collide."""
+    last = launch.claims.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+# A claim that a matched row of another file added ends its note with "from <format> <id>".
+CLAIM_ORIGIN = re.compile(r"(?:^|; )from (\S+ \S+)$")
+
+
+def claim_origin(claim):
+    """The import ("cns cns:2025-11-07:0335:taegwan") a matched row's claim came from, or ""."""
+    found = CLAIM_ORIGIN.search(claim.note)
+    return found.group(1) if found else ""
+
+
+def own_claims(launch):
+    """The claims a launch's own import row wrote: all but those added by rows of other
+    files that matched it, which their own import replaces (`_matched_claims_add`)."""
+    matched = {
+        f"{m.get('format')} {m.get('external_id')}"
+        for m in (launch.import_record or {}).get("matched", [])
+    }
+    return [c for c in launch.claims.order_by("position", "id") if claim_origin(c) not in matched]
+
+
+def _matched_source_tokens(launch):
+    """The source tokens the rows of other files that matched `launch` cited."""
+    matched = (launch.import_record or {}).get("matched", [])
+    return [token for m in matched for token in m.get("sources", [])]
 
 
 def _import_status(model, user):
@@ -198,22 +239,26 @@ def launches_import(*, file, skip_invalid=False, format="chronology", progress=N
             f"the earlier {old!r}; the earlier text stays in the launch's history"
             for column, old, new in shortened
         ]
-        claims_changed = _claim_tuples(row.claims) != _existing_claim_tuples(launch)
+        owned = own_claims(launch)
+        claims_changed = _claim_tuples(row.claims) != [_claim_tuple(c) for c in owned]
         if claims_changed:
             check_may_change(instance=launch, user=user)
-            for old in launch.claims.all():
+            for old in owned:
                 old.delete()  # one by one, so each deletion is kept in the history
+            start = _next_claim_position(launch)
             bulk_create_with_history(
                 [
                     claim.to_model(attribute, launch=launch, position=position)
-                    for position, (attribute, claim) in enumerate(row.claims)
+                    for position, (attribute, claim) in enumerate(row.claims, start=start)
                 ],
                 LaunchClaim,
             )
             announce_change(launch, created=False, changed={"claims"})
+        # The sources that matched rows of other files brought stay cited.
+        tokens = [*row.sources, *_matched_source_tokens(launch)]
         sources_changed = record_sources_set(
             instance=launch,
-            sources=[source_get_or_create(token=t) for t in row.sources],
+            sources=list(dict.fromkeys(source_get_or_create(token=t) for t in tokens)),
             user=user,
         )
         if outcome == "unchanged" and (claims_changed or sources_changed):
@@ -252,6 +297,9 @@ def imported_launch_save(row, *, import_format, user):
     launch = Launch.objects.filter(external_id=row.external_id).first()
     if launch is None:
         return imported_launch_create(row, fields, user=user), "created", []
+    matched = (launch.import_record or {}).get("matched")
+    if matched:  # what rows of other files brought stays with the launch
+        fields["import_record"] = {**record, "matched": matched}
     shortened = shortened_cells(launch.import_record, record)
     changed = save_changes(launch, fields, user=user)
     return launch, "updated" if changed else "unchanged", shortened
@@ -577,9 +625,10 @@ def launch_matched(row, *, import_format, report, user):
         instance=launch, sources=list({*launch.sources.all(), *sources}), user=user
     )
     record = row.extra.get("record") or {"format": import_format, "row": row.extra["cells"]}
+    entry = {"external_id": row.external_id, **record, "sources": list(row.sources)}
     matched = list((launch.import_record or {}).get("matched", []))
-    if {"external_id": row.external_id, **record} not in matched:
-        matched.append({"external_id": row.external_id, **record})
+    if entry not in matched:
+        matched = [m for m in matched if m.get("external_id") != row.external_id] + [entry]
         changed |= save_changes(
             launch, {"import_record": {**launch.import_record, "matched": matched}}, user=user
         )
@@ -600,15 +649,24 @@ def _matched_claims_add(launch, row, import_format, *, user):
             claims.append(
                 LaunchClaim(launch=launch, attribute=attribute, value=value, value_text=str(value))
             )
+    suffix = f"; from {origin}"
     for claim in claims:
-        claim.note = "; ".join(part for part in (claim.note, f"from {origin}") if part)[:300]
+        # The origin survives the note's length limit: own_claims reads it there.
+        claim.note = (claim.note[: 300 - len(suffix)] + suffix) if claim.note else suffix[2:]
+    incoming = {_claim_tuple(c) for c in claims}
+    stale = [
+        c
+        for c in launch.claims.order_by("position", "id")
+        if claim_origin(c) == origin and _claim_tuple(c) not in incoming
+    ]
     held = set(_existing_claim_tuples(launch))
-    new = [c for c in claims if _claim_tuples([(c.attribute, c)])[0] not in held]
-    if not new:
+    new = [c for c in claims if _claim_tuple(c) not in held]
+    if not new and not stale:
         return False
     check_may_change(instance=launch, user=user)
-    start = launch.claims.count()
-    for position, claim in enumerate(new, start=start):
+    for old in stale:
+        old.delete()  # this file's earlier figures, replaced by its new ones
+    for position, claim in enumerate(new, start=_next_claim_position(launch)):
         claim.position = position
     bulk_create_with_history(new, LaunchClaim)
     announce_change(launch, created=False, changed={"claims"})

@@ -14,7 +14,7 @@ from pybtex.database import parse_string
 from editorial.models import Status
 from editorial.services import record_transition
 from explore.citation import Citation, bibtex_escape, change_log
-from reactions.models import Actor
+from reactions.models import Actor, Statement
 from reactions.services import statement_update
 from timeline.services import event_update, launch_update
 
@@ -129,15 +129,17 @@ def demo_event(client):
 def test_each_statement_has_its_own_citable_page(client, demo):
     html = client.get(SEED_LAUNCH).content.decode()
     permalinks = re.findall(r'<span class="permalink">\s*· <a href="(/statements/\d+/)"', html)
-    assert len(permalinks) == 3
-    page = client.get(permalinks[0]).content.decode()
+    assert len(permalinks) == 7  # the seed article's three and the corpus's four
+    us = Statement.objects.get(launch__slug="2025-11-07-srbm", actor__code="US")
+    assert f"/statements/{us.pk}/" in permalinks
+    page = client.get(f"/statements/{us.pk}/").content.decode()
     heading = re.search(r'<h1 id="statement-page-h">(.*?)</h1>', page, re.S).group(1)
     assert " ".join(re.sub(r"<[^>]+>", "", heading).split()) == (
         "United States on the launch of 7 November 2025"
     )
     assert f'href="{SEED_LAUNCH}#statement-' in page
     item = assert_valid_csl(json.loads(block_of(page, "CSL-JSON")))
-    assert item["URL"] == f"http://testserver{permalinks[0]}"
+    assert item["URL"] == f"http://testserver/statements/{us.pk}/"
     assert item["genre"] == "Statement record"
     assert 'class="permalink"' not in page  # the page is its own permalink
 

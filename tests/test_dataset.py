@@ -32,7 +32,8 @@ def test_export_then_import_into_an_empty_database_changes_nothing(tmp_path):
     launch = Launch.objects.get(slug="2025-11-07-srbm")
     launch_update(launch=launch, summary="Edited once, so the history has a change in it.")
     launch.history.filter(history_type="~").update(history_user=editor)
-    Statement.objects.get(actor__code="KR").delete()  # a deletion, kept only in the history
+    # A deletion, kept only in the history.
+    Statement.objects.get(actor__code="KR", launch=launch).delete()
     before = everything()
     assert before["timeline.HistoricalLaunch"]
     bundle = tmp_path / "salvo.json.gz"

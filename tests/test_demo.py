@@ -1,4 +1,5 @@
-"""The demo data: the chronology plus the 7 November 2025 story from the seed article."""
+"""The demo data: the chronology, its reactions corpus and the 7 November 2025 story from the
+seed article."""
 
 import io
 
@@ -40,8 +41,10 @@ def test_the_seed_launch_holds_the_articles_story():
     assert (launch.missile_class, launch.confidence) == ("SRBM", "suspected")
     assert ARTICLE_URL in {source.url for source in launch.sources.all()}
 
-    statements = {s.actor.code: s for s in launch.statements.all()}
+    # The article's statements; the reactions corpus adds others on the same launch.
+    statements = {s.actor.code: s for s in launch.statements.filter(source__url=ARTICLE_URL)}
     assert set(statements) == {"US", "RU", "KR"}
+    assert launch.statements.count() > len(statements)
     us, ru, kr = statements["US"], statements["RU"], statements["KR"]
     assert (
         str(us.speaker) == "U.S. Indo-Pacific Command, Combatant command of the U.S. armed forces"
@@ -90,5 +93,19 @@ def test_loading_the_demo_twice_changes_nothing():
     second = load_demo()
     assert "launches: 0 created, 0 updated, 102 unchanged" in second
     assert "events: 0 created, 0 updated, 60 unchanged" in second
+    assert "statements: 0 created, 0 updated, 182 unchanged" in second
     assert "seed story: 0 records created or changed." in second
     assert snapshot() == before
+
+
+def test_the_demo_holds_the_reactions_corpus():
+    """The counts the README gives: every statement of the corpus, tied to its launch."""
+    out = load_demo()
+    assert "statements: 182 created, 0 updated, 0 unchanged, 0 refused" in out
+    assert "demo: 102 launches, 60 events, 185 statements by 21 actors on 63 launches." in out
+    published = Statement.objects.filter(status="published")
+    assert published.count() == 185  # the corpus and the article's three
+    assert published.values("actor").distinct().count() == 21
+    assert Launch.objects.filter(statements__isnull=False).distinct().count() == 63
+    actors_2022 = published.filter(launch__occurred_on__year=2022).values("actor").distinct()
+    assert actors_2022.count() > 1  # the 2022 stance matrix has more than one row

@@ -1,12 +1,13 @@
 """Matching across sources: a launch seen by two sources is one launch, in either order."""
 
 import datetime
+import io
 
 import pytest
 
 from editorial.models import Status
 from imports.services import launches_import
-from timeline.matching import matching_launches
+from timeline.matching import matching_launches, same_site
 from timeline.models import Launch
 
 from .factories import LaunchFactory
@@ -117,3 +118,120 @@ def test_a_match_by_a_user_who_may_not_change_the_published_launch_is_refused():
         report = launches_import(file=handle, format="cns", user=User.objects.create_user("x"))
     assert not report.written
     assert Launch.objects.count() == 8
+
+
+def edited_copy(path, old, new, tmp_path):
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    copy = tmp_path / path.name
+    copy.write_text(text.replace(old, new), encoding="utf-8")
+    return copy
+
+
+def origins(launch):
+    return sorted(
+        (claim.note.rsplit("from ", 1)[-1], claim.attribute, claim.value_text)
+        for claim in launch.claims.filter(note__contains="from ")
+    )
+
+
+CNS_SOURCE = "https://en.yna.co.kr/view/AEN20220117000353325"
+CHRONOLOGY_SOURCE = "https://m-en.yna.co.kr/view/AEN20220125006500325"
+
+
+def test_reimporting_the_chronology_keeps_what_the_cns_rows_added(tmp_path):
+    import_file(CHRONOLOGY, "chronology")
+    import_file(CNS, "cns")
+    launch = Launch.objects.get(occurred_on=datetime.date(2022, 1, 17))
+    from_cns = origins(launch)
+    assert from_cns
+    assert {origin.split()[0] for origin, _, _ in from_cns} == {"cns"}
+
+    edited = edited_copy(CHRONOLOGY, ",380,42,", ",390,42,", tmp_path)
+    report = import_file(edited, "chronology")
+    assert (report.created, report.updated) == (0, 1)
+    launch.refresh_from_db()
+    assert launch.distance_km == 390
+    assert origins(launch) == from_cns
+    assert CNS_SOURCE in {source.url for source in launch.sources.all()}
+    assert [m["format"] for m in launch.import_record["matched"]] == ["cns"]
+    again = import_file(CNS, "cns")
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_reimporting_the_cns_file_keeps_what_the_chronology_added_and_each_replaces_its_own(
+    tmp_path,
+):
+    import_file(CNS, "cns")
+    import_file(CHRONOLOGY, "chronology")
+    launch = Launch.objects.get(occurred_on=datetime.date(2022, 1, 17))
+    from_chronology = origins(launch)
+    assert ("salvo-chronology L2022-004", "distance", "380") in from_chronology
+
+    edited_cns = edited_copy(CNS, "Sea of Japan,42,380,", "Sea of Japan,42,385,", tmp_path)
+    assert import_file(edited_cns, "cns").updated == 1
+    launch.refresh_from_db()
+    assert origins(launch) == from_chronology
+    assert CHRONOLOGY_SOURCE in {source.url for source in launch.sources.all()}
+
+    # The chronology's new figure replaces its old one; the CNS claims are left alone.
+    edited = edited_copy(CHRONOLOGY, ",380,42,", ",390,42,", tmp_path)
+    import_file(edited, "chronology")
+    launch.refresh_from_db()
+    now = origins(launch)
+    assert ("salvo-chronology L2022-004", "distance", "390") in now
+    assert ("salvo-chronology L2022-004", "distance", "380") not in now
+    assert launch.claims.exclude(note__contains="from ").filter(value_text="385").exists()
+    again = import_file(edited, "chronology")
+    assert (again.created, again.updated) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("Sunan", "Sunan, Pyongyang", True),
+        ("Sunan", "Pyongyang Sunan International Airport", True),
+        ("SUNAN.", "Sunan area", True),
+        ("Sunan (Pyongyang airport)", "sunan vicinity", True),
+        ("Mupyong-ni area, Jagang Province", "Mupyongni", True),
+        ("Sunan", "Wonsan", False),
+        ("Sunan", "", False),
+        ("Unknown", "Unknown", False),
+    ],
+)
+def test_sites_are_compared_loosely(one, other, same):
+    assert same_site(one, other) is same
+    assert same_site(other, one) is same
+
+
+def test_of_two_launches_that_match_the_one_at_the_same_site_is_the_match():
+    day = datetime.date(2024, 3, 18)
+    held = [
+        LaunchFactory(
+            occurred_on=day,
+            occurred_at=datetime.datetime(2024, 3, 17, hour, 0, tzinfo=UTC),
+            missile_class="SRBM",
+            launch_site=site,
+            import_record={"format": "salvo-chronology"},
+        )
+        for hour, site in ((22, "Sunan (Pyongyang airport)"), (23, "Wonsan"))
+    ]
+    assert matching_launches(candidate(launch_site="Pyongyang Sunan International Airport")) == [
+        held[0]
+    ]
+    assert matching_launches(candidate(launch_site="Sinpo")) == held  # ambiguous
+
+
+def test_a_salvo_whose_facility_is_written_two_ways_is_one_launch():
+    rows = CNS.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The second missile of 17 January 2022 names its facility another way.
+    second = next(i for i, row in enumerate(rows) if "Sunan International Airport" in row) + 1
+    rows[second] = rows[second].replace("Sunan International Airport", '"Sunan, Pyongyang"')
+    with open(CNS, "rb") as handle:
+        whole = launches_import(file=handle, format="cns")
+    Launch.objects.all().delete()
+    report = launches_import(file=io.BytesIO("".join(rows).encode()), format="cns")
+    assert report.written, report.as_text()
+    assert report.created == whole.created
+    launch = Launch.objects.get(occurred_on=datetime.date(2022, 1, 17))
+    assert launch.missile_count == 2

@@ -68,12 +68,13 @@ def test_the_timeline_interleaves_events_with_launches_in_time_order(client, dem
 
 
 def test_the_timeline_shows_one_year_and_pages_by_year_keeping_the_filters(client, demo):
-    response = client.get("/?actor=RU")
+    # ASEAN reacted to one launch of 2025 and one of 2023, none of 2022.
+    response = client.get("/?actor=ASEAN")
     html = response.content.decode()
     assert "1 launch in 2025." in text_of(response)
     assert "<h1>Missile launches and reactions, 2025</h1>" in html
     assert "2022" not in "".join(re.findall(r'<nav aria-label="Years".*?</nav>', html, re.S))
-    assert 'href="?actor=RU&amp;order=oldest"' in html
+    assert 'href="?actor=ASEAN&amp;order=oldest"' in html
     everything = client.get("/?year=2024&missile_class=SRBM").content.decode()
     assert 'rel="prev" href="?year=2023&amp;missile_class=SRBM"' in everything
     assert 'rel="next" href="?year=2025&amp;missile_class=SRBM"' in everything
@@ -139,7 +140,7 @@ def test_the_launch_page_shows_claims_triggers_and_statements_by_stance(client, 
     assert "High confidence · source: North Korea fires suspected" in text
     assert "Who spoke, by day" in text
     assert "Russia — 7 Nov 2025 time not reported South Korea — 7 Nov 2025" in text
-    assert text.index("Reactions") < text.index("Condemns (2)") < text.index("Defends (1)")
+    assert text.index("Reactions") < text.index("Condemns (5)") < text.index("Defends (1)")
     assert text.index("Defends (1)") < text.index("Figures and who claimed them")
     html = client.get(SEED_LAUNCH).content.decode()
     assert f'Response to</span> <a href="{SANCTIONS_WARNING}' in html
@@ -178,6 +179,17 @@ def test_the_event_and_actor_pages_link_back(client, demo):
     assert '<svg class="stance-chart"' in russia.content.decode()
 
 
+def test_the_reactions_corpus_gives_the_actor_pages_and_charts_something_to_tell(client, demo):
+    japan = text_of(client.get("/actors/JP/"))
+    assert "Statements 29" in japan
+    assert "Intercontinental ballistic (ICBM) launch, 31 Oct 2024 ✖ condemns" in japan
+    charts = text_of(client.get("/charts/"))
+    # Stance by actor and year: China's 2022 reactions were neutral (3) or supportive (4).
+    assert re.search(r"China 2022 \S \S 3 4 \S", charts)
+    # Latency: South Korea answered 25 of its 28 launches the same day, within 2 days at most.
+    assert "South Korea 28 25 0 2" in charts
+
+
 def test_the_actor_page_gives_the_median_response_latency(client):
     us = Actor.objects.get(code="US")
     for hours in (1, 2, 6):
@@ -203,7 +215,11 @@ def test_the_matrix_is_a_table_of_launches_by_actor_coloured_and_named_by_stance
     assert row
     assert 'class="stance-cell-2"' in row.group()
     assert "defends" in row.group()
-    assert "no statement" not in row.group()
+    assert "condemns" in row.group()
+    # 2022 has its reactions too: more than one launch has a filled cell.
+    matrix_2022 = client.get("/matrix/?year=2022").content.decode()
+    rows = re.findall(r'<tr>\s*<th scope="row">.*?</tr>', matrix_2022, re.S)
+    assert sum('class="stance-cell' in row for row in rows) > 1
 
 
 def test_search_finds_quotes_titles_and_names(client, demo):

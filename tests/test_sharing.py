@@ -56,7 +56,8 @@ def test_every_label_on_the_launch_page_and_timeline_links_to_its_definition(cli
     for html in (launch, timeline):
         fragments = definition_links(html)
         assert set(fragments) <= methodology, set(fragments) - methodology
-    # The seed launch is suspected and disputed; its reactions condemn and defend.
+    # The seed launch is suspected and disputed; its reactions condemn (five of them), are
+    # concerned and defend.
     assert re.search(
         r'class="badge confidence-suspected"><a\s+href="/methodology/#confidence-suspected"',
         launch,
@@ -64,7 +65,7 @@ def test_every_label_on_the_launch_page_and_timeline_links_to_its_definition(cli
     assert 'href="/methodology/#disputed"' in launch
     assert (
         launch.count('class="stance-label stance--2"\n      href="/methodology/#stance-condemns"')
-        == 2
+        == 5
     )
     assert 'href="/methodology/#stance-defends"' in launch
     assert 'class="relation" href="/methodology/#relation-response_to"' in timeline

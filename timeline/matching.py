@@ -9,15 +9,52 @@ a launch from one source matches a launch from another when
 - their types are compatible: the same missile class, or either class unknown;
 - they do not come from the same source format: a file's own rows are told apart by
   the file (two chronology launches three hours apart are two launches).
+
+Where several launches match, the one whose site is the same (`same_site`) is the match
+when there is exactly one such; otherwise the match is ambiguous.
 """
 
 import datetime
+import re
+import unicodedata
 
 from .models import Launch, MissileClass
 
 MATCH_DAYS = 1
 MATCH_WINDOW = datetime.timedelta(hours=3)
 UNKNOWN_CLASSES = {"", MissileClass.UNKNOWN}
+# Words that say where about a site, not which site: "Sunan area" is Sunan.
+SITE_FILLER = {
+    "airfield",
+    "airport",
+    "area",
+    "around",
+    "city",
+    "county",
+    "international",
+    "near",
+    "of",
+    "province",
+    "the",
+    "unknown",
+    "vicinity",
+}
+
+
+def site_words(name):
+    """The words that name a site: case, accents, punctuation and filler words aside;
+    "Mupyong-ni" and "Mupyongni" are one word."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[-'\u2019]", "", text)
+    return frozenset(re.findall(r"[a-z0-9]+", text)) - SITE_FILLER
+
+
+def same_site(one, other):
+    """Whether two site names are near enough to be one site: the words of one contain the
+    other's ("Sunan", "Sunan, Pyongyang", "Pyongyang Sunan International Airport", "sunan
+    area"). An unknown or empty site is the same as no site, not as every site."""
+    one, other = site_words(one), site_words(other)
+    return bool(one and other) and (one <= other or other <= one)
 
 
 def compatible_types(one, other):
@@ -63,7 +100,11 @@ def matching_launches(candidate):
     taken = [launch for launch in near if _took_in(launch, candidate.external_id)]
     if taken:
         return taken[:1]  # it came in there before: matched, or merged by an analyst
-    return [launch for launch in near if matches(candidate, launch)]
+    found = [launch for launch in near if matches(candidate, launch)]
+    same_place = [
+        launch for launch in found if same_site(candidate.launch_site, launch.launch_site)
+    ]
+    return same_place if len(found) > 1 and len(same_place) == 1 else found
 
 
 def _took_in(launch, external_id):

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.text import slugify
 
+from timeline.matching import same_site
 from timeline.models import ClaimAttribute, Confidence, LaunchCategory, Outcome
 
 from .. import parsing
@@ -142,14 +143,15 @@ def salvos(missiles, window):
     """Missiles grouped by the salvo rule, each group in the file's order.
 
     Rows share a group when they have the same local day (or month), the same facility
-    (or both none) and, when timed, a UTC time within `window` of the group's first. Rows
+    (timeline.matching.same_site: "Sunan" and "Sunan, Pyongyang" are one; or both none) and, when timed, a UTC time within `window` of the group's first. Rows
     without a time join the one timed group of their UTC date and facility, if there is
     exactly one; otherwise they form a group of their own.
     """
+    place = _sites_of(missiles)
     keyed = {}
     for missile in missiles:
         timed = missile.occurred_at is not None
-        key = (missile.precision, missile.local_day, missile.site, timed)
+        key = (missile.precision, missile.local_day, place[missile.number], timed)
         keyed.setdefault(key, []).append(missile)
     timed_groups, untimed_groups = [], []
     for (_, _, _, timed), members in keyed.items():
@@ -170,7 +172,7 @@ def salvos(missiles, window):
             group
             for group in timed_groups
             if first.precision == "day"
-            and group[0].site == first.site
+            and place[group[0].number] == place[first.number]
             and any(m.day == first.day for m in group)
         ]
         if len(fits) == 1:
@@ -178,6 +180,21 @@ def salvos(missiles, window):
         else:
             groups.append(members)
     return [sorted(group, key=lambda m: m.number) for group in groups]
+
+
+def _sites_of(missiles):
+    """Row number → the facility it is grouped by: the first facility of the file that is
+    the same site (timeline.matching.same_site), so "Sunan" and "Sunan, Pyongyang" are one;
+    "" for rows without one."""
+    seen, place = [], {}
+    for missile in missiles:
+        name = "" if not missile.site else missile.cells["Facility Name"]
+        if name:
+            name = next((known for known in seen if same_site(known, name)), name)
+            if name not in seen:
+                seen.append(name)
+        place[missile.number] = name
+    return place
 
 
 def _cns_missile(number, cells, problems):

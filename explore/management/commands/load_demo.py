@@ -1,4 +1,5 @@
-"""Load the demo data: the 2022-2025 chronology and the story of the 7 November 2025 launch."""
+"""Load the demo data: the 2022-2025 chronology, the reactions to its launches, and the story
+of the 7 November 2025 launch."""
 
 import datetime
 from pathlib import Path
@@ -7,13 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from editorial.models import Status
-from imports.services import events_import, launches_import
-from reactions.models import Actor, Channel, QuoteKind, Stance
+from imports.services import events_import, launches_import, statements_import
+from reactions.models import Actor, Channel, QuoteKind, Stance, Statement
 from reactions.services import speaker_get_or_create, statement_upsert
 from timeline.models import Event, Launch, LinkConfidence, Relation
 from timeline.services import launch_update, link_upsert, source_upsert
 
-DATA = Path(__file__).resolve().parents[3] / "timeline" / "data"
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT / "timeline" / "data"
+# Real, sourced statements on the launches of 2022-2025 (see reactions/data/README.md).
+STATEMENTS_FILE = ROOT / "reactions" / "data" / "statements.csv"
 
 ARTICLE = {
     "url": "https://allthe.news/en/articles/"
@@ -107,22 +111,38 @@ LINKS = [
 ]
 
 
+def totals():
+    """What the demo holds, in the words the README quotes."""
+    statements = Statement.objects.all()
+    actors = statements.values("actor").distinct().count()
+    launches = Launch.objects.filter(statements__isnull=False).distinct().count()
+    return (
+        f"demo: {Launch.objects.count()} launches, {Event.objects.count()} events, "
+        f"{statements.count()} statements by {actors} actors on {launches} launches."
+    )
+
+
 class Command(BaseCommand):
-    help = "Load the chronology and the 7 Nov 2025 story. Running it again changes nothing."
+    help = (
+        "Load the chronology, its reactions and the 7 Nov 2025 story. "
+        "Running it again changes nothing."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            for service, name in (
-                (launches_import, "launches.csv"),
-                (events_import, "context_events.csv"),
+            for service, path in (
+                (launches_import, DATA / "launches.csv"),
+                (events_import, DATA / "context_events.csv"),
+                (statements_import, STATEMENTS_FILE),
             ):
-                with open(DATA / name, "rb") as handle:
+                with open(path, "rb") as handle:
                     report = service(file=handle)
                 self.stdout.write(report.as_text().splitlines()[0])
                 if not report.written:
                     raise CommandError(report.as_text())
             changes = self.load_seed_story()
         self.stdout.write(f"seed story: {changes} records created or changed.")
+        self.stdout.write(totals())
 
     def load_seed_story(self):
         article, changed = source_upsert(**ARTICLE)
