@@ -181,6 +181,10 @@ class LinkQuerySet(PublishableQuerySet):
             launch__status=Status.PUBLISHED, event__status=Status.PUBLISHED
         )
 
+    def for_cards(self):
+        """The links a launch's card on the timeline shows, with their event, by its date."""
+        return self.visible().select_related("event").order_by("event__start_date", "id")
+
     def for_api_under_launch(self, *, drafts=False):
         """The links an API client sees under the launches it may see, in listing order.
         Asked only for those launches, so the launch's own status is not checked again: that

@@ -166,14 +166,7 @@ class LaunchQuerySet(PublishableQuerySet):
         return (
             self.published()
             .with_derived_facts()
-            .prefetch_related(
-                Prefetch(
-                    "links",
-                    queryset=Link.objects.visible()
-                    .select_related("event")
-                    .order_by("event__start_date", "id"),
-                ),
-            )
+            .prefetch_related(Prefetch("links", queryset=Link.objects.for_cards()))
             .chronological()
         )
 
@@ -229,10 +222,9 @@ class LaunchQuerySet(PublishableQuerySet):
         )
 
     def for_timeline_page(self):
-        """The timeline's launches with the claims behind the figures each card shows."""
-        return self.for_timeline().prefetch_related(
-            Prefetch("claims", queryset=LaunchClaim.objects.order_by("position", "id"))
-        )
+        """Published launches with their derived facts, in time order: the timeline page reads
+        what their cards show besides only for the cards it renders again."""
+        return self.published().with_derived_facts().chronological()
 
     def for_timeline_years(self):
         """The years these launches fall in, newest first, as integers."""
