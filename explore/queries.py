@@ -73,6 +73,11 @@ def card_stamps(launch_ids):
     return {launch_id: sorted(stamp) for launch_id, stamp in stamps.items()}
 
 
+def marker_details():
+    """Prefetches of what an event's marker on the timeline shows: its links and launches."""
+    return [Prefetch("links", queryset=Link.objects.for_markers())]
+
+
 def actors_with_reactions():
     """(code, name) of every actor with a reaction readers may see."""
     reacted = Statement.objects.visible().filter(actor=OuterRef("pk"))

@@ -136,13 +136,16 @@ def timeline_page(request, template):
             "kind": cleaned.get("event_kind") or "",
             "q": cleaned.get("q") or "",
         }
-        events = EventFilter(event_data, queryset=Event.objects.for_timeline()).qs
+        events = EventFilter(event_data, queryset=Event.objects.for_timeline_page()).qs
         if any(cleaned.get(name) not in (None, "") for name in LAUNCH_ONLY_FILTERS):
             events = events.filter(links__launch__in=[launch.pk for launch in launches]).distinct()
+        events = list(events)
     newest_first = request.GET.get("order") != "oldest"
     stamps = queries.card_stamps([launch.pk for launch in launches])
     for launch, card in zip(launches, launch_cards(launches, stamps), strict=True):
         launch.card = card
+    for event, marker in zip(events, event_markers(events), strict=True):
+        event.marker = marker
     entries = merged(launches, events, newest_first=newest_first)
     earlier, later = neighbours(year, years)
     context.update(
@@ -178,6 +181,28 @@ def launch_cards(launches, stamps):
 
     cards = cached_fragments(launches, template=CARD_TEMPLATE, stamp=stamp, render=render)
     return [cards[launch.pk] for launch in launches]
+
+
+MARKER_TEMPLATE = "timeline/includes/_event_marker.html"
+
+
+def event_markers(events):
+    """Each event's marker on the timeline, in order: read from the cache when nothing it
+    shows changed (its row, and its links and their launches as Event.for_timeline_page()
+    stamps them), otherwise rendered and kept."""
+
+    def render(missing):
+        prefetch_related_objects(missing, *queries.marker_details())
+        marker = get_template(MARKER_TEMPLATE)
+        return [marker.render({"event": event}) for event in missing]
+
+    markers = cached_fragments(
+        events,
+        template=MARKER_TEMPLATE,
+        stamp=lambda event: (event.updated_at, event.marker_links, event.marker_changed),
+        render=render,
+    )
+    return [markers[event.pk] for event in events]
 
 
 def latest_story(request, launches, year, years, stamps):
