@@ -428,6 +428,8 @@ class Launch(models.Model):
         permissions = [("publish_launch", "Can publish and unpublish launches")]
         indexes = [
             models.Index(fields=["sort_at", "id"]),
+            # The timeline's year (a range of days) and the API's newest first by day.
+            models.Index(fields=["occurred_on", "id"]),
             models.Index(fields=["status", "sort_at"]),
             models.Index(fields=["category", "sort_at"]),
             models.Index(fields=["category", "occurred_on"]),
