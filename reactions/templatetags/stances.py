@@ -4,6 +4,7 @@ from itertools import groupby
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -62,6 +63,29 @@ def reaction_chips(launch, url):
         for statement in chips
     )
     return mark_safe(f'<ul class="chips" aria-label="Reactions">{items}</ul>')
+
+
+@register.simple_tag
+def stance_dots(points):
+    """An actor's stance chart's dots (reactions.charts.Point), each titled with its day,
+    each on the lines a template loop over them would write.
+
+    Built as plain strings, each month's name written once ("j M Y" is the day, then "M Y"
+    of its month): an actor's page has a dot for each of its thousands of statements, and
+    the template loop was most of the page's time.
+    """
+    months = {}
+    dots = []
+    for point in points:
+        month = point.day.replace(day=1)
+        if month not in months:
+            months[month] = escape(date_format(month, "M Y"))
+        dots.append(
+            f'\n      <circle class="dot stance-fill-{int(point.stance)}" cx="{float(point.cx)}" '
+            f'cy="{float(point.cy)}" r="5">\n        <title>{point.day.day} {months[month]}'
+            "</title>\n      </circle>\n      "
+        )
+    return mark_safe("".join(dots))
 
 
 @register.filter
