@@ -211,6 +211,14 @@ class FilterBackend(DjangoFilterBackend):
         return filterset
 
 
+def with_tiebreak(ordering):
+    """`ordering` ended by the id, in the direction of its last term: records that tie on
+    a non-unique field (two launches on one day) come in the same order on every page."""
+    if not ordering or ordering[-1].lstrip("-") in ("id", "pk"):
+        return ordering
+    return [*ordering, "-id" if ordering[-1].startswith("-") else "id"]
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """`ordering` by the fields a view lists; any other field is a 400, not silently ignored."""
 
@@ -227,7 +235,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
             if unknown:
                 message = f"Cannot sort by {', '.join(unknown)}; try {', '.join(sorted(valid))}."
                 raise exceptions.ValidationError({self.ordering_param: [message]})
-        return super().get_ordering(request, queryset, view)
+        return with_tiebreak(super().get_ordering(request, queryset, view))
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

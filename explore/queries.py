@@ -5,17 +5,29 @@ Under launches already narrowed to those a reader may see, statements are only c
 being published: checking their launch again would join every launch for a page of fifty.
 """
 
-from django.db.models import F, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, DateTimeField, F, Max, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 
 from reactions.models import Actor, Statement
-from timeline.models import Launch, Source
+from timeline.models import Launch, LaunchClaim, Link, Source
 from timeline.models.sources import cited_by
 
 
 def timeline_launches():
-    """The timeline page's launches: derived facts, links, the claims behind each card's
-    figures, and each reaction's actor for its chip."""
+    """The timeline page's launches with their derived facts: what else their cards show is
+    stamped by card_stamps() and, for the cards not in the cache, read by card_details()."""
+    return Launch.objects.for_timeline_page()
+
+
+def card_details():
+    """Prefetches of what a timeline card shows beyond its launch's row: the visible links,
+    and the story's details (story_details())."""
+    return [Prefetch("links", queryset=Link.objects.for_cards()), *story_details()]
+
+
+def story_details():
+    """Prefetches of what the front page's latest launch shows beyond its row: the claims
+    behind its figures, and each reaction with its actor's name, as its chips show it."""
     chips = (
         # What a reaction chip shows, and no more: a year's page has thousands.
         Statement.objects.published()
@@ -26,9 +38,45 @@ def timeline_launches():
         )
         .order_by("issued_on", "id")
     )
-    return Launch.objects.for_timeline_page().prefetch_related(
-        Prefetch("statements", queryset=chips)
-    )
+    return [
+        Prefetch("claims", queryset=LaunchClaim.objects.order_by("position", "id")),
+        Prefetch("statements", queryset=chips),
+    ]
+
+
+def card_stamps(launch_ids):
+    """{launch id: stamp} of what each launch's card shows beyond the launch's row, in one
+    query: how many published reactions, claims (and versions of claims: any change to one
+    adds one) and visible links it has, and when the latest of each (or a linked event)
+    changed. A publish, an edit or a removal under a launch changes its stamp."""
+    no_time = Cast(None, DateTimeField())
+    parts = [
+        Statement.objects.published().annotate(kind=Value("statements"), changed=F("updated_at")),
+        LaunchClaim.objects.annotate(kind=Value("claims"), changed=no_time),
+        LaunchClaim.history.annotate(kind=Value("claim versions"), changed=F("history_date")),
+        Link.objects.visible().annotate(
+            kind=Value("links"), changed=Greatest("updated_at", "event__updated_at")
+        ),
+    ]
+    # Each part as rows of (launch id, kind, how many, latest change), one per launch.
+    grouped = [
+        part.filter(launch_id__in=launch_ids)
+        .order_by()
+        .values("launch_id", "kind")
+        .annotate(n=Count("*"), latest=Max("changed"))
+        .values_list("launch_id", "kind", "n", "latest")
+        for part in parts
+    ]
+    rows = grouped[0].union(*grouped[1:], all=True).order_by()
+    stamps = {}
+    for launch_id, *stamp in rows:
+        stamps.setdefault(launch_id, []).append(tuple(stamp))
+    return {launch_id: sorted(stamp) for launch_id, stamp in stamps.items()}
+
+
+def marker_details():
+    """Prefetches of what an event's marker on the timeline shows: its links and launches."""
+    return [Prefetch("links", queryset=Link.objects.for_markers())]
 
 
 def actors_with_reactions():

@@ -4,9 +4,12 @@ matrix, search and the charts."""
 from itertools import groupby
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import get_template
 
 from core.caching import reads, surrogate_keys
+from core.fragments import cached_fragments
 from core.text import text_only
 from reactions.filters import LaunchFilter
 from reactions.forms import SearchForm
@@ -14,6 +17,7 @@ from reactions.models import Actor, Speaker, Stance, Statement
 from timeline.filters import EventFilter
 from timeline.models import DatePrecision, Event, EventKind, Launch, MissileClass
 from timeline.queries import merged
+from timeline.representations import DERIVED
 
 from . import maps, queries
 from .charts import (
@@ -134,14 +138,20 @@ def timeline_page(request, template):
             "kind": cleaned.get("event_kind") or "",
             "q": cleaned.get("q") or "",
         }
-        events = EventFilter(event_data, queryset=Event.objects.for_timeline()).qs
+        events = EventFilter(event_data, queryset=Event.objects.for_timeline_page()).qs
         if any(cleaned.get(name) not in (None, "") for name in LAUNCH_ONLY_FILTERS):
             events = events.filter(links__launch__in=[launch.pk for launch in launches]).distinct()
+        events = list(events)
     newest_first = request.GET.get("order") != "oldest"
+    stamps = queries.card_stamps([launch.pk for launch in launches])
+    for launch, card in zip(launches, launch_cards(launches, stamps), strict=True):
+        launch.card = card
+    for event, marker in zip(events, event_markers(events), strict=True):
+        event.marker = marker
     entries = merged(launches, events, newest_first=newest_first)
     earlier, later = neighbours(year, years)
     context.update(
-        latest=latest_story(request, launches, year, years),
+        latest=latest_story(request, launches, year, years, stamps),
         newest_first=newest_first,
         launch_count=len(launches),
         earlier=earlier,
@@ -154,20 +164,68 @@ def timeline_page(request, template):
     return render(request, template, context)
 
 
-def latest_story(request, launches, year, years):
+CARD_TEMPLATE = "timeline/includes/_launch_card.html"
+
+
+def launch_cards(launches, stamps):
+    """Each launch's card on the timeline, in order: read from the cache when nothing it shows
+    changed (its row, its derived facts, what `stamps` from queries.card_stamps() counts),
+    otherwise rendered with what it shows besides and kept."""
+
+    def stamp(launch):
+        derived = [getattr(launch, name) for name in DERIVED]
+        return (launch.updated_at, derived, stamps.get(launch.pk))
+
+    def render(missing):
+        prefetch_related_objects(missing, *queries.card_details())
+        card = get_template(CARD_TEMPLATE)
+        return [card.render({"launch": launch}) for launch in missing]
+
+    cards = cached_fragments(launches, template=CARD_TEMPLATE, stamp=stamp, render=render)
+    return [cards[launch.pk] for launch in launches]
+
+
+MARKER_TEMPLATE = "timeline/includes/_event_marker.html"
+
+
+def event_markers(events):
+    """Each event's marker on the timeline, in order: read from the cache when nothing it
+    shows changed (its row, and its links and their launches as Event.for_timeline_page()
+    stamps them), otherwise rendered and kept."""
+
+    def render(missing):
+        prefetch_related_objects(missing, *queries.marker_details())
+        marker = get_template(MARKER_TEMPLATE)
+        return [marker.render({"event": event}) for event in missing]
+
+    markers = cached_fragments(
+        events,
+        template=MARKER_TEMPLATE,
+        stamp=lambda event: (event.updated_at, event.marker_links, event.marker_changed),
+        render=render,
+    )
+    return [markers[event.pk] for event in events]
+
+
+def latest_story(request, launches, year, years, stamps):
     """The latest launch and its reactions at a glance, for the front page as it opens: only
     without filters or a chosen year, where the year's launches end with the latest one.
     While the latest launch has no reaction yet, the latest launch of the year that has
-    some is told too."""
+    some (by its card's `stamps`) is told too."""
     if not launches or year != years[0] or any(name in request.GET for name in FILTER_LABELS):
         return None
     newest = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
+    reacted = next((launch for launch in newest if reactions_in(stamps.get(launch.pk))), None)
+    prefetch_related_objects([newest[0], *([reacted] if reacted else [])], *queries.story_details())
     story = {"launch": newest[0], "glance": chip_glance(newest[0]), "reacted": None}
-    if not story["glance"].spoken:
-        reacted = next((launch for launch in newest if launch.statements.all()), None)
-        if reacted is not None:
-            story["reacted"] = {"launch": reacted, "glance": chip_glance(reacted)}
+    if not story["glance"].spoken and reacted is not None:
+        story["reacted"] = {"launch": reacted, "glance": chip_glance(reacted)}
     return story
+
+
+def reactions_in(stamp):
+    """How many published reactions a card's stamp counts."""
+    return next((n for kind, n, _ in stamp or () if kind == "statements"), 0)
 
 
 def chip_glance(launch):

@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -365,6 +366,7 @@ PAGES = [
 
 
 def count_queries(client, url):
+    cache.clear()  # no cached fragment of a page either: each is read and rendered again
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

@@ -149,6 +149,9 @@ CDN_PURGE_TOKEN = env("CDN_PURGE_TOKEN", default="")
 CDN_PURGE_ALLOW_PRIVATE = env.bool("CDN_PURGE_ALLOW_PRIVATE", default=False)
 # Responses larger than this are served but never stored: one entry cannot fill the cache.
 PUBLIC_CACHE_MAX_ENTRY_BYTES = env.int("PUBLIC_CACHE_MAX_ENTRY_BYTES", default=1024 * 1024)
+# Rendered pieces of pages (core.fragments): kept under a stamp of their data, so only as long
+# as memory allows; 0 renders every piece each time.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=24 * 3600)
 # `make bench` only: a file whose bytes /bench/reference serves from memory.
 BENCH_REFERENCE_FILE = env("BENCH_REFERENCE_FILE", default="")
 # Anonymous page requests that reach the views (cache misses), per client address; the API

@@ -4,7 +4,9 @@ from itertools import groupby
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from reactions.models import Stance
 
@@ -12,6 +14,12 @@ register = template.Library()
 
 STANCE_GLYPHS = {-2: "✖", -1: "▲", 0: "●", 1: "✚", 2: "✔"}
 STANCE_WORDS = {value: str(label).lower() for value, label in Stance.choices}
+# One reaction chip; every value is escaped or a number before it is put in.
+CHIP = (
+    '<li class="chip stance-{stance}"><a href="{url}#statement-{pk}"><span class="glyph" '
+    'aria-hidden="true">{glyph}</span> <bdi>{actor}</bdi></a>: '
+    '<a class="stance-word" href="{methodology}#stance-{word}">{word}</a></li>'
+)
 
 
 @register.filter
@@ -32,36 +40,52 @@ def reaction_chips(launch, url):
     and a colour; the actor links to the statement on the launch page, the stance's word
     to its definition.
 
-    Built in one pass rather than by a template loop: a year's timeline has thousands of
-    chips, and they were most of its rendering time. The statements come from
-    `explore.queries.timeline_launches()`, each with its `actor_label`.
+    Built in one pass of plain string formatting, each value escaped once, rather than by a
+    template loop or format_html: a year's timeline has thousands of chips, and they were
+    most of its rendering time. The statements come from `explore.queries.story_details()`,
+    each with its `actor_label`.
     """
     chips = one_per_actor(launch.statements.all())
     if not chips:
         return ""
-    methodology = reverse("explore:methodology")
-    return format_html(
-        '<ul class="chips" aria-label="Reactions">{}</ul>',
-        format_html_join(
-            "",
-            '<li class="chip stance-{}"><a href="{}#statement-{}"><span class="glyph" '
-            'aria-hidden="true">{}</span> <bdi>{}</bdi></a>: '
-            '<a class="stance-word" href="{}#stance-{}">{}</a></li>',
-            (
-                (
-                    statement.stance,
-                    url,
-                    statement.pk,
-                    STANCE_GLYPHS.get(statement.stance, ""),
-                    statement.actor_label,
-                    methodology,
-                    STANCE_WORDS.get(statement.stance, ""),
-                    STANCE_WORDS.get(statement.stance, ""),
-                )
-                for statement in chips
-            ),
-        ),
+    url = escape(url)
+    methodology = escape(reverse("explore:methodology"))
+    items = "".join(
+        CHIP.format(
+            stance=int(statement.stance),
+            url=url,
+            pk=int(statement.pk),
+            glyph=STANCE_GLYPHS.get(statement.stance, ""),
+            actor=escape(statement.actor_label),
+            methodology=methodology,
+            word=STANCE_WORDS.get(statement.stance, ""),
+        )
+        for statement in chips
     )
+    return mark_safe(f'<ul class="chips" aria-label="Reactions">{items}</ul>')
+
+
+@register.simple_tag
+def stance_dots(points):
+    """An actor's stance chart's dots (reactions.charts.Point), each titled with its day,
+    each on the lines a template loop over them would write.
+
+    Built as plain strings, each month's name written once ("j M Y" is the day, then "M Y"
+    of its month): an actor's page has a dot for each of its thousands of statements, and
+    the template loop was most of the page's time.
+    """
+    months = {}
+    dots = []
+    for point in points:
+        month = point.day.replace(day=1)
+        if month not in months:
+            months[month] = escape(date_format(month, "M Y"))
+        dots.append(
+            f'\n      <circle class="dot stance-fill-{int(point.stance)}" cx="{float(point.cx)}" '
+            f'cy="{float(point.cy)}" r="5">\n        <title>{point.day.day} {months[month]}'
+            "</title>\n      </circle>\n      "
+        )
+    return mark_safe("".join(dots))
 
 
 @register.filter

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -42,13 +43,25 @@ class EventQuerySet(PublishableQuerySet):
         """Published events with the published launches they are linked to."""
         return (
             self.published()
-            .prefetch_related(
-                Prefetch(
-                    "links",
-                    queryset=Link.objects.visible()
-                    .select_related("launch")
-                    .order_by("launch__sort_at", "id"),
-                )
+            .prefetch_related(Prefetch("links", queryset=Link.objects.for_markers()))
+            .chronological()
+        )
+
+    def for_timeline_page(self):
+        """Published events in time order, each with a stamp of what its marker shows beyond
+        its row: `marker_links`, how many visible links it has, and `marker_changed`, when the
+        latest of them or of their launches changed. The page reads the links themselves only
+        for the markers it renders again."""
+        links = Link.objects.visible().filter(event=OuterRef("pk")).order_by().values("event")
+        return (
+            self.published()
+            .annotate(
+                marker_links=Subquery(links.annotate(n=Count("*")).values("n")),
+                marker_changed=Subquery(
+                    links.annotate(
+                        latest=Greatest(Max("updated_at"), Max("launch__updated_at"))
+                    ).values("latest")
+                ),
             )
             .chronological()
         )
@@ -190,6 +203,14 @@ class LinkQuerySet(PublishableQuerySet):
             .select_related("source")
             .prefetch_related("further_sources")
         )
+
+    def for_cards(self):
+        """The links a launch's card on the timeline shows, with their event, by its date."""
+        return self.visible().select_related("event").order_by("event__start_date", "id")
+
+    def for_markers(self):
+        """The links an event's marker on the timeline shows, with their launch, in its order."""
+        return self.visible().select_related("launch").order_by("launch__sort_at", "id")
 
     def for_api_under_launch(self, *, drafts=False):
         """The links an API client sees under the launches it may see, in listing order.

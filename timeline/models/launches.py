@@ -166,14 +166,7 @@ class LaunchQuerySet(PublishableQuerySet):
         return (
             self.published()
             .with_derived_facts()
-            .prefetch_related(
-                Prefetch(
-                    "links",
-                    queryset=Link.objects.visible()
-                    .select_related("event")
-                    .order_by("event__start_date", "id"),
-                ),
-            )
+            .prefetch_related(Prefetch("links", queryset=Link.objects.for_cards()))
             .chronological()
         )
 
@@ -243,10 +236,9 @@ class LaunchQuerySet(PublishableQuerySet):
         )
 
     def for_timeline_page(self):
-        """The timeline's launches with the claims behind the figures each card shows."""
-        return self.for_timeline().prefetch_related(
-            Prefetch("claims", queryset=LaunchClaim.objects.order_by("position", "id"))
-        )
+        """Published launches with their derived facts, in time order: the timeline page reads
+        what their cards show besides only for the cards it renders again."""
+        return self.published().with_derived_facts().chronological()
 
     def for_timeline_years(self):
         """The years these launches fall in, newest first, as integers."""
@@ -450,6 +442,8 @@ class Launch(models.Model):
         permissions = [("publish_launch", "Can publish and unpublish launches")]
         indexes = [
             models.Index(fields=["sort_at", "id"]),
+            # The timeline's year (a range of days) and the API's newest first by day.
+            models.Index(fields=["occurred_on", "id"]),
             models.Index(fields=["status", "sort_at"]),
             models.Index(fields=["category", "sort_at"]),
             models.Index(fields=["category", "occurred_on"]),

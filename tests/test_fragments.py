@@ -1,0 +1,148 @@
+"""The timeline's cards and event markers, cached as fragments under a stamp of their data: a
+change renders again exactly the pieces that show it, at once, and no other."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.caching import bump_data_version
+from editorial.models import Status
+from editorial.services import record_transition
+from explore.views import CARD_TEMPLATE, MARKER_TEMPLATE
+from reactions.models import Actor, Stance
+
+from .factories import (
+    ClaimFactory,
+    EventFactory,
+    LaunchFactory,
+    LinkFactory,
+    StatementFactory,
+)
+
+pytestmark = pytest.mark.django_db
+PAGE = "/?year=2024"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def year():
+    """Two launches with a reaction each, and an event linked to the first."""
+    first = LaunchFactory(occurred_on=datetime.date(2024, 3, 1), missile_name="Hwasong-11")
+    second = LaunchFactory(occurred_on=datetime.date(2024, 6, 1), missile_name="Hwasong-18")
+    StatementFactory(launch=first, stance=Stance.CONDEMNS)
+    StatementFactory(launch=second, stance=Stance.CONDEMNS)
+    event = EventFactory(title="Joint drills", start_date=datetime.date(2024, 2, 20))
+    LinkFactory(launch=first, event=event)
+    return {"first": first, "second": second, "event": event}
+
+
+def rendered(client, template):
+    """The page, and how many times `template` was rendered to make it."""
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    return response.content.decode(), [t.name for t in response.templates].count(template)
+
+
+def card_of(page, launch):
+    """A launch's card, as the page shows it."""
+    start = page.index(f'aria-labelledby="launch-{launch.pk}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_an_unchanged_page_renders_no_card_or_marker_again(client, year):
+    first, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 2
+    again, cards = rendered(client, CARD_TEMPLATE)
+    assert (again, cards) == (first, 0)
+    assert rendered(client, MARKER_TEMPLATE)[1] == 0
+
+
+def test_a_published_reaction_changes_its_card_at_once_and_no_other(client, year):
+    before, _ = rendered(client, CARD_TEMPLATE)
+    japan = Actor.objects.get(code="JP")
+    statement = StatementFactory(
+        launch=year["second"], actor=japan, stance=Stance.CONCERNED, status=Status.DRAFT
+    )
+    # A draft shows nowhere, and changes no stamp.
+    assert rendered(client, CARD_TEMPLATE) == (before, 0)
+
+    record_transition(instance=statement, status=Status.PUBLISHED)
+    after, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 1
+    assert f"#statement-{statement.pk}" in card_of(after, year["second"])
+    assert card_of(after, year["first"]) == card_of(before, year["first"])
+
+    # Unpublished, the card shows what it showed before: the fragment kept then is that card.
+    record_transition(instance=statement, status=Status.DRAFT)
+    assert rendered(client, CARD_TEMPLATE) == (before, 0)
+
+
+def test_a_changed_claim_changes_its_card(client, year):
+    claim = ClaimFactory(launch=year["first"], attribute="distance", value_text="~700")
+    page, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 2
+    assert "~700" in card_of(page, year["first"])
+
+    claim.value_text = "about 750"
+    claim.save()
+    page, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 1
+    assert "about 750" in card_of(page, year["first"])
+
+
+def test_a_new_launch_renders_its_card_and_the_next_ones_derived_facts(client, year):
+    rendered(client, CARD_TEMPLATE)
+    between = LaunchFactory(occurred_on=datetime.date(2024, 4, 1))
+    page, cards = rendered(client, CARD_TEMPLATE)
+    # The new card, and the second launch's, which now follows it; not the first's.
+    assert cards == 2
+    assert between.get_absolute_url() in card_of(page, year["second"])
+
+
+def test_an_event_renamed_renders_its_marker_and_the_card_linked_to_it(client, year):
+    rendered(client, CARD_TEMPLATE)
+    event = year["event"]
+    event.title = "Combined drills"
+    event.save()
+    response = client.get(PAGE)
+    names = [t.name for t in response.templates]
+    assert (names.count(MARKER_TEMPLATE), names.count(CARD_TEMPLATE)) == (1, 1)
+    assert response.content.decode().count("Combined drills") == 2
+
+
+def test_a_new_data_version_renders_every_card_again(client, year):
+    rendered(client, CARD_TEMPLATE)
+    Actor.objects.filter(code="US").update(short_name="United States of America")
+    # A reference record renamed moves the data version, which every key holds.
+    bump_data_version()
+    page, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 2
+    assert page.count("<bdi>United States of America</bdi>") == 2
+
+
+def test_a_cached_page_reads_no_card_details(client, year):
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            client.get(PAGE)
+        return captured
+
+    cold = count()
+    warm = count()
+    # The links, claims and chips of the cards, and the links of the markers, are read only
+    # to render them.
+    assert len(cold) - len(warm) == 4
+
+
+def test_without_a_fragment_cache_every_piece_is_rendered(client, year, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    first, cards = rendered(client, CARD_TEMPLATE)
+    again, cards_again = rendered(client, CARD_TEMPLATE)
+    assert (cards, cards_again) == (2, 2)
+    assert first == again
