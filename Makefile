@@ -80,7 +80,11 @@ audit: install ## pip-audit: known vulnerabilities in the Python packages instal
 	$(VENV)/bin/pip-audit --local --skip-editable --strict --desc on --progress-spinner off \
 	  --vulnerability-service $${AUDIT_SERVICE:-pypi}
 
-bench: install ## Throughput and latency against the stack's limit, on PostgreSQL (writes bench/RESULTS.md)
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed ## Quiet reading, launch day, a Datasette peer, on PostgreSQL (writes bench/RESULTS.md)
 	$(PY) bench/run.py
 
 STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
