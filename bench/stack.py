@@ -20,7 +20,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
 DURATION = os.environ.get("BENCH_DURATION", "3s")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
-REFERENCE_FILE = Path("/tmp/salvo-bench-reference.json")
+REFERENCE_FILE = Path(f"/tmp/salvo-bench-reference-{PORT}.json")
 WORKERS = 2
 
 ENV = {
