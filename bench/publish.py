@@ -42,19 +42,13 @@ def editor():
     return User.objects.get(pk=user.pk)  # fresh, with no permission cache
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--every", type=float, required=True, help="seconds between publishes")
-    every = parser.parse_args().every
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    rng = random.Random(16)
+def publish(*, every, stop, rng):
+    """Publish a statement now and every `every` s until `stop` is set: their durations."""
     user = editor()
     launches = list(Launch.objects.published().order_by("-sort_at")[:RECENT])
     actors = list(Actor.objects.order_by("code"))
     source = Source.objects.order_by("-pk").first()
     durations, started = [], time.monotonic()
-    print("ready", flush=True)
     while not stop.wait(max(0.0, started + every * len(durations) - time.monotonic())):
         now = timezone.now()
         begun = time.monotonic()
@@ -70,6 +64,17 @@ def main():
             source=source,
         )
         durations.append((time.monotonic() - begun) * 1000)
+    return durations
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--every", type=float, required=True, help="seconds between publishes")
+    every = parser.parse_args().every
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("ready", flush=True)
+    durations = publish(every=every, stop=stop, rng=random.Random(16))
     print(
         json.dumps({"publishes": len(durations), "median_ms": statistics.median(durations or [0])})
     )
