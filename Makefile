@@ -87,7 +87,11 @@ ACTION ?= start
 replica: ## A throwaway PostgreSQL primary + streaming replica on ports 5434/5435 (ACTION=start|stop|status)
 	scripts/replica $(ACTION)
 
-bench: install ## Throughput and latency against the stack's limit, on PostgreSQL (writes bench/RESULTS.md)
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed ## Quiet reading, launch day, a Datasette peer, on PostgreSQL (writes bench/RESULTS.md)
 	$(PY) bench/run.py
 
 STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
