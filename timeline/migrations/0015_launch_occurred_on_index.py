@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('timeline', '0013_launch_date_precision_unstated_confidence_disputed_from_claims'),
+        ('timeline', '0014_further_sources'),
     ]
 
     operations = [
