@@ -160,7 +160,8 @@ class Bumps:
     lifetime, the sequence numbers it was bumped under, and the highest number seen.
 
     Sequence numbers start from the clock in nanoseconds, so the first bump after a
-    response was rendered also tells since when that response has been stale.
+    response was rendered also tells since when that response has been stale (to within
+    how far the clocks of the site's machines drift apart: keep them synchronised).
     """
 
     def __init__(self):
