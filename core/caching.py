@@ -160,7 +160,8 @@ class Bumps:
     lifetime, the sequence numbers it was bumped under, and the highest number seen.
 
     Sequence numbers start from the clock in nanoseconds, so the first bump after a
-    response was rendered also tells since when that response has been stale.
+    response was rendered also tells since when that response has been stale (to within
+    how far the clocks of the site's machines drift apart: keep them synchronised).
     """
 
     def __init__(self):
@@ -974,12 +975,16 @@ class PublicResponseCacheMiddleware:
             ).encode()
         ).hexdigest()[:32]
         key = f"salvo:response:{version}:{fingerprint}"
-        local = _entry(local_responses.get(key))
-        cached = local or _entry(self._or_miss(cache.get, key))
+        cached = _entry(local_responses.get(key))
         went_stale = None if cached is None else bumps.stale_since(cached[3], cached[4])
+        if cached is None or went_stale is not None:
+            # Missing or stale here: another process may have stored a newer copy.
+            shared = _entry(self._or_miss(cache.get, key))
+            if shared is not None and (cached is None or shared[4] > cached[4]):
+                cached, went_stale = shared, bumps.stale_since(shared[3], shared[4])
+                if went_stale is None:
+                    local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
         if cached is not None and went_stale is None:
-            if local is None:
-                local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
             return self._answer(request, cached, version)
         token = _start_render(key)
         if token is None:  # another request renders it: the previous copy, or the new one

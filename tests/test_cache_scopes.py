@@ -282,3 +282,19 @@ def test_a_statement_moved_to_another_launch_refreshes_both_and_those_after_them
         statement.save()
     for page in pages:  # the one it left, the one after it, the one it moved to
         assert client.get(page).content != before[page].content
+
+
+def test_with_redis_a_stale_copy_here_gives_way_to_one_another_process_rendered(
+    client, launches, redis_mode, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    _, latest = launches
+    page = latest.get_absolute_url()
+    warm(client, page)
+    ((key, (old, _)),) = caching.local_responses.entries.items()
+    publish_statement(latest, "Words from Canberra.", django_capture_on_commit_callbacks)
+    fresh = client.get(page)  # rendered here, as it would be by another process
+    caching.local_responses.put(key, old, seconds=60)  # this process kept the stale copy
+    with django_assert_num_queries(0):
+        again = client.get(page)
+    assert again.content == fresh.content
+    assert "Words from Canberra." in again.content.decode()

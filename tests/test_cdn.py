@@ -48,6 +48,9 @@ def test_cacheable_responses_carry_cdn_headers_and_their_keys(client, launches, 
     listing = client.get("/api/v1/launches/")
     shown = ["events", f"launch-{earlier.pk}", f"launch-{latest.pk}", "launches", "links"]
     assert listing["Surrogate-Key"].split() == [*sorted(shown), "all"]
+    stream = client.get("/api/v1/timeline/")
+    shown = ["events", f"launch-{earlier.pk}", f"launch-{latest.pk}", "launches", "links"]
+    assert stream["Surrogate-Key"].split() == [*sorted(shown), "all"]
     detail = client.get(f"/api/v1/launches/{latest.slug}/")
     assert detail["Surrogate-Key"] == f"events launch-{latest.pk} launches links all"
     actor = client.get("/actors/US/")

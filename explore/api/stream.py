@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ConditionalGetMixin, in_utc, invalid_cursor, position_fits, refuse_empty
+from core.caching import surrogate_keys
 from editorial.api import READ_ERRORS
 from timeline.api import EventSerializer
 from timeline.models import Event, Launch
@@ -130,6 +131,7 @@ class TimelineView(ConditionalGetMixin, APIView):
             )
         ]
         page, more = entries[:page_size], len(entries) > page_size
+        surrogate_keys(request, Launch, Event, "links", *(entry["record"] for entry in page))
         context = self.get_renderer_context() | {"request": request}
         next_url = None
         if more:
