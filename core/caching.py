@@ -42,6 +42,7 @@ from django.urls import Resolver404, resolve
 from django.utils.text import slugify
 
 from .breaker import Breaker
+from .replicas import primary_reads
 from .schema import query_parameters
 from .tasks import cdn_purge
 
@@ -601,10 +602,10 @@ def bump(*keys):
     if _shared():
         _outage().bump(keys)
     elif keys == (ALL,):
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # the key was evicted or never set
-            cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        # From the clock, as in Redis: the version also tells when it last moved.
+        with _local_sequence:
+            moved = max(time.time_ns(), (cache.get(VERSION_KEY) or 0) + 1)
+            cache.set(VERSION_KEY, moved, timeout=None)
     else:
         with _local_sequence:
             local_bumps.note(max(time.time_ns(), local_bumps.seq + 1), keys)
@@ -1001,7 +1002,12 @@ class PublicResponseCacheMiddleware:
 
     def _render(self, request, key, version, bumps):
         stamp = bumps.seq  # before the view reads anything: a bump after it makes this stale
-        response = self.get_response(request)
+        # A replica may not have caught up with a write bumped a moment ago, and a copy it
+        # rendered would be kept as fresh: within REPLICA_PIN_SECONDS of the last bump (the
+        # numbers are read from the clock) the primary renders.
+        lagging = time.time_ns() - max(stamp, version) < settings.REPLICA_PIN_SECONDS * 10**9
+        with primary_reads() if lagging else contextlib.nullcontext():
+            response = self.get_response(request)
         if not self._cacheable_response(request, response):
             return response
         keys = tuple(sorted(getattr(request, "surrogate_keys", None) or (ALL,)))

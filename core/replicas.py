@@ -39,6 +39,16 @@ def replica_reads():
         _replica_reads.reset(allowed)
 
 
+@contextlib.contextmanager
+def primary_reads():
+    """Within the block, every read goes to the primary, whatever the request allowed."""
+    allowed = _replica_reads.set(False)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(allowed)
+
+
 def _usable(alias):
     """Whether `alias` answers; one that does not is skipped for RETRY_DOWN_SECONDS, logged
     when it goes down and when it comes back, not on every read in between."""

@@ -10,12 +10,13 @@ import time
 import pytest
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import connections, router, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from core import replicas
+from core import caching, replicas
 from editorial.models import Status
 from reactions.models import Actor, ActorKind, Statement
 from timeline.models import Launch
@@ -224,3 +225,40 @@ def test_with_no_reachable_replica_reads_fall_back_to_the_primary(client, launch
         response = client.get("/api/v1/launches/")
     assert launch.slug in response.text
     assert list(servers) == ["primary"]
+
+
+def test_a_page_cached_just_after_a_publish_is_rendered_by_the_primary(
+    client, writer, launch, settings
+):
+    # A copy rendered by a replica that has not caught up would be kept as fresh.
+    settings.PUBLIC_CACHE_SECONDS = 600
+    draft = StatementFactory(launch=launch, status=Status.DRAFT, quote="Cached after publishing.")
+    replicated(lambda: Statement.objects.using("replica_0").filter(pk=draft.pk).exists())
+    with replay_paused():
+        published = writer.patch(
+            f"/api/v1/statements/{draft.pk}/",
+            {"status": "published"},
+            content_type="application/json",
+        )
+        assert published.status_code == 200, published.content
+        with answered() as servers:
+            first = client.get(launch.get_absolute_url())
+        assert "Cached after publishing." in first.text
+        assert list(servers) == ["primary"]
+        with answered() as servers:
+            again = client.get(launch.get_absolute_url())
+        assert again.content == first.content
+        assert servers == {}  # from the cache
+
+
+def test_long_after_the_last_publish_a_cache_miss_is_rendered_by_a_replica(
+    client, launch, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 600
+    settings.REPLICA_PIN_SECONDS = 0
+    cache.clear()
+    caching.local_responses.entries.clear()
+    with answered() as servers:
+        response = client.get(launch.get_absolute_url())
+    assert response.status_code == 200
+    assert list(servers) == ["replica"]
