@@ -122,8 +122,7 @@ class ReplicaMiddleware:
 
     The pin is a signed cookie rather than a cache marker: it needs no shared cache (the
     default cache is one process's memory, which another web process would not see), costs
-    no lookup, and a cookie also keeps the client's next pages out of the shared response
-    cache, which could hold a copy rendered from a replica that had not yet caught up.
+    no lookup.
     """
 
     def __init__(self, get_response):
