@@ -157,7 +157,9 @@ def measure(size):
         for every in INTERVALS:
             runs[f"every {every:g} s"] = one_run(script, every=every)
         after = reference()
-        replica = measure_replica(script, min(INTERVALS)) if REPLICA else None
+        replica = (
+            measure_replica(script, min(INTERVALS)) if REPLICA else {"missing": why_no_replica()}
+        )
     finally:
         script.unlink()
     results = {
@@ -167,13 +169,24 @@ def measure(size):
         "runs": runs,
         "replica": replica,
     }
-    for name, row in runs.items():
+    shown = dict(runs)
+    if "missing" in replica:
+        print(f"  replica: not measured: {replica['missing']}", flush=True)
+    else:
+        shown.update({name: replica[name] for name in ("primary only", "with replica")})
+    for name, row in shown.items():
         print(
             f"  {name:12} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:8.1f} ms  "
             f"p99 {row['p99_ms']:8.1f} ms  publishes {row.get('publishes', 0)}",
             flush=True,
         )
     return results
+
+
+def why_no_replica():
+    if REPLICA_SCRIPT.exists():
+        return "BENCH_REPLICA=0 turned it off for this run."
+    return "this checkout has no `scripts/replica` to start a primary and streaming replica pair."
 
 
 def replica_pair():
@@ -215,9 +228,15 @@ def copy_database(primary, replicas):
 
 
 def measure_replica(script, every):
-    """The writer's run on the pair: reads on the primary, then on the replica."""
+    """The writer's run on the pair: reads on the primary, then on the replica.
+
+    A pair that cannot be started or loaded costs the report this section, not the run.
+    """
     print("  replica pair: starting", flush=True)
-    primary, replicas = replica_pair()
+    try:
+        primary, replicas = replica_pair()
+    except SystemExit as exc:
+        return {"missing": f"`scripts/replica start` failed: {str(exc).strip()[:300]}"}
     try:
         copy_database(primary, replicas)
         database = {"DATABASE_URL": f"{primary}/{DATABASE}", "DATABASE_REPLICA_URLS": ""}
@@ -230,5 +249,7 @@ def measure_replica(script, every):
             "primary only": one_run(script, every=every, env=database),
             "with replica": one_run(script, every=every, env=with_replicas),
         }
+    except (SystemExit, subprocess.CalledProcessError) as exc:
+        return {"missing": f"the run on the pair failed: {str(exc).strip()[:300]}"}
     finally:
-        run(str(REPLICA_SCRIPT), "stop", env=os.environ)
+        subprocess.run([str(REPLICA_SCRIPT), "stop"], capture_output=True, env=os.environ)

@@ -95,7 +95,8 @@ class Server:
 
 
 def fetch(path, port=PORT):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+    # Long: a cold server may still be working through the requests of the last wrk run.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as response:
         return response.read()
 
 

@@ -55,7 +55,7 @@ def run_with(*, cold_ms=FAST, queries_large=None, busy_rps=1200.0, busy_p99=200.
                     "median_ms": 40.0,
                 },
             },
-            "replica": None,
+            "replica": {"missing": "this checkout has no `scripts/replica` to start a pair."},
         },
     }
 
@@ -88,7 +88,7 @@ def test_launch_day_is_measured_against_the_reference_around_it():
 
 def test_the_replica_figures_or_why_there_are_none():
     results = run_with()
-    assert "not measured: this run had no `scripts/replica`" in bench.render(results, 1)
+    assert "not measured: this checkout has no `scripts/replica`" in bench.render(results, 1)
     pinned = {**wrk_row(800.0, p99=300.0), "publishes": 29, "median_ms": 50.0}
     spread = {**wrk_row(1100.0, p99=150.0), "publishes": 30, "median_ms": 45.0}
     results["launch_day"]["replica"] = {
@@ -169,3 +169,9 @@ def test_the_mix_spreads_requests_by_its_shares():
     script = bench.launch_day.lua(shares)
     assert '{30, {"/launches/gen-9800/", ' in script
     assert 'return wrk.format("GET", paths[math.random(#paths)])' in script
+
+
+def test_a_round_that_answered_nothing_still_gives_a_report():
+    results = run_with()
+    results[bench.SIZES[0]]["cold"]["c"]["p50_ms"] = 0.0
+    assert "| c timeline page / | cold | 1000 | 1.00 | 0.00 | 20.00 |" in bench.render(results, 1)
