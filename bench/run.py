@@ -472,7 +472,7 @@ def launch_day_why(results):
         f"reference (p99 {quiet['p99_ms']:.0f} ms); with {busy['publishes']} publishes in "
         f"{day['seconds']} s it reached {busy['rps'] / reference:.3f}× (p99 "
         f"{busy['p99_ms']:.0f} ms). What a publish makes cold is built again by the "
-        f"{WORKERS} workers at the cold costs above: the timeline page "
+        f"{WORKERS} workers at the costs of the in-process cold table: the timeline page "
         f"{costs['c']['ms']:.0f} ms, an actor page {costs['f']['ms']:.0f} ms, a launch page "
         f"{costs['d']['ms']:.0f} ms, the API list with statements {costs['b']['ms']:.0f} ms."
     )
