@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from stack import (
     DATABASE,
@@ -190,15 +191,29 @@ def why_no_replica():
 
 
 def replica_pair():
-    """Start scripts/replica: the primary's and the replicas' server URLs it prints."""
+    """Start scripts/replica: the primary's and the replicas' server URLs it prints.
+
+    Lines `DATABASE_URL=…` and `DATABASE_REPLICA_URLS=…` (with or without `export` and
+    quotes); the database each names is replaced by the bench's own.
+    """
     output = run(str(REPLICA_SCRIPT), "start", env=os.environ)
-    urls = dict(re.findall(r"^(DATABASE_URL|DATABASE_REPLICA_URLS)=(\S+)$", output, re.M))
+    urls = dict(
+        re.findall(
+            r"^(?:export\s+)?(DATABASE_URL|DATABASE_REPLICA_URLS)=[\"']?([^\"'\s]+)", output, re.M
+        )
+    )
     if "DATABASE_URL" not in urls or "DATABASE_REPLICA_URLS" not in urls:
         run(str(REPLICA_SCRIPT), "stop", env=os.environ)
         raise SystemExit(f"scripts/replica start printed no URLs:\n{output}")
-    server = urls["DATABASE_URL"].rsplit("/", 1)[0]
-    replicas = [url.rsplit("/", 1)[0] for url in urls["DATABASE_REPLICA_URLS"].split(",")]
-    return server, replicas
+    return server(urls["DATABASE_URL"]), [
+        server(url) for url in urls["DATABASE_REPLICA_URLS"].split(",")
+    ]
+
+
+def server(url):
+    """A database URL without its database: where the bench's own database is made."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def copy_database(primary, replicas):

@@ -175,3 +175,15 @@ def test_a_round_that_answered_nothing_still_gives_a_report():
     results = run_with()
     results[bench.SIZES[0]]["cold"]["c"]["p50_ms"] = 0.0
     assert "| c timeline page / | cold | 1000 | 1.00 | 0.00 | 20.00 |" in bench.render(results, 1)
+
+
+def test_the_replica_pair_is_read_from_what_its_script_prints(monkeypatch):
+    printed = (
+        "primary and replica started\n"
+        'export DATABASE_URL="postgres://postgres@127.0.0.1:5434/salvo"\n'
+        "DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:5435/salvo\n"
+    )
+    monkeypatch.setattr(bench.launch_day, "run", lambda *command, env: printed)
+    primary, replicas = bench.launch_day.replica_pair()
+    assert primary == "postgres://postgres@127.0.0.1:5434"
+    assert replicas == ["postgres://postgres@127.0.0.1:5435"]
