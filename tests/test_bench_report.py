@@ -1,7 +1,10 @@
 """`make bench`'s report: which targets a run meets, and why one it misses is missed."""
 
 import importlib.util
+import json
+import sqlite3
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -187,3 +190,17 @@ def test_the_replica_pair_is_read_from_what_its_script_prints(monkeypatch):
     primary, replicas = bench.launch_day.replica_pair()
     assert primary == "postgres://postgres@127.0.0.1:5434"
     assert replicas == ["postgres://postgres@127.0.0.1:5435"]
+
+
+def test_the_peer_serves_a_copy_of_the_rows_salvo_serves(tmp_path):
+    rows = [
+        {"slug": f"gen-{n}", "sort_at": f"2000-01-0{n + 1}T00:00:00Z", "claims": [{"value": n}]}
+        for n in range(3)
+    ]
+    url = bench.peer.copy(rows, tmp_path / "bench.db")
+    assert url == "/bench/launches.json?_shape=array&_size=3&_sort=sort_at&_json=claims"
+    with closing(sqlite3.connect(tmp_path / "bench.db")) as db:
+        stored = db.execute("SELECT slug, sort_at, claims FROM launches ORDER BY sort_at")
+        assert [(s, t, json.loads(c)) for s, t, c in stored] == [
+            (r["slug"], r["sort_at"], r["claims"]) for r in rows
+        ]
