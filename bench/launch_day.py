@@ -110,9 +110,13 @@ class Writer:
             raise SystemExit("the writer did not start")
 
     def stop(self):
+        """What the writer did; a writer that failed (its error is on the console) did nothing."""
         self.process.send_signal(signal.SIGTERM)
         output, _ = self.process.communicate(timeout=60)
-        return json.loads(output.strip().splitlines()[-1])
+        try:
+            return json.loads(output.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return {"publishes": 0, "median_ms": 0.0, "writer_failed": True}
 
 
 def one_run(script, *, every=None, env=None):

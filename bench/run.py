@@ -310,7 +310,7 @@ def launch_row(label, row, reference):
     return (
         f"| {label} | {row['rps']:.1f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} "
         f"| {row['rps'] / reference:.3f} | {row['non_2xx']} | {row.get('socket_errors', 0)} "
-        f"| {'' if publishes is None else publishes} "
+        f"| {'' if publishes is None else publishes}{' (the writer failed)' if row.get('writer_failed') else ''} "
         f"| {'' if publishes is None else f'{row["median_ms"]:.0f}'} |"
     )
 

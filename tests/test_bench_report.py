@@ -87,6 +87,10 @@ def test_launch_day_is_measured_against_the_reference_around_it():
     assert "| mix, no writer | 1900.0 | 10.0 | 20.0 | 0.950 | 0 | 0 |  |  |" in report
     assert "with 30 publishes in 60 s it reached 0.450" in report
     assert "the timeline page 30 ms, an actor page 35 ms" in report
+    results["launch_day"]["runs"]["every 2 s"].update(
+        publishes=0, median_ms=0.0, writer_failed=True
+    )
+    assert "| 0 (the writer failed) | 0 |" in bench.render(results, elapsed=200)
 
 
 def test_the_replica_figures_or_why_there_are_none():
