@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from stack import (
     DATABASE,
@@ -109,9 +110,13 @@ class Writer:
             raise SystemExit("the writer did not start")
 
     def stop(self):
+        """What the writer did; a writer that failed (its error is on the console) did nothing."""
         self.process.send_signal(signal.SIGTERM)
         output, _ = self.process.communicate(timeout=60)
-        return json.loads(output.strip().splitlines()[-1])
+        try:
+            return json.loads(output.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return {"publishes": 0, "median_ms": 0.0, "writer_failed": True}
 
 
 def one_run(script, *, every=None, env=None):
@@ -157,7 +162,9 @@ def measure(size):
         for every in INTERVALS:
             runs[f"every {every:g} s"] = one_run(script, every=every)
         after = reference()
-        replica = measure_replica(script, min(INTERVALS)) if REPLICA else None
+        replica = (
+            measure_replica(script, min(INTERVALS)) if REPLICA else {"missing": why_no_replica()}
+        )
     finally:
         script.unlink()
     results = {
@@ -167,7 +174,12 @@ def measure(size):
         "runs": runs,
         "replica": replica,
     }
-    for name, row in runs.items():
+    shown = dict(runs)
+    if "missing" in replica:
+        print(f"  replica: not measured: {replica['missing']}", flush=True)
+    else:
+        shown.update({name: replica[name] for name in ("primary only", "with replica")})
+    for name, row in shown.items():
         print(
             f"  {name:12} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:8.1f} ms  "
             f"p99 {row['p99_ms']:8.1f} ms  publishes {row.get('publishes', 0)}",
@@ -176,16 +188,36 @@ def measure(size):
     return results
 
 
+def why_no_replica():
+    if REPLICA_SCRIPT.exists():
+        return "BENCH_REPLICA=0 turned it off for this run."
+    return "this checkout has no `scripts/replica` to start a primary and streaming replica pair."
+
+
 def replica_pair():
-    """Start scripts/replica: the primary's and the replicas' server URLs it prints."""
+    """Start scripts/replica: the primary's and the replicas' server URLs it prints.
+
+    Lines `DATABASE_URL=…` and `DATABASE_REPLICA_URLS=…` (with or without `export` and
+    quotes); the database each names is replaced by the bench's own.
+    """
     output = run(str(REPLICA_SCRIPT), "start", env=os.environ)
-    urls = dict(re.findall(r"^(DATABASE_URL|DATABASE_REPLICA_URLS)=(\S+)$", output, re.M))
+    urls = dict(
+        re.findall(
+            r"^(?:export\s+)?(DATABASE_URL|DATABASE_REPLICA_URLS)=[\"']?([^\"'\s]+)", output, re.M
+        )
+    )
     if "DATABASE_URL" not in urls or "DATABASE_REPLICA_URLS" not in urls:
         run(str(REPLICA_SCRIPT), "stop", env=os.environ)
         raise SystemExit(f"scripts/replica start printed no URLs:\n{output}")
-    server = urls["DATABASE_URL"].rsplit("/", 1)[0]
-    replicas = [url.rsplit("/", 1)[0] for url in urls["DATABASE_REPLICA_URLS"].split(",")]
-    return server, replicas
+    return server(urls["DATABASE_URL"]), [
+        server(url) for url in urls["DATABASE_REPLICA_URLS"].split(",")
+    ]
+
+
+def server(url):
+    """A database URL without its database: where the bench's own database is made."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def copy_database(primary, replicas):
@@ -215,9 +247,15 @@ def copy_database(primary, replicas):
 
 
 def measure_replica(script, every):
-    """The writer's run on the pair: reads on the primary, then on the replica."""
+    """The writer's run on the pair: reads on the primary, then on the replica.
+
+    A pair that cannot be started or loaded costs the report this section, not the run.
+    """
     print("  replica pair: starting", flush=True)
-    primary, replicas = replica_pair()
+    try:
+        primary, replicas = replica_pair()
+    except SystemExit as exc:
+        return {"missing": f"`scripts/replica start` failed: {str(exc).strip()[:300]}"}
     try:
         copy_database(primary, replicas)
         database = {"DATABASE_URL": f"{primary}/{DATABASE}", "DATABASE_REPLICA_URLS": ""}
@@ -230,5 +268,7 @@ def measure_replica(script, every):
             "primary only": one_run(script, every=every, env=database),
             "with replica": one_run(script, every=every, env=with_replicas),
         }
+    except (SystemExit, subprocess.CalledProcessError) as exc:
+        return {"missing": f"the run on the pair failed: {str(exc).strip()[:300]}"}
     finally:
-        run(str(REPLICA_SCRIPT), "stop", env=os.environ)
+        subprocess.run([str(REPLICA_SCRIPT), "stop"], capture_output=True, env=os.environ)

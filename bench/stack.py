@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -20,7 +21,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
 DURATION = os.environ.get("BENCH_DURATION", "3s")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
-REFERENCE_FILE = Path(f"/tmp/salvo-bench-reference-{PORT}.json")
+REFERENCE_FILE = Path(tempfile.gettempdir()) / f"salvo-bench-reference-{PORT}.json"
 WORKERS = 2
 
 ENV = {
@@ -95,7 +96,8 @@ class Server:
 
 
 def fetch(path, port=PORT):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+    # Long: a cold server may still be working through the requests of the last wrk run.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as response:
         return response.read()
 
 

@@ -1,7 +1,10 @@
 """`make bench`'s report: which targets a run meets, and why one it misses is missed."""
 
 import importlib.util
+import json
+import sqlite3
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -55,7 +58,7 @@ def run_with(*, cold_ms=FAST, queries_large=None, busy_rps=1200.0, busy_p99=200.
                     "median_ms": 40.0,
                 },
             },
-            "replica": None,
+            "replica": {"missing": "this checkout has no `scripts/replica` to start a pair."},
         },
     }
 
@@ -84,11 +87,15 @@ def test_launch_day_is_measured_against_the_reference_around_it():
     assert "| mix, no writer | 1900.0 | 10.0 | 20.0 | 0.950 | 0 | 0 |  |  |" in report
     assert "with 30 publishes in 60 s it reached 0.450" in report
     assert "the timeline page 30 ms, an actor page 35 ms" in report
+    results["launch_day"]["runs"]["every 2 s"].update(
+        publishes=0, median_ms=0.0, writer_failed=True
+    )
+    assert "| 0 (the writer failed) | 0 |" in bench.render(results, elapsed=200)
 
 
 def test_the_replica_figures_or_why_there_are_none():
     results = run_with()
-    assert "not measured: this run had no `scripts/replica`" in bench.render(results, 1)
+    assert "not measured: this checkout has no `scripts/replica`" in bench.render(results, 1)
     pinned = {**wrk_row(800.0, p99=300.0), "publishes": 29, "median_ms": 50.0}
     spread = {**wrk_row(1100.0, p99=150.0), "publishes": 30, "median_ms": 45.0}
     results["launch_day"]["replica"] = {
@@ -169,3 +176,35 @@ def test_the_mix_spreads_requests_by_its_shares():
     script = bench.launch_day.lua(shares)
     assert '{30, {"/launches/gen-9800/", ' in script
     assert 'return wrk.format("GET", paths[math.random(#paths)])' in script
+
+
+def test_a_round_that_answered_nothing_still_gives_a_report():
+    results = run_with()
+    results[bench.SIZES[0]]["cold"]["c"]["p50_ms"] = 0.0
+    assert "| c timeline page / | cold | 1000 | 1.00 | 0.00 | 20.00 |" in bench.render(results, 1)
+
+
+def test_the_replica_pair_is_read_from_what_its_script_prints(monkeypatch):
+    printed = (
+        "primary and replica started\n"
+        'export DATABASE_URL="postgres://postgres@127.0.0.1:5434/salvo"\n'
+        "DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:5435/salvo\n"
+    )
+    monkeypatch.setattr(bench.launch_day, "run", lambda *command, env: printed)
+    primary, replicas = bench.launch_day.replica_pair()
+    assert primary == "postgres://postgres@127.0.0.1:5434"
+    assert replicas == ["postgres://postgres@127.0.0.1:5435"]
+
+
+def test_the_peer_serves_a_copy_of_the_rows_salvo_serves(tmp_path):
+    rows = [
+        {"slug": f"gen-{n}", "sort_at": f"2000-01-0{n + 1}T00:00:00Z", "claims": [{"value": n}]}
+        for n in range(3)
+    ]
+    url = bench.peer.copy(rows, tmp_path / "bench.db")
+    assert url == "/bench/launches.json?_shape=array&_size=3&_sort=sort_at&_json=claims"
+    with closing(sqlite3.connect(tmp_path / "bench.db")) as db:
+        stored = db.execute("SELECT slug, sort_at, claims FROM launches ORDER BY sort_at")
+        assert [(s, t, json.loads(c)) for s, t, c in stored] == [
+            (r["slug"], r["sort_at"], r["claims"]) for r in rows
+        ]
