@@ -87,7 +87,8 @@ class CitedSourcesFieldSchema(OpenApiSerializerFieldExtension):
 
 SOURCES_HELP = (
     "Every source, the cited `source` first, then the further ones that report the same. "
-    "Written as ids: the first becomes `source`."
+    "Written as ids: the first becomes `source`. A new statement or link needs `source` or "
+    "`sources`."
 )
 
 
