@@ -223,11 +223,13 @@ def test_sources_are_written_as_ids_the_first_becoming_the_cited_one(sources):
         ({"sources": [10**30]}, "No source has the id"),
         ({"sources": [999999]}, "No source has the id 999999."),
         ({"source": "second", "sources": ["first"]}, "give them alike"),
+        ({"source": "third"}, "already the cited source"),
     ],
 )
 def test_bad_sources_are_refused_by_field_and_nothing_is_written(sources, body, message):
     statement = StatementFactory(source=sources[0], status=Status.DRAFT)
-    named = {"first": sources[0].pk, "second": sources[1].pk}
+    statement.further_sources.add(sources[2])
+    named = {"first": sources[0].pk, "second": sources[1].pk, "third": sources[2].pk}
     body = {
         name: [named.get(v, v) for v in value]
         if isinstance(value, list)
@@ -239,7 +241,7 @@ def test_bad_sources_are_refused_by_field_and_nothing_is_written(sources, body, 
     assert response.status_code == 400
     assert message in json.dumps(response.json())
     statement.refresh_from_db()
-    assert statement.all_sources == [sources[0]]
+    assert statement.all_sources == [sources[0], sources[2]]
 
 
 def test_a_link_and_a_claim_take_sources_through_the_api(sources):

@@ -102,6 +102,12 @@ class CitesSourcesSerializer(RecordSerializer):
         attrs = super().validate(attrs)
         if "all_sources" in attrs:
             attrs = self.split_sources(attrs)
+        elif attrs.get("source") is not None and self.instance is not None:
+            try:
+                further = list(self.instance.further_sources.all())
+                validate_further_sources(attrs["source"], further)
+            except ValidationError as problem:
+                raise serializers.ValidationError({"source": problem.messages}) from None
         required = not self.Meta.model._meta.get_field("source").null
         if required and self.instance is None and "source" not in attrs:
             raise serializers.ValidationError({"source": ["Cite a source."]})
