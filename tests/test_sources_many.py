@@ -70,10 +70,11 @@ def sources():
 
 def test_a_statement_keeps_its_cited_source_first_and_its_further_ones_with_history(sources):
     first, second, third = sources
+    launch = LaunchFactory()
     statement = statement_create(
-        launch=LaunchFactory(),
+        launch=launch,
         actor=Actor.objects.get(code="JP"),
-        issued_on=datetime.date(2024, 1, 1),
+        issued_on=launch.occurred_on,
         quote="We protest strongly.",
         stance=-2,
         source=first,
