@@ -85,10 +85,12 @@ class CitedSourcesFieldSchema(OpenApiSerializerFieldExtension):
         return build_array_type(cited.ref)
 
 
+SOURCES_LISTED = (
+    "Every source, the cited `source` first, then the further ones that report the same."
+)
 SOURCES_HELP = (
-    "Every source, the cited `source` first, then the further ones that report the same. "
-    "Written as ids: the first becomes `source`. A new statement or link needs `source` or "
-    "`sources`."
+    f"{SOURCES_LISTED} Written as ids: the first becomes `source`. A new statement or link "
+    "needs `source` or `sources`."
 )
 
 
@@ -164,7 +166,7 @@ class LaunchLinkSerializer(serializers.ModelSerializer):
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     event_title = serializers.CharField(source="event.title", read_only=True)
-    sources = CitedSourceSerializer(source="all_sources", many=True, help_text=SOURCES_HELP)
+    sources = CitedSourceSerializer(source="all_sources", many=True, help_text=SOURCES_LISTED)
 
     class Meta:
         model = Link
