@@ -322,6 +322,12 @@ def test_pages_list_every_source_with_its_publisher(client, sources):
             assert f"(<bdi>{source.publisher}</bdi>)" in html, url
     launch_page = client.get(statement.launch.get_absolute_url()).content.decode()
     assert f"(<bdi>{third.publisher}</bdi>)" in launch_page
+    # The event page's link: the source it cites, then its further one, each with publisher.
+    event_page = client.get(Link.objects.get().event.get_absolute_url()).content.decode()
+    listed = event_page[event_page.index("sources: ") :]
+    listed = listed[: listed.index("</p>")]
+    assert listed.index(f"<bdi>{second.title}</bdi>") < listed.index(f"<bdi>{third.title}</bdi>")
+    assert listed.index("(<bdi>Kyodo</bdi>)") < listed.index("(<bdi>TASS</bdi>)")
     # Each of the three sources backs the statement, the link or the claim as a further one.
     for source in sources:
         assert "as a further source" in client.get(f"/sources/{source.pk}/").content.decode()
