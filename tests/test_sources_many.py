@@ -70,10 +70,11 @@ def sources():
 
 def test_a_statement_keeps_its_cited_source_first_and_its_further_ones_with_history(sources):
     first, second, third = sources
+    launch = LaunchFactory()
     statement = statement_create(
-        launch=LaunchFactory(),
+        launch=launch,
         actor=Actor.objects.get(code="JP"),
-        issued_on=datetime.date(2024, 1, 1),
+        issued_on=launch.occurred_on,
         quote="We protest strongly.",
         stance=-2,
         source=first,
@@ -223,11 +224,13 @@ def test_sources_are_written_as_ids_the_first_becoming_the_cited_one(sources):
         ({"sources": [10**30]}, "No source has the id"),
         ({"sources": [999999]}, "No source has the id 999999."),
         ({"source": "second", "sources": ["first"]}, "give them alike"),
+        ({"source": "third"}, "already the cited source"),
     ],
 )
 def test_bad_sources_are_refused_by_field_and_nothing_is_written(sources, body, message):
     statement = StatementFactory(source=sources[0], status=Status.DRAFT)
-    named = {"first": sources[0].pk, "second": sources[1].pk}
+    statement.further_sources.add(sources[2])
+    named = {"first": sources[0].pk, "second": sources[1].pk, "third": sources[2].pk}
     body = {
         name: [named.get(v, v) for v in value]
         if isinstance(value, list)
@@ -239,7 +242,7 @@ def test_bad_sources_are_refused_by_field_and_nothing_is_written(sources, body, 
     assert response.status_code == 400
     assert message in json.dumps(response.json())
     statement.refresh_from_db()
-    assert statement.all_sources == [sources[0]]
+    assert statement.all_sources == [sources[0], sources[2]]
 
 
 def test_a_link_and_a_claim_take_sources_through_the_api(sources):
@@ -319,6 +322,12 @@ def test_pages_list_every_source_with_its_publisher(client, sources):
             assert f"(<bdi>{source.publisher}</bdi>)" in html, url
     launch_page = client.get(statement.launch.get_absolute_url()).content.decode()
     assert f"(<bdi>{third.publisher}</bdi>)" in launch_page
+    # The event page's link: the source it cites, then its further one, each with publisher.
+    event_page = client.get(Link.objects.get().event.get_absolute_url()).content.decode()
+    listed = event_page[event_page.index("sources: ") :]
+    listed = listed[: listed.index("</p>")]
+    assert listed.index(f"<bdi>{second.title}</bdi>") < listed.index(f"<bdi>{third.title}</bdi>")
+    assert listed.index("(<bdi>Kyodo</bdi>)") < listed.index("(<bdi>TASS</bdi>)")
     # Each of the three sources backs the statement, the link or the claim as a further one.
     for source in sources:
         assert "as a further source" in client.get(f"/sources/{source.pk}/").content.decode()

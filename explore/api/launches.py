@@ -11,7 +11,7 @@ from reactions.api import with_known_actor
 from reactions.filters import LaunchFilter
 from reactions.models import Statement
 from timeline import api as timeline_api
-from timeline.api.serializers import SOURCES_HELP, CitedSourceSerializer
+from timeline.api.serializers import SOURCES_LISTED, CitedSourceSerializer
 
 from .. import queries, representations
 
@@ -23,7 +23,7 @@ class LaunchStatementSerializer(serializers.ModelSerializer):
     co_signers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     speaker = serializers.StringRelatedField(allow_null=True)
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    sources = CitedSourceSerializer(source="all_sources", many=True, help_text=SOURCES_HELP)
+    sources = CitedSourceSerializer(source="all_sources", many=True, help_text=SOURCES_LISTED)
 
     class Meta:
         model = Statement

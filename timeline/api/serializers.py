@@ -85,9 +85,12 @@ class CitedSourcesFieldSchema(OpenApiSerializerFieldExtension):
         return build_array_type(cited.ref)
 
 
+SOURCES_LISTED = (
+    "Every source, the cited `source` first, then the further ones that report the same."
+)
 SOURCES_HELP = (
-    "Every source, the cited `source` first, then the further ones that report the same. "
-    "Written as ids: the first becomes `source`."
+    f"{SOURCES_LISTED} Written as ids: the first becomes `source`. A new statement or link "
+    "needs `source` or `sources`."
 )
 
 
@@ -101,6 +104,12 @@ class CitesSourcesSerializer(RecordSerializer):
         attrs = super().validate(attrs)
         if "all_sources" in attrs:
             attrs = self.split_sources(attrs)
+        elif attrs.get("source") is not None and self.instance is not None:
+            try:
+                further = list(self.instance.further_sources.all())
+                validate_further_sources(attrs["source"], further)
+            except ValidationError as problem:
+                raise serializers.ValidationError({"source": problem.messages}) from None
         required = not self.Meta.model._meta.get_field("source").null
         if required and self.instance is None and "source" not in attrs:
             raise serializers.ValidationError({"source": ["Cite a source."]})
@@ -157,7 +166,7 @@ class LaunchLinkSerializer(serializers.ModelSerializer):
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     event_title = serializers.CharField(source="event.title", read_only=True)
-    sources = CitedSourceSerializer(source="all_sources", many=True, help_text=SOURCES_HELP)
+    sources = CitedSourceSerializer(source="all_sources", many=True, help_text=SOURCES_LISTED)
 
     class Meta:
         model = Link

@@ -211,7 +211,7 @@ class EventViewSet(RecordViewSet):
     list={
         "summary": "List links",
         "description": "Launches tied to events, with the relation (`response_to`, `timed_with`, "
-        "`followed_by`), the analyst's rationale and a source.",
+        "`followed_by`), the analyst's rationale and its sources.",
     },
     retrieve={"summary": "Get a link"},
     create={
