@@ -156,6 +156,17 @@ CACHES = {
     if CACHE_URL.startswith(("redis://", "rediss://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Rendered pieces of pages (core.fragments), apart: hundreds of them a page must never push
+# the data version or the throttles' counts out of a local-memory cache.
+CACHES["fragments"] = (
+    {**CACHES["default"], "KEY_PREFIX": "fragments"}
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
