@@ -87,21 +87,19 @@ class OpenWhenUncountable:
         reset = math.ceil(self.history[-1] + self.duration - self.now) if self.history else 0
         return Quota(self.num_requests, self.duration, remaining, max(0, reset))
 
-    def peek(self, request):
-        """The client's quota without counting this request: for an API response no throttle
-        counted (served from the response cache, or by an endpoint that is not throttled)."""
+    def peek_key(self, request):
+        """The key of the client's count, or None when this throttle does not count it: for
+        an API response no throttle counted (served from the response cache, or by an
+        endpoint that is not throttled), read with the other throttles' in one round trip."""
         if self.rate is None:
             return None
         self.key = self.get_cache_key(request, None)
-        if self.key is None:
-            return None
-        if self.breaker.is_open():
-            return Quota(self.num_requests, self.duration)
-        try:
-            history = self.cache.get(self.key, [])
-        except redis.RedisError as exc:
-            self.breaker.trip(self.QUIET_SECONDS)
-            logger.warning("throttle counts unavailable: %r", exc)
+        return self.key
+
+    def peeked(self, history):
+        """The client's quota from its count as stored, without this request; None: the
+        count could not be read."""
+        if history is None:
             return Quota(self.num_requests, self.duration)
         self.now = self.timer()
         self.history = [moment for moment in history if moment > self.now - self.duration]
@@ -199,6 +197,23 @@ class RateLimitHeadersMiddleware:
 
     @staticmethod
     def _peek(request):
+        """Each throttle's quota for the client, all counts read in one round trip: a cached
+        answer is served in a fraction of a millisecond, and a read per throttle was a good
+        share of it."""
         throttles = (throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES)
-        quotas = (throttle.peek(request) for throttle in throttles if hasattr(throttle, "peek"))
-        return [quota for quota in quotas if quota is not None]
+        keyed = [
+            (throttle, key)
+            for throttle in throttles
+            if hasattr(throttle, "peek_key") and (key := throttle.peek_key(request)) is not None
+        ]
+        if not keyed:
+            return []
+        if OpenWhenUncountable.breaker.is_open():
+            return [throttle.peeked(None) for throttle, _ in keyed]
+        try:
+            counts = keyed[0][0].cache.get_many([key for _, key in keyed])
+        except redis.RedisError as exc:
+            OpenWhenUncountable.breaker.trip(OpenWhenUncountable.QUIET_SECONDS)
+            logger.warning("throttle counts unavailable: %r", exc)
+            return [throttle.peeked(None) for throttle, _ in keyed]
+        return [throttle.peeked(counts.get(key, [])) for throttle, key in keyed]

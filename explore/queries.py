@@ -2,12 +2,14 @@
 launch page, the stance matrix, the launch API's statements and the sources readers may see.
 
 Under launches already narrowed to those a reader may see, statements are only checked for
-being published: checking their launch again would join every launch for a page of fifty.
+being published, and links for being published with their event: checking their launch again
+would join every launch for a page of fifty.
 """
 
 from django.db.models import Count, DateTimeField, F, Max, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 
+from editorial.models import Status
 from reactions.models import Actor, Statement
 from timeline.models import Launch, LaunchClaim, Link, Source
 from timeline.models.sources import cited_by
@@ -54,9 +56,9 @@ def card_stamps(launch_ids):
         Statement.objects.published().annotate(kind=Value("statements"), changed=F("updated_at")),
         LaunchClaim.objects.annotate(kind=Value("claims"), changed=no_time),
         LaunchClaim.history.annotate(kind=Value("claim versions"), changed=F("history_date")),
-        Link.objects.visible().annotate(
-            kind=Value("links"), changed=Greatest("updated_at", "event__updated_at")
-        ),
+        Link.objects.published()
+        .filter(event__status=Status.PUBLISHED)
+        .annotate(kind=Value("links"), changed=Greatest("updated_at", "event__updated_at")),
     ]
     # Each part as rows of (launch id, kind, how many, latest change), one per launch.
     grouped = [

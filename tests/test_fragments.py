@@ -4,7 +4,7 @@ change renders again exactly the pieces that show it, at once, and no other."""
 import datetime
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,8 +27,9 @@ PAGE = "/?year=2024"
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
+def empty_caches():
+    for store in caches.all():
+        store.clear()
 
 
 @pytest.fixture
@@ -146,3 +147,10 @@ def test_without_a_fragment_cache_every_piece_is_rendered(client, year, settings
     again, cards_again = rendered(client, CARD_TEMPLATE)
     assert (cards, cards_again) == (2, 2)
     assert first == again
+
+
+def test_fragments_are_kept_apart_from_the_data_version_and_the_counts(client, year):
+    rendered(client, CARD_TEMPLATE)
+    # Local memory holds a few hundred entries: fragments must not push the others out.
+    assert any("fragment:" in key for key in caches["fragments"]._cache)
+    assert not any("fragment:" in key for key in cache._cache)

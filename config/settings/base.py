@@ -169,6 +169,17 @@ CACHES = {
     if CACHE_URL.startswith(("redis://", "rediss://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Rendered pieces of pages (core.fragments), apart: hundreds of them a page must never push
+# the data version or the throttles' counts out of a local-memory cache.
+CACHES["fragments"] = (
+    {**CACHES["default"], "KEY_PREFIX": "fragments"}
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+)
 # PostgreSQL streaming replicas of DATABASE_URL, comma-separated: anonymous reads go to them
 # (core/replicas.py), everything else to the primary. A client that wrote reads from the
 # primary for REPLICA_PIN_SECONDS after, long enough for a replica to catch up.
