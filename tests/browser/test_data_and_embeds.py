@@ -70,7 +70,7 @@ def test_a_newsroom_frames_the_embed(page, newsroom, demo, screenshot):
     frame = page.frame_locator("iframe")
     card = frame.locator("article.launch-card").filter(has_text="7 Nov 2025, 12:35 KST")
     expect(card).to_have_count(1)
-    expect(card.get_by_role("list", name="Reactions").get_by_role("listitem")).to_have_count(3)
+    expect(card.get_by_role("list", name="Reactions").get_by_role("listitem")).to_have_count(6)
     screenshot("embed-in-a-newsroom")
 
 

@@ -32,7 +32,7 @@ def test_a_reader_finds_russia_and_the_sanctions_event_from_the_indexes(reader, 
     expect(page.locator(".actor-card")).to_have_count(1)
     card = page.locator(".actor-card")
     expect(card.get_by_role("list", name="Russia: statements by stance")).to_have_text(
-        "✔ Defends: 1"
+        "● Neutral: 2 ✚ Supportive: 6 ✔ Defends: 2"
     )
     card.get_by_role("link", name="Russia").click()
     expect(page).to_have_url(f"{live_server.url}/actors/RU/")
