@@ -167,7 +167,8 @@ def _each_test(name, request, shared):
 
 @pytest.fixture
 def demo(request, _demo_for_the_module):
-    """The demo data, as `manage.py load_demo` makes it: the chronology and the seed story."""
+    """The demo data, as `manage.py load_demo` makes it: the chronology, the reactions corpus
+    and the seed story."""
     return _each_test("demo", request, _demo_for_the_module)
 
 

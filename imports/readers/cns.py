@@ -143,9 +143,10 @@ def salvos(missiles, window):
     """Missiles grouped by the salvo rule, each group in the file's order.
 
     Rows share a group when they have the same local day (or month), the same facility
-    (timeline.matching.same_site: "Sunan" and "Sunan, Pyongyang" are one; or both none) and, when timed, a UTC time within `window` of the group's first. Rows
-    without a time join the one timed group of their UTC date and facility, if there is
-    exactly one; otherwise they form a group of their own.
+    (timeline.matching.same_site: "Sunan" and "Sunan, Pyongyang" are one; or both none)
+    and, when timed, a UTC time within `window` of the group's first. Rows without a time
+    join the one timed group of their UTC date and facility, if there is exactly one;
+    otherwise they form a group of their own.
     """
     place = _sites_of(missiles)
     keyed = {}
