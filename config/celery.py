@@ -27,6 +27,8 @@ app.conf.task_routes = {
     "timeline.tasks.run_import_job": {"queue": "imports"},
     "explore.tasks.rebuild_data_package": {"queue": "imports"},
     "timeline.tasks.suggest_triggers": {"queue": "default"},
+    # An outbound call readers wait on, as a delivery is: never behind an import.
+    "core.tasks.cdn_purge": {"queue": "webhooks"},
 }
 
 app.conf.beat_schedule = {

@@ -1,5 +1,6 @@
 """`make bench`'s launch-day writer: an editor publishing through the editorial services."""
 
+import datetime
 import importlib.util
 import random
 
@@ -29,8 +30,13 @@ class StopAfter:
 
 @pytest.mark.django_db
 def test_the_writer_publishes_new_statements_on_recent_launches_as_an_editor():
-    old = LaunchFactory()
-    recent = LaunchFactory.create_batch(writer.RECENT)
+    # Dated in the past whatever the factory's sequence reached: a statement follows its launch.
+    day = datetime.date(2025, 1, 1)
+    old = LaunchFactory(occurred_on=day)
+    recent = [
+        LaunchFactory(occurred_on=day + datetime.timedelta(days=n + 1))
+        for n in range(writer.RECENT)
+    ]
     SourceFactory()
 
     durations = writer.publish(every=0, stop=StopAfter(3), rng=random.Random(1))
