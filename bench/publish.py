@@ -7,6 +7,7 @@ it did as JSON: the publishes made and the median time one took.
 """
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -50,10 +51,15 @@ def publish(*, every, stop, rng):
     source = Source.objects.order_by("-pk").first()
     durations, started = [], time.monotonic()
     while not stop.wait(max(0.0, started + every * len(durations) - time.monotonic())):
-        now = timezone.now()
+        launch = rng.choice(launches)
+        # Generated launches run past today: a statement is issued after its launch.
+        after = launch.occurred_at or datetime.datetime.combine(
+            launch.occurred_on + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
+        )
+        now = max(timezone.now(), after + datetime.timedelta(minutes=30))
         begun = time.monotonic()
         statement_create(
-            launch=rng.choice(launches),
+            launch=launch,
             actor=rng.choice(actors),
             status=Status.PUBLISHED,
             user=user,

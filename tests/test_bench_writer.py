@@ -30,8 +30,8 @@ class StopAfter:
 
 @pytest.mark.django_db
 def test_the_writer_publishes_new_statements_on_recent_launches_as_an_editor():
-    # Dated in the past whatever the factory's sequence reached: a statement follows its launch.
-    day = datetime.date(2025, 1, 1)
+    # Generated launches run past today: each statement is still issued after its launch.
+    day = datetime.date.today() - datetime.timedelta(days=5)
     old = LaunchFactory(occurred_on=day)
     recent = [
         LaunchFactory(occurred_on=day + datetime.timedelta(days=n + 1))
@@ -53,4 +53,5 @@ def test_the_writer_publishes_new_statements_on_recent_launches_as_an_editor():
         assert statement.launch != old
         # Through the services: each has the history row of its creation.
         assert [h.history_type for h in statement.history.all()] == ["+"]
+        assert statement.issued_at > statement.launch.occurred_at
     assert len({s.quote for s in published}) == 3
