@@ -65,7 +65,8 @@ def publish(*, every, stop, rng):
             user=user,
             issued_on=now.date(),
             issued_at=now,
-            quote=f"Launch-day statement {len(durations) + 1}, published {now.isoformat()}.",
+            # Unique across runs on one database, whose launches may be the same.
+            quote=f"Launch-day statement {len(durations) + 1}, written {time.time_ns()}.",
             stance=rng.choice(Stance.values),
             source=source,
         )
