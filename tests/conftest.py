@@ -45,6 +45,17 @@ def _no_data_files_from_before():
 
 
 @pytest.fixture
+def caching_on(settings):
+    """The response cache on (the test settings turn it off), empty before and after."""
+    from django.core.cache import cache
+
+    settings.PUBLIC_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def celery_worker():
     """A real Celery worker in a thread, consuming every queue from the broker in
     CELERY_BROKER_URL."""

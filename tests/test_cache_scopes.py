@@ -20,16 +20,8 @@ from reactions.models import Actor
 
 from .factories import LaunchFactory, StatementFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("caching_on")]
 REDIS_URL = "redis://127.0.0.1:6379/12"  # no other test uses this database
-
-
-@pytest.fixture(autouse=True)
-def caching_on(settings):
-    settings.PUBLIC_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -20,15 +20,7 @@ from timeline.services import launch_update
 from .factories import ClaimFactory, LaunchFactory, SourceFactory, StatementFactory
 from .spare import wait_until
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def caching_on(settings):
-    settings.PUBLIC_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("caching_on")]
 
 
 def test_a_repeat_request_is_served_from_the_cache_without_queries(

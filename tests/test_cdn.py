@@ -5,7 +5,6 @@ import http.server
 import threading
 
 import pytest
-from django.core.cache import cache
 
 from core.outbound import AddressRefused
 from editorial.models import Status
@@ -14,15 +13,7 @@ from reactions.models import Actor
 
 from .factories import LaunchFactory, StatementFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def caching_on(settings):
-    settings.PUBLIC_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("caching_on")]
 
 
 @pytest.fixture
