@@ -44,6 +44,14 @@ def _no_data_files_from_before():
         store.delete(name)
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_counts_from_before():
+    """Each test starts without the counts an earlier test's requests left in the process."""
+    from core.throttling import recent_counts
+
+    recent_counts.clear()
+
+
 @pytest.fixture
 def caching_on(settings):
     """The response cache on (the test settings turn it off), empty before and after."""
