@@ -3,8 +3,9 @@
 The mix: 40% the timeline page, 30% launch pages across the 200 latest launches, 20% the
 API list newest first (half with `expand=statements`, as pollers of a launch's reactions
 ask), 8% actor pages across the 40 actors that react most, 2% the stance matrix. Each run
-is BENCH_LAUNCH_SECONDS long against a freshly started gunicorn and an empty cache; the
-writer (bench/publish.py) publishes a statement on one of the 20 latest launches every 2 s
+is BENCH_LAUNCH_SECONDS long against a freshly started gunicorn whose cache was emptied and
+then filled by one request to each path of the mix, as a site read before the launch has it
+(the quiet runs start after a warming request too); then the writer (bench/publish.py) publishes a statement on one of the 20 latest launches every 2 s
 (and every 10 s), through the editorial services; the tasks a publish dispatches are queued
 in the bench's Redis database as they would be for a worker, and no worker runs them. The reference (the API list's bytes
 from memory) runs for half as long right before the mix runs and again right after.
@@ -32,6 +33,7 @@ from stack import (
     REDIS,
     ROOT,
     Server,
+    fetch,
     flush_cache,
     run,
     wrk,
@@ -119,13 +121,16 @@ class Writer:
             return {"publishes": 0, "median_ms": 0.0, "writer_failed": True}
 
 
-def one_run(script, *, every=None, env=None):
-    """The mix for SECONDS against a fresh server and cache; with a writer when `every`."""
+def one_run(script, paths, *, every=None, env=None):
+    """The mix for SECONDS against a fresh server, its cache emptied then warmed by one
+    request to each of `paths`; with a writer when `every`."""
     flush_cache()
     env = {**ENV, **(env or {})}
     server = Server(cached=True, env=env)
     writer = None
     try:
+        for path in paths:
+            fetch(path)
         if every:
             # Tasks are queued, as in production, in the bench's own Redis database, where
             # no worker takes them: inline, each publish would rebuild the data package.
@@ -156,14 +161,17 @@ def measure(size):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(lua(mix(size)))
     script = Path(handle.name)
+    paths = [path for _, group in mix(size) for path in group]
     try:
         before = reference()
-        runs = {"quiet": one_run(script)}
+        runs = {"quiet": one_run(script, paths)}
         for every in INTERVALS:
-            runs[f"every {every:g} s"] = one_run(script, every=every)
+            runs[f"every {every:g} s"] = one_run(script, paths, every=every)
         after = reference()
         replica = (
-            measure_replica(script, min(INTERVALS)) if REPLICA else {"missing": why_no_replica()}
+            measure_replica(script, paths, min(INTERVALS))
+            if REPLICA
+            else {"missing": why_no_replica()}
         )
     finally:
         script.unlink()
@@ -246,7 +254,7 @@ def copy_database(primary, replicas):
             raise SystemExit(f"the replica {replica} did not catch up")
 
 
-def measure_replica(script, every):
+def measure_replica(script, paths, every):
     """The writer's run on the pair: reads on the primary, then on the replica.
 
     A pair that cannot be started or loaded costs the report this section, not the run.
@@ -265,8 +273,8 @@ def measure_replica(script, every):
         }
         return {
             "every": every,
-            "primary only": one_run(script, every=every, env=database),
-            "with replica": one_run(script, every=every, env=with_replicas),
+            "primary only": one_run(script, paths, every=every, env=database),
+            "with replica": one_run(script, paths, every=every, env=with_replicas),
         }
     except (SystemExit, subprocess.CalledProcessError) as exc:
         return {"missing": f"the run on the pair failed: {str(exc).strip()[:300]}"}

@@ -566,7 +566,9 @@ def launch_day_intro(day):
     if not day:
         return ""
     return (
-        f"gunicorn with {WORKERS} sync workers and an empty cache at the start of each run, "
+        f"gunicorn with {WORKERS} sync workers started afresh for each run, its cache emptied "
+        "and then filled by one request to each path of the mix (a site read before the "
+        "launch), then "
         f"`wrk -t2 -c{day['connections']} -d{day['seconds']}s` with a Lua script spreading "
         "requests: 40% `/`, 30% launch pages over the 200 latest launches, 10% "
         f"`{launch_day.API_LIST}`, 10% the same with `&expand=statements`, 8% actor pages "
