@@ -382,6 +382,11 @@ class Statement(CitesSources):
             models.Index(fields=["launch", "issued_on", "id"]),
             models.Index(fields=["actor", "issued_on"]),
             models.Index(fields=["status", "issued_on"]),
+            # An actor's page's stamp (how many, when the latest changed), from the index
+            # alone.
+            models.Index(
+                fields=["actor", "status", "updated_at", "launch"], name="statement_actor_changed"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

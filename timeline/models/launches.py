@@ -448,6 +448,8 @@ class Launch(models.Model):
             models.Index(fields=["category", "sort_at"]),
             models.Index(fields=["category", "occurred_on"]),
             models.Index(fields=["missile_class", "sort_at"]),
+            # When any launch last changed: part of an actor's page's stamp.
+            models.Index(fields=["updated_at"]),
         ]
         constraints = [
             models.CheckConstraint(
