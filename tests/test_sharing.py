@@ -73,7 +73,7 @@ def test_every_label_on_the_launch_page_and_timeline_links_to_its_definition(cli
     assert chips
     for stance, chip in chips:
         word = dict(Stance.choices)[int(stance)].lower()
-        assert f'<a class="stance-word" href="/methodology/#stance-{word}">{word}</a>' in chip
+        assert f'<a href="/methodology/#stance-{word}">{word}</a>' in chip
 
 
 def test_link_and_matrix_labels_link_to_their_definitions(client, demo):

@@ -14,11 +14,13 @@ register = template.Library()
 
 STANCE_GLYPHS = {-2: "✖", -1: "▲", 0: "●", 1: "✚", 2: "✔"}
 STANCE_WORDS = {value: str(label).lower() for value, label in Stance.choices}
-# One reaction chip; every value is escaped or a number before it is put in.
+# One reaction chip; every value is escaped or a number before it is put in. Its shape is
+# drawn by the stylesheet from the chip's class (hidden from screen readers, which read the
+# word): a year's timeline has two thousand chips, and the shapes' markup was a fifth of
+# the page's bytes.
 CHIP = (
-    '<li class="chip stance-{stance}"><a href="{url}#statement-{pk}"><span class="glyph" '
-    'aria-hidden="true">{glyph}</span> <bdi>{actor}</bdi></a>: '
-    '<a class="stance-word" href="{methodology}#stance-{word}">{word}</a></li>'
+    '<li class="chip stance-{stance}"><a href="{url}#statement-{pk}"><bdi>{actor}</bdi></a>: '
+    '<a href="{methodology}#stance-{word}">{word}</a></li>'
 )
 
 
@@ -55,7 +57,6 @@ def reaction_chips(launch, url):
             stance=int(statement.stance),
             url=url,
             pk=int(statement.pk),
-            glyph=STANCE_GLYPHS.get(statement.stance, ""),
             actor=escape(statement.actor_label),
             methodology=methodology,
             word=STANCE_WORDS.get(statement.stance, ""),
