@@ -1,12 +1,15 @@
 """The reader's pages that combine launches and reactions: the timeline, a launch, the stance
 matrix, search and the charts."""
 
+import datetime
 from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
+from django.templatetags.static import static
+from django.utils import timezone
 
 from core.caching import reads, surrogate_keys
 from core.fragments import cached_fragments
@@ -242,18 +245,46 @@ def chip_glance(launch):
 def launch_detail(request, slug):
     """A launch: its headline facts, the reactions to it, then its figures, context and
     sources."""
-    launch = get_object_or_404(queries.launch_page(), slug=slug)
-    statements = launch.statements.all()
-    glance = at_a_glance(
-        statements,
-        queries.usual_reactors(launch),
-        name_of=lambda statement: str(statement.actor),
-        code_of=lambda statement: statement.actor.code,
-    )
-    order, timed = speaking_order(statements)
+    launch = get_object_or_404(queries.launch_head(), slug=slug)
     surrogate_keys(request, launch, Launch, Event, "links")
-    context = {"launch": launch, "glance": glance, "speaking_order": order, "timed": timed}
+    context = {"launch": launch, "body": launch_body(request, launch)}
     return render(request, "timeline/launch_detail.html", context)
+
+
+LAUNCH_BODY_TEMPLATE = "timeline/includes/_launch_body.html"
+
+
+def launch_body(request, launch):
+    """What a launch page shows under its title: read from the cache when nothing it shows
+    changed (the launch's row, its derived facts, the stamp of the rest and the actors that
+    usually react, all from queries.launch_head(); the address and day its citation names;
+    the address of its map's image, which a deploy renames), otherwise rendered and kept.
+    Every visitor sees the same body: published records only, nothing of their session."""
+
+    def stamp(launch):
+        derived = [getattr(launch, name) for name in DERIVED]
+        page = [getattr(launch, f"stamp_{name}") for name in queries.PAGE_STAMP_PARTS]
+        reactors = sorted(set((launch.stamp_reactors or "").split(",")))
+        cited = (request.build_absolute_uri("/"), timezone.now().astimezone(datetime.UTC).date())
+        return (launch.updated_at, derived, page, reactors, cited, static(maps.BASEMAP))
+
+    def render_body(missing):
+        prefetch_related_objects(missing, *queries.launch_page_details())
+        statements = launch.statements.all()
+        glance = at_a_glance(
+            statements,
+            queries.usual_reactors(launch),
+            name_of=lambda statement: str(statement.actor),
+            code_of=lambda statement: statement.actor.code,
+        )
+        order, timed = speaking_order(statements)
+        context = {"launch": launch, "glance": glance, "speaking_order": order, "timed": timed}
+        return [get_template(LAUNCH_BODY_TEMPLATE).render(context, request)]
+
+    body = cached_fragments(
+        [launch], template=LAUNCH_BODY_TEMPLATE, stamp=stamp, render=render_body
+    )
+    return body[launch.pk]
 
 
 @reads()
