@@ -13,7 +13,10 @@ number (clock-based, never reused) that every process learns at once; a stored r
 keeps the sequence number current before it was rendered and its keys, and is fresh while
 none of its keys was bumped after it. One request renders a stale or missing response
 again; meanwhile the others get the previous copy if it went stale less than STALE_SECONDS
-ago, or wait for the new one. Signed-in and token requests never touch the cache.
+ago, or wait for the new one. No more than REVALIDATING_AT_ONCE stale copies are rendered
+again at a time across the site; the others are served stale meanwhile (within the same
+STALE_SECONDS), so that a publish never takes every worker from readers. Signed-in and
+token requests never touch the cache.
 
 A key holds only what makes the response: the query parameters the view reads (sorted;
 any other is dropped from the request too), and the origin its absolute links use.
@@ -922,6 +925,22 @@ def _end_render(key, token):
         client.eval(RELEASE_SCRIPT, 1, RENDER_KEY + key, token)
 
 
+def _revalidation_slot():
+    """(The slot's key, its token) when this request may render a stale copy again, None
+    when REVALIDATING_AT_ONCE requests across the site do already.
+
+    After a publish every worker would otherwise take one of the pages it made stale, and
+    readers of pages still fresh would wait behind them all; a missing response (nothing
+    to serve meanwhile) is rendered whatever the slots.
+    """
+    for n in range(settings.REVALIDATING_AT_ONCE):
+        slot = f"revalidating:{n}"
+        token = _start_render(slot)
+        if token is not None:
+            return slot, token
+    return None
+
+
 def _rendering(key):
     """Whether a request is rendering the response under `key` now."""
     client = _redis()
@@ -987,18 +1006,28 @@ class PublicResponseCacheMiddleware:
                     local_responses.put(key, cached, seconds=settings.PUBLIC_CACHE_SECONDS)
         if cached is not None and went_stale is None:
             return self._answer(request, cached, version)
-        token = _start_render(key)
-        if token is None:  # another request renders it: the previous copy, or the new one
-            if went_stale and time.time_ns() - went_stale < settings.STALE_SECONDS * 10**9:
-                return self._answer(request, cached, version)
-            rendered = self._awaited(key, bumps)
-            if rendered is not None:
-                return self._answer(request, rendered, version)
+        servable = went_stale and time.time_ns() - went_stale < settings.STALE_SECONDS * 10**9
+        slot = _revalidation_slot() if servable else None
+        if servable and slot is None:
+            # As many stale copies are being rendered again as may be at once: this one is
+            # served a moment longer, and the workers left serve readers from the cache.
+            return self._answer(request, cached, version)
         try:
-            return self._render(request, key, version, bumps)
+            token = _start_render(key)
+            if token is None:  # another request renders it: the previous copy, or the new one
+                if servable:
+                    return self._answer(request, cached, version)
+                rendered = self._awaited(key, bumps)
+                if rendered is not None:
+                    return self._answer(request, rendered, version)
+            try:
+                return self._render(request, key, version, bumps)
+            finally:
+                if token is not None:
+                    _end_render(key, token)
         finally:
-            if token is not None:
-                _end_render(key, token)
+            if slot is not None:
+                _end_render(*slot)
 
     def _render(self, request, key, version, bumps):
         stamp = bumps.seq  # before the view reads anything: a bump after it makes this stale

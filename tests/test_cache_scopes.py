@@ -153,6 +153,30 @@ def test_while_one_request_renders_others_get_the_copy_stale_for_a_few_seconds(
     assert "Fresh words." in client.get(page).content.decode()  # stored by the one above
 
 
+def test_while_another_request_renders_a_stale_page_others_stay_stale_for_a_few_seconds(
+    client, launches, settings, django_capture_on_commit_callbacks
+):
+    # One stale page at a time is rendered again across the site: a stale page nobody
+    # renders is served stale while another is, then rendered once the slot is free.
+    settings.STALE_SECONDS = 3
+    pages = [launch.get_absolute_url() for launch in launches]
+    before = warm(client, *pages)
+    for launch in launches:
+        publish_statement(
+            launch, f"Fresh words on {launch.pk}.", django_capture_on_commit_callbacks
+        )
+    caching._local_renders.add("revalidating:0")
+    try:
+        for page in pages:
+            assert client.get(page).content == before[page].content
+        # A page with no copy to serve is rendered whatever the slots.
+        assert client.get("/matrix/").status_code == 200
+    finally:
+        caching._local_renders.discard("revalidating:0")
+    for page, launch in zip(pages, launches, strict=True):
+        assert f"Fresh words on {launch.pk}." in client.get(page).content.decode()
+
+
 def test_a_request_waits_for_a_response_another_renders(client, launches, monkeypatch):
     _, latest = launches
     page = latest.get_absolute_url()

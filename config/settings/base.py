@@ -139,6 +139,9 @@ PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=0)
 # While one request renders a page again after a change, others get the previous copy if it
 # went stale less than this many seconds ago; browsers and CDNs may do the same.
 STALE_SECONDS = env.int("STALE_SECONDS", default=5)
+# How many stale copies may be rendered again at once across the site (fewer than the
+# workers: the others keep serving readers from the cache after a publish).
+REVALIDATING_AT_ONCE = env.int("REVALIDATING_AT_ONCE", default=1)
 # A CDN or Varnish in front (docs/cdn.md): seconds it keeps a response (s-maxage; 0 without
 # a purge, which keeps it no longer than a browser), and where each change is purged by the
 # keys it bumped. A purge address on a private network (a local Varnish) must be allowed.
