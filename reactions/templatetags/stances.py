@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from reactions.models import Stance
+from timeline.dates import known_date
 
 register = template.Library()
 
@@ -64,6 +65,40 @@ def reaction_chips(launch, url):
         for statement in chips
     )
     return mark_safe(f'<ul class="chips" aria-label="Reactions">{items}</ul>')
+
+
+@register.simple_tag
+def matrix_rows(rows):
+    """The stance matrix's rows, (launch, [statements of each column's actor]) each, as the
+    template loop over them wrote them: a launch's heading, then a cell per actor, naming
+    the stance of each of its statements, or that it has none.
+
+    Built as plain strings, each value escaped once: a year has thousands of cells, and the
+    template loop was nine tenths of the page's time.
+    """
+    parts = []
+    for launch, cells in rows:
+        url = escape(launch.get_absolute_url())
+        day = escape(known_date(launch.occurred_on, launch.date_precision, "j M"))
+        parts.append(
+            f'\n    <tr>\n      <th scope="row"><a href="{url}">{day}\n'
+            f"        · {escape(launch.missile_class)}</a></th>\n      "
+        )
+        for statements in cells:
+            stance = f' class="stance-cell-{int(statements[0].stance)}"' if statements else ""
+            links = "<br>".join(
+                f'<a\n          href="{url}#statement-{int(statement.pk)}"\n'
+                f'          ><span class="glyph" aria-hidden="true">'
+                f"{STANCE_GLYPHS.get(statement.stance, '')}</span>\n"
+                f"          {STANCE_WORDS.get(statement.stance, '')}</a\n        >"
+                for statement in statements
+            )
+            empty = (
+                "" if statements else '<span\n          class="visually-hidden">no statement</span>'
+            )
+            parts.append(f"\n      <td{stance}\n        >{links}{empty}</td>\n      ")
+        parts.append("\n    </tr>\n    ")
+    return mark_safe("".join(parts))
 
 
 @register.simple_tag
