@@ -8,7 +8,7 @@ would join every launch for a page of fifty.
 
 import functools
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, DateTimeField, F, Max, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 
@@ -152,7 +152,7 @@ def api_launch_stamps(launch_ids, *, expand=()):
         for n, (_, columns, rows, condition, _) in enumerate(parts)
     )
     params = [*launch_ids, *(value for *_, values in parts for value in values)]
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Launch)].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     stamps = {}

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.fragments import cached_pieces, code_digest
 from core.renderers import Encoded, JSONRenderer
+from core.replicas import primary_reads
 from reactions.models import Speaker, Statement
 from timeline import representations
 from timeline.models import Launch
@@ -68,13 +69,16 @@ def published_launch_list(keys, *, expand=()):
     )
 
     def build(missing):
-        rows = representations.launch_rows_of(
-            [by_id[pk] for pk in missing], Launch.objects.published()
-        )
+        # From the primary: what is kept must be at least as recent as the stamp it is kept
+        # under, which a replica lagging behind the one that gave the stamp would not be.
+        with primary_reads():
+            rows = representations.launch_rows_of(
+                [by_id[pk] for pk in missing], Launch.objects.published()
+            )
+            records = launch_list(rows, expand=expand)
         renderer = JSONRenderer()
         return {
-            row["id"]: renderer.render(record)
-            for row, record in zip(rows, launch_list(rows, expand=expand), strict=True)
+            row["id"]: renderer.render(record) for row, record in zip(rows, records, strict=True)
         }
 
     pieces = cached_pieces(stamps, namespace=namespace, build=build)
