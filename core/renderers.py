@@ -13,10 +13,10 @@ class Encoded:
     """A value already written by JSONRenderer (a record kept in the fragment cache), placed
     in the document as it is rather than encoded again."""
 
-    __slots__ = ("json",)
+    __slots__ = ("body",)
 
-    def __init__(self, json):
-        self.json = json
+    def __init__(self, body):
+        self.body = body
 
 
 class Encoder(JSONEncoder):
@@ -24,7 +24,7 @@ class Encoder(JSONEncoder):
 
     def default(self, obj):
         if isinstance(obj, Encoded):
-            return json.loads(obj.json)
+            return json.loads(obj.body)
         return super().default(obj)
 
 
@@ -46,7 +46,7 @@ class JSONRenderer(renderers.JSONRenderer):
 
             def default(obj):
                 if isinstance(obj, Encoded):
-                    return orjson.Fragment(obj.json)
+                    return orjson.Fragment(obj.body)
                 return encoder.default(obj)
 
             try:
