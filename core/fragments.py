@@ -12,6 +12,8 @@ the template that renders it, which changes with a deploy that changes the templ
 import contextlib
 import functools
 import hashlib
+import importlib
+import inspect
 import logging
 
 import redis
@@ -75,3 +77,49 @@ def cached_fragments(records, *, template, stamp, render):
                 timeout=settings.FRAGMENT_CACHE_SECONDS,
             )
     return fragments
+
+
+@functools.cache
+def code_digest(*modules):
+    """A digest of the source of `modules` (dotted names): what builds a piece that no
+    template renders, which changes with a deploy that changes that code."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in modules:
+        digest.update(inspect.getsource(importlib.import_module(name)).encode())
+    return digest.hexdigest()
+
+
+def cached_pieces(stamps, *, namespace, build):
+    """{id: piece} for each id of `stamps` ({id: stamp}): each read from the `fragments`
+    cache under `namespace` (what the pieces also depend on: the code that builds them, the
+    time zone…) and its stamp, the others built together by `build(missing ids)` ({id:
+    piece}) and stored. cached_fragments() for pieces that are not templates' HTML.
+
+    Without a cache to trust (FRAGMENT_CACHE_SECONDS at 0, the data version unavailable, the
+    cache failing), every piece is built and nothing is stored.
+    """
+    try:
+        version = data_version() if settings.FRAGMENT_CACHE_SECONDS else None
+    except (CacheUnavailable, redis.RedisError):
+        version = None
+    if version is None:
+        return build(list(stamps))
+    store = caches["fragments"] if "fragments" in settings.CACHES else cache
+    prefix = f"piece:{namespace}:{version}"
+    keys = {pk: f"{prefix}:{pk}:{digest(stamp)}" for pk, stamp in stamps.items()}
+    try:
+        found = store.get_many(keys.values())
+    except redis.RedisError as exc:
+        logger.warning("fragment cache unavailable: %r", exc)
+        found = {}
+    pieces = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in stamps if pk not in pieces]
+    if missing:
+        built = build(missing)
+        pieces.update(built)
+        with contextlib.suppress(redis.RedisError):
+            store.set_many(
+                {keys[pk]: piece for pk, piece in built.items()},
+                timeout=settings.FRAGMENT_CACHE_SECONDS,
+            )
+    return pieces

@@ -8,6 +8,7 @@ would join every launch for a page of fifty.
 
 import functools
 
+from django.db import connection, connections, router
 from django.db.models import (
     CharField,
     Count,
@@ -24,7 +25,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Greatest, NullIf
 
 from editorial.models import Status
 from reactions.models import Actor, Statement
-from timeline.models import Launch, LaunchClaim, Link, Source
+from timeline.models import Event, Launch, LaunchClaim, Link, Source
 from timeline.models.sources import cited_by
 
 
@@ -99,6 +100,104 @@ def _card_stamp_parts():
         .values_list("launch_id", "kind", "n", "latest")
         for part in parts
     ]
+
+
+def api_launch_stamps(launch_ids, *, expand=()):
+    """{launch id: stamp} of what the API's launch list shows of each launch beyond its own
+    row, in one query: how many versions of the launch there are (a change to its sources
+    adds one), how many claims and versions of claims, and, as `expand` names them, how many
+    published statements, visible links and versions of each, with when the latest changed.
+
+    Every change to a record, its many-to-many relations included, adds a version
+    (simple_history), whatever the order in which concurrent writes commit; a removal, an
+    unpublishing or a move to another launch also changes how many records are left.
+
+    Written as SQL: built by the ORM, the same query cost 3 ms (6 ms with the statements),
+    against 0.5 ms (1.2 ms) as SQL, in a list whose target is 15 ms.
+    """
+    if not launch_ids:
+        return {}
+    table = stamp_tables()
+    published = Status.PUBLISHED
+    # (kind; launch id, how many, latest change; of which rows; the conditions' parameters)
+    parts = [
+        ("versions", "id, COUNT(*), MAX(history_date)", table["launch versions"], "id", []),
+        ("claims", "launch_id, COUNT(*), NULL", table["claims"], "launch_id", []),
+        (
+            "claim versions",
+            "launch_id, COUNT(*), MAX(history_date)",
+            table["claim versions"],
+            "launch_id",
+            [],
+        ),
+    ]
+    if "statements" in expand:
+        parts += [
+            (
+                "statements",
+                "launch_id, COUNT(*), MAX(updated_at)",
+                table["statements"],
+                "status = %s AND launch_id",
+                [published],
+            ),
+            (
+                "statement versions",
+                "launch_id, COUNT(*), MAX(history_date)",
+                table["statement versions"],
+                "launch_id",
+                [],
+            ),
+        ]
+    if "links" in expand:
+        parts += [
+            (
+                # A link shows its event's title: the event's changes count too.
+                "links",
+                "link.launch_id, COUNT(*), MAX(CASE WHEN event.updated_at > link.updated_at "
+                "THEN event.updated_at ELSE link.updated_at END)",
+                f"{table['links']} link JOIN {table['events']} event ON event.id = link.event_id",
+                "link.status = %s AND event.status = %s AND link.launch_id",
+                [published, published],
+            ),
+            (
+                "link versions",
+                "launch_id, COUNT(*), MAX(history_date)",
+                table["link versions"],
+                "launch_id",
+                [],
+            ),
+        ]
+    # The page's ids given once; each part's rows tagged by its place in the list. The text
+    # depends only on how many ids and parts there are, so the driver parses it once.
+    page = ", ".join(["(%s)"] * len(launch_ids))
+    sql = f"WITH page (id) AS (VALUES {page}) " + " UNION ALL ".join(
+        f"SELECT {n}, {columns} FROM {rows} WHERE {condition} IN (SELECT id FROM page) GROUP BY 2"
+        for n, (_, columns, rows, condition, _) in enumerate(parts)
+    )
+    params = [*launch_ids, *(value for *_, values in parts for value in values)]
+    with connections[router.db_for_read(Launch)].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    stamps = {}
+    for part, launch_id, n, latest in sorted(rows, key=lambda row: row[:2]):
+        stamps.setdefault(launch_id, []).append((parts[part][0], n, latest))
+    return stamps
+
+
+@functools.cache
+def stamp_tables():
+    """The tables api_launch_stamps() reads, by the names its parts give them."""
+    models = {
+        "launch versions": Launch.history.model,
+        "claims": LaunchClaim,
+        "claim versions": LaunchClaim.history.model,
+        "statements": Statement,
+        "statement versions": Statement.history.model,
+        "links": Link,
+        "link versions": Link.history.model,
+        "events": Event,
+    }
+    return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 
 
 def marker_details():

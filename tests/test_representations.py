@@ -11,7 +11,7 @@ from rest_framework import renderers
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.renderers import JSONRenderer
+from core.renderers import Encoded, JSONRenderer
 from editorial.models import Status
 from explore.api import LaunchSerializer
 from explore.queries import api_launches
@@ -189,6 +189,20 @@ TRICKY = [
 @pytest.mark.parametrize("data", TRICKY)
 def test_the_renderer_writes_what_drf_writes(data):
     assert JSONRenderer().render(data) == renderers.JSONRenderer().render(data)
+
+
+@pytest.mark.parametrize("media_type", [None, "application/json; indent=2"])
+def test_encoded_pieces_are_written_as_they_were(media_type):
+    """A launch kept encoded in the fragment cache reads in the page as it would unencoded,
+    indented too, and beside a value only DRF's renderer can write."""
+    pieces = [{"quote": "Line\u2028separator", "at": TRICKY[1]["when"]}, TRICKY[4]]
+    page = {"next": None, "results": pieces, "big": 2**70}
+    encoded = {**page, "results": [Encoded(JSONRenderer().render(piece)) for piece in pieces]}
+    expected = renderers.JSONRenderer().render(page, media_type, {})
+    assert JSONRenderer().render(encoded, media_type, {}) == expected
+    del page["big"], encoded["big"]
+    expected = renderers.JSONRenderer().render(page, media_type, {})
+    assert JSONRenderer().render(encoded, media_type, {}) == expected
 
 
 def test_indented_output_is_drfs():

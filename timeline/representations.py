@@ -148,6 +148,28 @@ def launch_rows(launches):
     return launches.prefetch_related(None).values("id", *columns, *DERIVED)
 
 
+def launch_keys(launches, ordered_by):
+    """The launches as the least a page of the list needs, to be cut and stamped: the id, the
+    columns `ordered_by` (those the list may be ordered by), when the row last changed and
+    the derived facts. launch_rows_of() reads the rest for the launches built again."""
+    columns = dict.fromkeys(["id", "updated_at", *ordered_by, *DERIVED])
+    return launches.prefetch_related(None).values(*columns)
+
+
+def launch_rows_of(keys, launches):
+    """launch_rows() of the launches `keys` (from launch_keys()) name that are still among
+    `launches`, with the derived facts the keys carry; one query. A launch gone from
+    `launches` since the keys were read (unpublished meanwhile) is left out."""
+    columns = [name for name in LAUNCH_FIELDS if name not in COMPUTED]
+    own = launches.filter(pk__in=[key["id"] for key in keys]).values("id", *columns)
+    rows = {row["id"]: row for row in own}
+    return [
+        {**rows[key["id"]], **{name: key[name] for name in DERIVED}}
+        for key in keys
+        if key["id"] in rows
+    ]
+
+
 def launch_list(rows, *, drafts=False, expand=(), statements=None):
     """The serializer's representation of each launch row, in the rows' order; `statements`,
     each launch's expanded statements keyed by launch id, come from explore.representations."""

@@ -1,5 +1,7 @@
 """Launches with their statements, and the sources readers may see."""
 
+import functools
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -12,6 +14,7 @@ from reactions.filters import LaunchFilter
 from reactions.models import Statement
 from timeline import api as timeline_api
 from timeline.api.serializers import SOURCES_LISTED, CitedSourceSerializer
+from timeline.representations import launch_keys
 
 from .. import queries, representations
 
@@ -59,6 +62,13 @@ class LaunchSerializer(timeline_api.LaunchSerializer):
         return self._expanded(launch, "statements", LaunchStatementSerializer)
 
 
+@functools.cache
+def launches_for_api(drafts, expand):
+    """queries.api_launches(), built once per process as a view's `queryset` would be, and
+    copied for each request: building its derived facts costs 1.6 ms."""
+    return queries.api_launches(drafts=drafts, expand=expand)
+
+
 EXPAND = OpenApiParameter(
     "expand",
     OpenApiTypes.STR,
@@ -81,7 +91,16 @@ class LaunchViewSet(timeline_api.LaunchViewSet):
     expandable = ("statements", "links")
 
     def records(self, *, drafts):
-        return queries.api_launches(drafts=drafts, expand=self.expand())
+        return launches_for_api(drafts, tuple(sorted(set(self.expand())))).all()
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "json" or self.sees_drafts():
+            return super().list(request, *args, **kwargs)
+        # Readers' lists: each launch read from the fragment cache (explore.representations).
+        launches = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(launch_keys(launches, self.ordering_fields))
+        data = representations.published_launch_list(page, expand=self.expand())
+        return self.get_paginated_response(data)
 
     def representations(self, rows):
         return representations.launch_list(rows, drafts=self.sees_drafts(), expand=self.expand())
