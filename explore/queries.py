@@ -345,8 +345,10 @@ def matrix_launches():
         .prefetch_related(
             Prefetch(
                 "statements",
+                # What a cell shows, and no more: a year has thousands of statements.
                 queryset=Statement.objects.published()
                 .select_related("actor")
+                .only("launch", "actor", "stance", "issued_on", "issued_at")
                 .order_by("issued_on", "issued_at", "id"),
             )
         )
