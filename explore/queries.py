@@ -7,6 +7,7 @@ would join every launch for a page of fifty.
 """
 
 import functools
+from typing import NamedTuple
 
 from django.db import connection, connections, router
 from django.db.models import (
@@ -339,21 +340,30 @@ def _launch_head():
 
 
 def matrix_launches():
-    """Published launches in time order, with each published statement and its actor."""
-    return (
-        Launch.objects.published()
-        .prefetch_related(
-            Prefetch(
-                "statements",
-                # What a cell shows, and no more: a year has thousands of statements.
-                queryset=Statement.objects.published()
-                .select_related("actor")
-                .only("launch", "actor", "stance", "issued_on", "issued_at")
-                .order_by("issued_on", "issued_at", "id"),
-            )
-        )
-        .chronological()
+    """Published launches in time order: the stance matrix's rows (matrix_cells() fills them)."""
+    return Launch.objects.published().chronological()
+
+
+class MatrixCell(NamedTuple):
+    """One statement in a cell of the stance matrix: what the cell shows of it."""
+
+    pk: int
+    stance: int
+
+
+def matrix_cells(launch_ids):
+    """{launch id: {actor id: [MatrixCell, in the order they were issued]}} of the published
+    statements on `launch_ids`, in one query of plain rows: a year has thousands."""
+    rows = (
+        Statement.objects.published()
+        .filter(launch_id__in=launch_ids)
+        .order_by("issued_on", "issued_at", "id")
+        .values_list("launch_id", "actor_id", "pk", "stance")
     )
+    cells = {}
+    for launch_id, actor_id, pk, stance in rows:
+        cells.setdefault(launch_id, {}).setdefault(actor_id, []).append(MatrixCell(pk, stance))
+    return cells
 
 
 def api_statements(*, drafts=False):

@@ -2,6 +2,7 @@
 matrix, search and the charts."""
 
 import datetime
+from collections import Counter
 from itertools import groupby
 
 from django.core.paginator import Paginator
@@ -318,21 +319,19 @@ def stance_matrix(request):
         return render(request, "reactions/matrix.html", context, status=400)
     launches = list(filterset.qs) if year is not None else []
     surrogate_keys(request, Statement, Launch, Event, "links")
-    actors = {}
-    rows = []
-    for launch in launches:
-        cells = {}
-        for statement in launch.statements.all():
-            actors.setdefault(statement.actor_id, statement.actor)
-            cells.setdefault(statement.actor_id, []).append(statement)
-        rows.append((launch, cells))
+    cells = queries.matrix_cells([launch.pk for launch in launches])
+    rows = [(launch, cells.get(launch.pk, {})) for launch in launches]
     # Columns: the actors that spoke most often first, then by name.
-    spoke = {pk: sum(pk in cells for _, cells in rows) for pk in actors}
-    columns = sorted(actors.values(), key=lambda actor: (-spoke[actor.pk], actor.name))
+    spoke = Counter(actor_id for _, by_actor in rows for actor_id in by_actor)
+    columns = sorted(
+        Actor.objects.filter(pk__in=spoke), key=lambda actor: (-spoke[actor.pk], actor.name)
+    )
     earlier, later = neighbours(year, years)
     context.update(
         columns=columns,
-        rows=[(launch, [cells.get(actor.pk, []) for actor in columns]) for launch, cells in rows],
+        rows=[
+            (launch, [by_actor.get(actor.pk, []) for actor in columns]) for launch, by_actor in rows
+        ],
         earlier=earlier,
         later=later,
     )
