@@ -46,10 +46,13 @@ def _no_data_files_from_before():
 
 @pytest.fixture(autouse=True)
 def _no_rate_counts_from_before():
-    """Each test starts without the counts an earlier test's requests left in the process."""
+    """Each test starts without the counts (and the looks in the shared cache) an earlier
+    test's requests left in the process."""
+    from core.caching import _shared_looks
     from core.throttling import recent_counts
 
     recent_counts.clear()
+    _shared_looks.looked.clear()
 
 
 @pytest.fixture

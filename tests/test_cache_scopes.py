@@ -173,6 +173,7 @@ def test_while_another_request_renders_a_stale_page_others_stay_stale_for_a_few_
         assert client.get("/matrix/").status_code == 200
     finally:
         caching._local_renders.discard("revalidating:0")
+    caching._shared_looks.looked.clear()  # a moment later: each page is looked for again
     for page, launch in zip(pages, launches, strict=True):
         assert f"Fresh words on {launch.pk}." in client.get(page).content.decode()
 
@@ -310,7 +311,18 @@ def test_with_redis_a_stale_copy_here_gives_way_to_one_another_process_rendered(
     publish_statement(latest, "Words from Canberra.", django_capture_on_commit_callbacks)
     fresh = client.get(page)  # rendered here, as it would be by another process
     caching.local_responses.put(key, old, seconds=60)  # this process kept the stale copy
+    caching._shared_looks.looked.clear()  # and has not looked in Redis for a moment
     with django_assert_num_queries(0):
         again = client.get(page)
     assert again.content == fresh.content
     assert "Words from Canberra." in again.content.decode()
+
+
+def test_a_process_looks_for_a_newer_copy_of_a_stale_page_at_most_every_moment():
+    now = [0.0]
+    looks = caching.SharedLooks(clock=lambda: now[0])
+    assert looks.due("page")
+    assert not looks.due("page")
+    assert looks.due("another page")
+    now[0] = caching.SharedLooks.SECONDS
+    assert looks.due("page")
