@@ -88,6 +88,17 @@ def period(request, filterset_class, queryset):
     return filterset, year, years
 
 
+def year_links(request, years):
+    """(year, query string) for each of `years`: the page's own query with that year, as
+    `{% querystring year=… %}` writes it, built here once for the sixty-odd years."""
+    query = request.GET.copy()
+    links = []
+    for year in years:
+        query["year"] = year
+        links.append((year, f"?{query.urlencode()}"))
+    return links
+
+
 def neighbours(year, years):
     """The nearest earlier and later years that have launches, for paging by period."""
     earlier = [y for y in years if year is not None and y < year]
@@ -121,8 +132,13 @@ def timeline_page(request, template):
         "filterset": filterset,
         "year": year,
         "years": years,
+        "year_choices": [(y, y) for y in years],
+        "year_links": year_links(request, years),
         "filtered": any(request.GET.get(name) for name in FILTER_LABELS if name != "year"),
-        "sites": maps.sites(Launch.objects.for_sites()),
+        "site_choices": [
+            (site.key, f"{site.name} ({site.launches})")
+            for site in maps.sites(Launch.objects.for_sites())
+        ],
         **filter_choices(),
     }
     if not filterset.is_valid():

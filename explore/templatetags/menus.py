@@ -1,0 +1,24 @@
+"""The filter form's menus, built as one string each: the actor menu alone has a few hundred
+options, which the template language took about a third of the timeline's rendering to loop
+over, with a variable lookup and an `{% if %}` per option."""
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag
+def options(choices, selected="", auto_direction=False):
+    """`<option>` elements for (value, label) `choices`, the one whose value is `selected`
+    marked so; `auto_direction` for labels in any script (actors' names)."""
+    direction = ' dir="auto"' if auto_direction else ""
+    selected = str(selected)
+    lines = []
+    for value, label in choices:
+        marked = " selected" if str(value) == selected else ""
+        lines.append(
+            f'\n<option value="{escape(value)}"{direction}{marked}>{escape(label)}</option>'
+        )
+    return mark_safe("".join(lines))
