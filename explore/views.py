@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 
 from core.caching import reads, surrogate_keys
 from core.fragments import cached_fragments
@@ -79,8 +80,13 @@ def period(request, filterset_class, queryset):
     if not filterset.is_valid():
         return filterset, None, []
     data.pop("year", None)
-    years = filterset_class(data, queryset=Launch.objects.published()).qs.for_timeline_years()
-    year = filterset.form.cleaned_data.get("year")
+    cleaned = filterset.form.cleaned_data
+    if any(value not in EMPTY_VALUES for name, value in cleaned.items() if name != "year"):
+        years = filterset_class(data, queryset=Launch.objects.published()).qs
+        years = years.for_timeline_years()
+    else:
+        years = Launch.objects.published_years()
+    year = cleaned.get("year")
     if year is None and years:
         data["year"] = years[0]
         filterset = filterset_class(data, queryset=queryset)
