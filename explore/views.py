@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django_filters.constants import EMPTY_VALUES
 
 from core.caching import reads, surrogate_keys
@@ -182,11 +183,19 @@ def timeline_page(request, template):
         earlier=earlier,
         later=later,
         months=[
-            (month, list(items))
+            (month, entries_html(items))
             for month, items in groupby(entries, key=lambda entry: month_of(*entry))
         ],
     )
     return render(request, template, context)
+
+
+def entries_html(entries):
+    """A month's launch cards and event markers, in order, as one piece of html: joined here
+    rather than looped over in the template, which took a sixth of the page's rendering."""
+    return mark_safe(
+        "\n".join(item.card if kind == "launch" else item.marker for kind, item in entries)
+    )
 
 
 CARD_TEMPLATE = "timeline/includes/_launch_card.html"

@@ -2,8 +2,9 @@
 options, which the template language took about a third of the timeline's rendering to loop
 over, with a variable lookup and an `{% if %}` per option."""
 
+from html import escape
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -19,6 +20,7 @@ def options(choices, selected="", auto_direction=False):
     for value, label in choices:
         marked = " selected" if str(value) == selected else ""
         lines.append(
-            f'\n<option value="{escape(value)}"{direction}{marked}>{escape(label)}</option>'
+            f'\n<option value="{escape(str(value))}"{direction}{marked}>'
+            f"{escape(str(label))}</option>"
         )
     return mark_safe("".join(lines))
