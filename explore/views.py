@@ -169,15 +169,14 @@ def timeline_page(request, template):
             events = events.filter(links__launch__in=[launch.pk for launch in launches]).distinct()
         events = list(events)
     newest_first = request.GET.get("order") != "oldest"
-    stamps = queries.card_stamps([launch.pk for launch in launches])
-    for launch, card in zip(launches, launch_cards(launches, stamps), strict=True):
+    for launch, card in zip(launches, launch_cards(launches), strict=True):
         launch.card = card
     for event, marker in zip(events, event_markers(events), strict=True):
         event.marker = marker
     entries = merged(launches, events, newest_first=newest_first)
     earlier, later = neighbours(year, years)
     context.update(
-        latest=latest_story(request, launches, year, years, stamps),
+        latest=latest_story(request, launches, year, years),
         newest_first=newest_first,
         launch_count=len(launches),
         earlier=earlier,
@@ -201,14 +200,14 @@ def entries_html(entries):
 CARD_TEMPLATE = "timeline/includes/_launch_card.html"
 
 
-def launch_cards(launches, stamps):
+def launch_cards(launches):
     """Each launch's card on the timeline, in order: read from the cache when nothing it shows
-    changed (its row, its derived facts, what `stamps` from queries.card_stamps() counts),
+    changed (its row, its derived facts, what queries.card_stamps() counts),
     otherwise rendered with what it shows besides and kept."""
 
     def stamp(launch):
         derived = [getattr(launch, name) for name in DERIVED]
-        return (launch.updated_at, derived, stamps.get(launch.pk))
+        return (launch.updated_at, derived, [getattr(launch, name) for name in queries.CARD_STAMPS])
 
     def render(missing):
         prefetch_related_objects(missing, *queries.card_details())
@@ -241,25 +240,20 @@ def event_markers(events):
     return [markers[event.pk] for event in events]
 
 
-def latest_story(request, launches, year, years, stamps):
+def latest_story(request, launches, year, years):
     """The latest launch and its reactions at a glance, for the front page as it opens: only
     without filters or a chosen year, where the year's launches end with the latest one.
     While the latest launch has no reaction yet, the latest launch of the year that has
-    some (by its card's `stamps`) is told too."""
+    some (by its card's stamp) is told too."""
     if not launches or year != years[0] or any(name in request.GET for name in FILTER_LABELS):
         return None
     newest = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
-    reacted = next((launch for launch in newest if reactions_in(stamps.get(launch.pk))), None)
+    reacted = next((launch for launch in newest if launch.card_statements), None)
     prefetch_related_objects([newest[0], *([reacted] if reacted else [])], *queries.story_details())
     story = {"launch": newest[0], "glance": chip_glance(newest[0]), "reacted": None}
     if not story["glance"].spoken and reacted is not None:
         story["reacted"] = {"launch": reacted, "glance": chip_glance(reacted)}
     return story
-
-
-def reactions_in(stamp):
-    """How many published reactions a card's stamp counts."""
-    return next((n for kind, n, _ in stamp or () if kind == "statements"), 0)
 
 
 def chip_glance(launch):

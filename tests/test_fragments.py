@@ -154,3 +154,20 @@ def test_fragments_are_kept_apart_from_the_data_version_and_the_counts(client, y
     # Local memory holds a few hundred entries: fragments must not push the others out.
     assert any("fragment:" in key for key in caches["fragments"]._cache)
     assert not any("fragment:" in key for key in cache._cache)
+
+
+def test_a_removed_claim_or_link_changes_its_card(client, year):
+    claim = ClaimFactory(launch=year["first"], attribute="distance", value_text="~700")
+    page, _ = rendered(client, CARD_TEMPLATE)
+    assert "~700" in card_of(page, year["first"])
+    assert "Joint drills" in card_of(page, year["first"])
+
+    claim.delete()
+    page, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 1
+    assert "~700" not in card_of(page, year["first"])
+
+    year["first"].links.get().delete()
+    page, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 1
+    assert "Joint drills" not in card_of(page, year["first"])
