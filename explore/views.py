@@ -200,21 +200,24 @@ def entries_html(entries):
 CARD_TEMPLATE = "timeline/includes/_launch_card.html"
 
 
+def card_stamp(launch):
+    """What a launch's card shows, as a stamp: its row, its derived facts and what
+    queries.card_stamps() counts under it."""
+    derived = [getattr(launch, name) for name in DERIVED]
+    return (launch.updated_at, derived, [getattr(launch, name) for name in queries.CARD_STAMPS])
+
+
 def launch_cards(launches):
     """Each launch's card on the timeline, in order: read from the cache when nothing it shows
     changed (its row, its derived facts, what queries.card_stamps() counts),
     otherwise rendered with what it shows besides and kept."""
-
-    def stamp(launch):
-        derived = [getattr(launch, name) for name in DERIVED]
-        return (launch.updated_at, derived, [getattr(launch, name) for name in queries.CARD_STAMPS])
 
     def render(missing):
         prefetch_related_objects(missing, *queries.card_details())
         card = get_template(CARD_TEMPLATE)
         return [card.render({"launch": launch}) for launch in missing]
 
-    cards = cached_fragments(launches, template=CARD_TEMPLATE, stamp=stamp, render=render)
+    cards = cached_fragments(launches, template=CARD_TEMPLATE, stamp=card_stamp, render=render)
     return [cards[launch.pk] for launch in launches]
 
 
@@ -240,27 +243,53 @@ def event_markers(events):
     return [markers[event.pk] for event in events]
 
 
+STORY_TEMPLATE = "timeline/includes/_latest.html"
+
+
 def latest_story(request, launches, year, years):
     """The latest launch and its reactions at a glance, for the front page as it opens: only
     without filters or a chosen year, where the year's launches end with the latest one.
     While the latest launch has no reaction yet, the latest launch of the year that has
-    some (by its card's stamp) is told too."""
+    some (by its card's stamp) is told too.
+
+    Read from the cache while the cards of both launches and the actors that usually react
+    to each are unchanged: otherwise their claims and reactions are read, and it is
+    rendered again and kept."""
     if not launches or year != years[0] or any(name in request.GET for name in FILTER_LABELS):
         return None
-    newest = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
-    reacted = next((launch for launch in newest if launch.card_statements), None)
-    prefetch_related_objects([newest[0], *([reacted] if reacted else [])], *queries.story_details())
-    story = {"launch": newest[0], "glance": chip_glance(newest[0]), "reacted": None}
-    if not story["glance"].spoken and reacted is not None:
-        story["reacted"] = {"launch": reacted, "glance": chip_glance(reacted)}
-    return story
+    latest_first = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
+    newest = latest_first[0]
+    reacted = next((launch for launch in latest_first if launch.card_statements), None)
+    usual = {newest.pk: queries.usual_reactors(newest)}
+    if reacted is not None and reacted.pk not in usual:
+        usual[reacted.pk] = queries.usual_reactors(reacted)
+
+    def stamp(story_of):
+        told = [story_of, *([reacted] if reacted else [])]
+        return [(launch.pk, card_stamp(launch), usual[launch.pk]) for launch in told]
+
+    def render(missing):
+        prefetch_related_objects(
+            [newest, *([reacted] if reacted else [])], *queries.story_details()
+        )
+        story = {"launch": newest, "glance": chip_glance(newest, usual[newest.pk]), "reacted": None}
+        if not story["glance"].spoken and reacted is not None:
+            story["reacted"] = {
+                "launch": reacted,
+                "glance": chip_glance(reacted, usual[reacted.pk]),
+            }
+        return [get_template(STORY_TEMPLATE).render({"latest": story})]
+
+    stories = cached_fragments([newest], template=STORY_TEMPLATE, stamp=stamp, render=render)
+    return stories[newest.pk]
 
 
-def chip_glance(launch):
-    """A timeline launch's reactions at a glance, from the chips prefetched for its card."""
+def chip_glance(launch, usual_reactors):
+    """A timeline launch's reactions at a glance, from the chips prefetched for its card,
+    against the actors that usually react."""
     return at_a_glance(
         launch.statements.all(),
-        queries.usual_reactors(launch),
+        usual_reactors,
         name_of=lambda statement: statement.actor_label,
         code_of=lambda statement: statement.actor_code,
     )
