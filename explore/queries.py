@@ -31,8 +31,9 @@ from timeline.models.sources import cited_by
 
 
 def timeline_launches():
-    """The timeline page's launches with their derived facts: what else their cards show is
-    stamped by card_stamps() and, for the cards not in the cache, read by card_details()."""
+    """The timeline page's launches with their derived facts and the stamps of their cards
+    (card_stamps()): what else their cards show is read by card_details(), for the cards not
+    in the cache."""
     return _timeline_launches().all()
 
 
@@ -40,7 +41,7 @@ def timeline_launches():
 def _timeline_launches():
     # Built once: the derived facts' seven subqueries took about 3 ms to build for each
     # request, as long as the database takes to compute them; a clone of it costs nothing.
-    return Launch.objects.for_timeline_page()
+    return Launch.objects.for_timeline_page().annotate(**card_stamps())
 
 
 def card_details():
@@ -68,39 +69,43 @@ def story_details():
     ]
 
 
-def card_stamps(launch_ids):
-    """{launch id: stamp} of what each launch's card shows beyond the launch's row, in one
-    query: how many published reactions, claims (and versions of claims: any change to one
-    adds one) and visible links it has, and when the latest of each (or a linked event)
-    changed. A publish, an edit or a removal under a launch changes its stamp."""
-    first, *others = (part.filter(launch_id__in=launch_ids) for part in _card_stamp_parts())
-    stamps = {}
-    for launch_id, *stamp in first.union(*others, all=True).order_by():
-        stamps.setdefault(launch_id, []).append(tuple(stamp))
-    return {launch_id: sorted(stamp) for launch_id, stamp in stamps.items()}
+# The parts of a card's stamp, each an annotation of the launch: "how many:latest change".
+CARD_STAMPS = ("card_statements", "card_claims", "card_claim_versions", "card_links")
 
 
-@functools.cache
-def _card_stamp_parts():
-    """Each part of card_stamps() as rows of (launch id, kind, how many, latest change), one
-    per launch, to be narrowed to the page's launches: built once, as building them took
-    about as long as the database takes to answer."""
+def card_stamps():
+    """Annotations of a launch with what its timeline card shows beyond the launch's row: how
+    many published reactions, claims (and versions of claims: any change to one adds one)
+    and visible links it has, and when the latest of each (or a linked event) changed, as
+    "count:latest" (NULL without any). A publish, an edit or a removal under a launch
+    changes them. Read with the launches: a query of their own, naming each launch of the
+    page, took about 7 ms at a year of 108 launches, as much to build as to answer."""
     no_time = Cast(None, DateTimeField())
-    parts = [
-        Statement.objects.published().annotate(kind=Value("statements"), changed=F("updated_at")),
-        LaunchClaim.objects.annotate(kind=Value("claims"), changed=no_time),
-        LaunchClaim.history.annotate(kind=Value("claim versions"), changed=F("history_date")),
-        Link.objects.published()
+    parts = {
+        "card_statements": Statement.objects.published().annotate(changed=F("updated_at")),
+        "card_claims": LaunchClaim.objects.annotate(changed=no_time),
+        "card_claim_versions": LaunchClaim.history.annotate(changed=F("history_date")),
+        "card_links": Link.objects.published()
         .filter(event__status=Status.PUBLISHED)
-        .annotate(kind=Value("links"), changed=Greatest("updated_at", "event__updated_at")),
-    ]
-    return [
-        part.order_by()
-        .values("launch_id", "kind")
-        .annotate(n=Count("*"), latest=Max("changed"))
-        .values_list("launch_id", "kind", "n", "latest")
-        for part in parts
-    ]
+        .annotate(changed=Greatest("updated_at", "event__updated_at")),
+    }
+    return {
+        name: Subquery(
+            part.filter(launch=OuterRef("pk"))
+            .order_by()
+            .values("launch")
+            .annotate(
+                stamp=Concat(
+                    Cast(Count("*"), CharField()),
+                    Value(":"),
+                    Cast(Max("changed"), CharField()),
+                    output_field=CharField(),
+                )
+            )
+            .values("stamp")
+        )
+        for name, part in parts.items()
+    }
 
 
 def api_launch_stamps(launch_ids, *, expand=()):

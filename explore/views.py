@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django_filters.constants import EMPTY_VALUES
 
 from core.caching import reads, surrogate_keys
 from core.fragments import cached_fragments
@@ -80,13 +82,29 @@ def period(request, filterset_class, queryset):
     if not filterset.is_valid():
         return filterset, None, []
     data.pop("year", None)
-    years = filterset_class(data, queryset=Launch.objects.published()).qs.for_timeline_years()
-    year = filterset.form.cleaned_data.get("year")
+    cleaned = filterset.form.cleaned_data
+    if any(value not in EMPTY_VALUES for name, value in cleaned.items() if name != "year"):
+        years = filterset_class(data, queryset=Launch.objects.published()).qs
+        years = years.for_timeline_years()
+    else:
+        years = Launch.objects.published_years()
+    year = cleaned.get("year")
     if year is None and years:
         data["year"] = years[0]
         filterset = filterset_class(data, queryset=queryset)
     year = int(year) if year is not None else (years[0] if years else None)
     return filterset, year, years
+
+
+def year_links(request, years):
+    """(year, query string) for each of `years`: the page's own query with that year, as
+    `{% querystring year=… %}` writes it, built here once for the sixty-odd years."""
+    query = request.GET.copy()
+    links = []
+    for year in years:
+        query["year"] = year
+        links.append((year, f"?{query.urlencode()}"))
+    return links
 
 
 def neighbours(year, years):
@@ -122,8 +140,13 @@ def timeline_page(request, template):
         "filterset": filterset,
         "year": year,
         "years": years,
+        "year_choices": [(y, y) for y in years],
+        "year_links": year_links(request, years),
         "filtered": any(request.GET.get(name) for name in FILTER_LABELS if name != "year"),
-        "sites": maps.sites(Launch.objects.for_sites()),
+        "site_choices": [
+            (site.key, f"{site.name} ({site.launches})")
+            for site in maps.sites(Launch.objects.for_sites())
+        ],
         **filter_choices(),
     }
     if not filterset.is_valid():
@@ -147,45 +170,55 @@ def timeline_page(request, template):
             events = events.filter(links__launch__in=[launch.pk for launch in launches]).distinct()
         events = list(events)
     newest_first = request.GET.get("order") != "oldest"
-    stamps = queries.card_stamps([launch.pk for launch in launches])
-    for launch, card in zip(launches, launch_cards(launches, stamps), strict=True):
+    for launch, card in zip(launches, launch_cards(launches), strict=True):
         launch.card = card
     for event, marker in zip(events, event_markers(events), strict=True):
         event.marker = marker
     entries = merged(launches, events, newest_first=newest_first)
     earlier, later = neighbours(year, years)
     context.update(
-        latest=latest_story(request, launches, year, years, stamps),
+        latest=latest_story(request, launches, year, years),
         newest_first=newest_first,
         launch_count=len(launches),
         earlier=earlier,
         later=later,
         months=[
-            (month, list(items))
+            (month, entries_html(items))
             for month, items in groupby(entries, key=lambda entry: month_of(*entry))
         ],
     )
     return render(request, template, context)
 
 
+def entries_html(entries):
+    """A month's launch cards and event markers, in order, as one piece of html: joined here
+    rather than looped over in the template, which took a sixth of the page's rendering."""
+    return mark_safe(
+        "\n".join(item.card if kind == "launch" else item.marker for kind, item in entries)
+    )
+
+
 CARD_TEMPLATE = "timeline/includes/_launch_card.html"
 
 
-def launch_cards(launches, stamps):
-    """Each launch's card on the timeline, in order: read from the cache when nothing it shows
-    changed (its row, its derived facts, what `stamps` from queries.card_stamps() counts),
-    otherwise rendered with what it shows besides and kept."""
+def card_stamp(launch):
+    """What a launch's card shows, as a stamp: its row, its derived facts and what
+    queries.card_stamps() counts under it."""
+    derived = [getattr(launch, name) for name in DERIVED]
+    return (launch.updated_at, derived, [getattr(launch, name) for name in queries.CARD_STAMPS])
 
-    def stamp(launch):
-        derived = [getattr(launch, name) for name in DERIVED]
-        return (launch.updated_at, derived, stamps.get(launch.pk))
+
+def launch_cards(launches):
+    """Each launch's card on the timeline, in order: read from the cache when nothing it shows
+    changed (its row, its derived facts, what queries.card_stamps() counts),
+    otherwise rendered with what it shows besides and kept."""
 
     def render(missing):
         prefetch_related_objects(missing, *queries.card_details())
         card = get_template(CARD_TEMPLATE)
         return [card.render({"launch": launch}) for launch in missing]
 
-    cards = cached_fragments(launches, template=CARD_TEMPLATE, stamp=stamp, render=render)
+    cards = cached_fragments(launches, template=CARD_TEMPLATE, stamp=card_stamp, render=render)
     return [cards[launch.pk] for launch in launches]
 
 
@@ -211,32 +244,53 @@ def event_markers(events):
     return [markers[event.pk] for event in events]
 
 
-def latest_story(request, launches, year, years, stamps):
+STORY_TEMPLATE = "timeline/includes/_latest.html"
+
+
+def latest_story(request, launches, year, years):
     """The latest launch and its reactions at a glance, for the front page as it opens: only
     without filters or a chosen year, where the year's launches end with the latest one.
     While the latest launch has no reaction yet, the latest launch of the year that has
-    some (by its card's `stamps`) is told too."""
+    some (by its card's stamp) is told too.
+
+    Read from the cache while the cards of both launches and the actors that usually react
+    to each are unchanged: otherwise their claims and reactions are read, and it is
+    rendered again and kept."""
     if not launches or year != years[0] or any(name in request.GET for name in FILTER_LABELS):
         return None
-    newest = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
-    reacted = next((launch for launch in newest if reactions_in(stamps.get(launch.pk))), None)
-    prefetch_related_objects([newest[0], *([reacted] if reacted else [])], *queries.story_details())
-    story = {"launch": newest[0], "glance": chip_glance(newest[0]), "reacted": None}
-    if not story["glance"].spoken and reacted is not None:
-        story["reacted"] = {"launch": reacted, "glance": chip_glance(reacted)}
-    return story
+    latest_first = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
+    newest = latest_first[0]
+    reacted = next((launch for launch in latest_first if launch.card_statements), None)
+    usual = {newest.pk: queries.usual_reactors(newest)}
+    if reacted is not None and reacted.pk not in usual:
+        usual[reacted.pk] = queries.usual_reactors(reacted)
+
+    def stamp(story_of):
+        told = [story_of, *([reacted] if reacted else [])]
+        return [(launch.pk, card_stamp(launch), usual[launch.pk]) for launch in told]
+
+    def render(missing):
+        prefetch_related_objects(
+            [newest, *([reacted] if reacted else [])], *queries.story_details()
+        )
+        story = {"launch": newest, "glance": chip_glance(newest, usual[newest.pk]), "reacted": None}
+        if not story["glance"].spoken and reacted is not None:
+            story["reacted"] = {
+                "launch": reacted,
+                "glance": chip_glance(reacted, usual[reacted.pk]),
+            }
+        return [get_template(STORY_TEMPLATE).render({"latest": story})]
+
+    stories = cached_fragments([newest], template=STORY_TEMPLATE, stamp=stamp, render=render)
+    return stories[newest.pk]
 
 
-def reactions_in(stamp):
-    """How many published reactions a card's stamp counts."""
-    return next((n for kind, n, _ in stamp or () if kind == "statements"), 0)
-
-
-def chip_glance(launch):
-    """A timeline launch's reactions at a glance, from the chips prefetched for its card."""
+def chip_glance(launch, usual_reactors):
+    """A timeline launch's reactions at a glance, from the chips prefetched for its card,
+    against the actors that usually react."""
     return at_a_glance(
         launch.statements.all(),
-        queries.usual_reactors(launch),
+        usual_reactors,
         name_of=lambda statement: statement.actor_label,
         code_of=lambda statement: statement.actor_code,
     )

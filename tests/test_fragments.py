@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from core.caching import bump_data_version
 from editorial.models import Status
 from editorial.services import record_transition
-from explore.views import CARD_TEMPLATE, MARKER_TEMPLATE
+from explore.views import CARD_TEMPLATE, MARKER_TEMPLATE, STORY_TEMPLATE
 from reactions.models import Actor, Stance
 
 from .factories import (
@@ -154,3 +154,58 @@ def test_fragments_are_kept_apart_from_the_data_version_and_the_counts(client, y
     # Local memory holds a few hundred entries: fragments must not push the others out.
     assert any("fragment:" in key for key in caches["fragments"]._cache)
     assert not any("fragment:" in key for key in cache._cache)
+
+
+def test_a_removed_claim_or_link_changes_its_card(client, year):
+    claim = ClaimFactory(launch=year["first"], attribute="distance", value_text="~700")
+    page, _ = rendered(client, CARD_TEMPLATE)
+    assert "~700" in card_of(page, year["first"])
+    assert "Joint drills" in card_of(page, year["first"])
+
+    claim.delete()
+    page, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 1
+    assert "~700" not in card_of(page, year["first"])
+
+    year["first"].links.get().delete()
+    page, cards = rendered(client, CARD_TEMPLATE)
+    assert cards == 1
+    assert "Joint drills" not in card_of(page, year["first"])
+
+
+def story(client):
+    """The front page's latest story, and how many times it was rendered to make the page."""
+    response = client.get("/")
+    html = response.content.decode()
+    section = html[html.index('<section class="latest"') : html.index('<nav class="ways-in"')]
+    return section, [t.name for t in response.templates].count(STORY_TEMPLATE)
+
+
+def test_the_latest_story_changes_with_what_it_tells_and_only_then(client, year):
+    before, renders = story(client)
+    assert renders == 1
+    assert "Latest reactions" not in before
+    assert story(client) == (before, 0)
+
+    japan = Actor.objects.get(code="JP")
+    statement = StatementFactory(
+        launch=year["second"], actor=japan, stance=Stance.CONCERNED, status=Status.DRAFT
+    )
+    assert story(client) == (before, 0)
+    record_transition(instance=statement, status=Status.PUBLISHED)
+    told, renders = story(client)
+    assert renders == 1
+    assert f"#statement-{statement.pk}" in told
+
+    # A launch without reactions yet: the story tells the latest one that has some too,
+    # against the actors that usually react to each.
+    LaunchFactory(occurred_on=datetime.date(2024, 9, 1))
+    told, renders = story(client)
+    assert renders == 1
+    assert "Latest reactions" in told
+    assert "/actors/CN/" not in told
+    china = Actor.objects.get(code="CN")
+    StatementFactory(launch=year["first"], actor=china, stance=Stance.CONCERNED)
+    told, renders = story(client)
+    assert renders == 1
+    assert "/actors/CN/" in told

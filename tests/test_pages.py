@@ -81,6 +81,35 @@ def test_the_timeline_shows_one_year_and_pages_by_year_keeping_the_filters(clien
     assert 'rel="next" href="?year=2025&amp;missile_class=SRBM"' in everything
 
 
+def test_the_timeline_offers_every_year_with_a_published_launch_and_no_other(client):
+    for day in ("2019-06-01", "2021-01-01", "2021-12-31", "2023-12-31", "2024-01-01"):
+        LaunchFactory(occurred_on=datetime.date.fromisoformat(day))
+    LaunchFactory(
+        occurred_on=datetime.date(2021, 1, 1), occurred_at=None, date_precision=DatePrecision.YEAR
+    )
+    LaunchFactory(occurred_on=datetime.date(2022, 5, 5), status=Status.DRAFT)
+    LaunchFactory(occurred_on=datetime.date(2026, 5, 5), status=Status.REVIEW)
+    assert Launch.objects.published_years() == [2024, 2023, 2021, 2019]
+    assert Launch.objects.published().for_timeline_years() == [2024, 2023, 2021, 2019]
+    html = client.get("/?year=2021&order=oldest").content.decode()
+    menu = html[html.index('id="f-year"') : html.index("</select>", html.index('id="f-year"'))]
+    assert re.findall(r'<option value="(\d+)"( selected)?>', menu) == [
+        ("2024", ""),
+        ("2023", ""),
+        ("2021", " selected"),
+        ("2019", ""),
+    ]
+    years = re.search(r'<nav aria-label="Years".*?</nav>', html, re.S).group()
+    assert re.findall(r'<a href="([^"]+)"( aria-current="page")?>(\d+)</a>', years) == [
+        ("?year=2024&amp;order=oldest", "", "2024"),
+        ("?year=2023&amp;order=oldest", "", "2023"),
+        ("?year=2021&amp;order=oldest", ' aria-current="page"', "2021"),
+        ("?year=2019&amp;order=oldest", "", "2019"),
+    ]
+    Launch.objects.filter(occurred_on__year=2019).update(status=Status.DRAFT)
+    assert Launch.objects.published_years() == [2024, 2023, 2021]
+
+
 def test_the_timeline_filters_with_the_shared_filtersets(client, demo):
     by_stance = text_of(client.get("/?year=2025&stance=2"))
     assert "Russia: defends" in by_stance
