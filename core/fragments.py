@@ -47,36 +47,20 @@ def digest(stamp):
 def cached_fragments(records, *, template, stamp, render):
     """{record pk: html} for `records`: each read from the `fragments` cache (the default one
     where none is configured) under its `stamp(record)`, the others rendered together by
-    `render(records)` (a list of html, in order) and stored.
+    `render(records)` (a list of html, in order) and stored: cached_pieces() for the HTML
+    of `template`.
 
     Without a cache to trust (FRAGMENT_CACHE_SECONDS at 0, the data version unavailable, the
     cache failing), every record is rendered and nothing is stored.
     """
-    try:
-        version = data_version() if settings.FRAGMENT_CACHE_SECONDS else None
-    except (CacheUnavailable, redis.RedisError):
-        version = None
-    if version is None:
-        return dict(zip((record.pk for record in records), render(records), strict=True))
-    store = caches["fragments"] if "fragments" in settings.CACHES else cache
-    prefix = f"fragment:{template_digest(template)}:{version}"
-    keys = {record.pk: f"{prefix}:{record.pk}:{digest(stamp(record))}" for record in records}
-    try:
-        found = store.get_many(keys.values())
-    except redis.RedisError as exc:
-        logger.warning("fragment cache unavailable: %r", exc)
-        found = {}
-    fragments = {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
-    missing = [record for record in records if record.pk not in fragments]
-    if missing:
-        rendered = dict(zip((record.pk for record in missing), render(missing), strict=True))
-        fragments.update(rendered)
-        with contextlib.suppress(redis.RedisError):
-            store.set_many(
-                {keys[pk]: html for pk, html in rendered.items()},
-                timeout=settings.FRAGMENT_CACHE_SECONDS,
-            )
-    return fragments
+    by_pk = {record.pk: record for record in records}
+
+    def build(missing):
+        return dict(zip(missing, render([by_pk[pk] for pk in missing]), strict=True))
+
+    stamps = {pk: stamp(record) for pk, record in by_pk.items()}
+    pieces = cached_pieces(stamps, namespace=f"html:{template_digest(template)}", build=build)
+    return {pk: mark_safe(html) for pk, html in pieces.items()}
 
 
 @functools.cache

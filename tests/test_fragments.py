@@ -152,8 +152,8 @@ def test_without_a_fragment_cache_every_piece_is_rendered(client, year, settings
 def test_fragments_are_kept_apart_from_the_data_version_and_the_counts(client, year):
     rendered(client, CARD_TEMPLATE)
     # Local memory holds a few hundred entries: fragments must not push the others out.
-    assert any("fragment:" in key for key in caches["fragments"]._cache)
-    assert not any("fragment:" in key for key in cache._cache)
+    assert any("piece:" in key for key in caches["fragments"]._cache)
+    assert not any("piece:" in key for key in cache._cache)
 
 
 def test_a_removed_claim_or_link_changes_its_card(client, year):
