@@ -27,6 +27,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Greatest, NullIf
 from editorial.models import Status
 from reactions.models import Actor, Statement
 from timeline.models import Event, Launch, LaunchClaim, Link, Source
+from timeline.models.launches import detail_details
 from timeline.models.sources import cited_by
 
 
@@ -268,23 +269,11 @@ def launches_counting_reactions_to(launch_id):
 
 
 def launch_page_details():
-    """Prefetches of what a launch page's body shows beyond its row: its sources, claims,
-    visible links (Launch.for_detail()'s) and each published reaction, with their sources."""
+    """Prefetches of what a launch page's body shows beyond its row: its sources, claims and
+    visible links (timeline.models.launches.detail_details()), and each published reaction
+    with its sources."""
     return [
-        "sources",
-        Prefetch(
-            "claims",
-            queryset=LaunchClaim.objects.select_related("source").prefetch_related(
-                "further_sources"
-            ),
-        ),
-        Prefetch(
-            "links",
-            queryset=Link.objects.visible()
-            .select_related("event", "source")
-            .prefetch_related("further_sources")
-            .order_by("event__start_date", "id"),
-        ),
+        *detail_details(),
         Prefetch(
             "statements",
             queryset=Statement.objects.published()

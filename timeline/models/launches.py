@@ -242,25 +242,9 @@ class LaunchQuerySet(PublishableQuerySet):
         )
 
     def for_detail(self):
-        """Everything a launch page shows, in a fixed number of queries."""
-        from .events import Link
-
-        return self.with_derived_facts().prefetch_related(
-            "sources",
-            Prefetch(
-                "claims",
-                queryset=LaunchClaim.objects.select_related("source").prefetch_related(
-                    "further_sources"
-                ),
-            ),
-            Prefetch(
-                "links",
-                queryset=Link.objects.visible()
-                .select_related("event", "source")
-                .prefetch_related("further_sources")
-                .order_by("event__start_date", "id"),
-            ),
-        )
+        """A launch with its derived facts, sources, claims and visible links (detail_details()),
+        in a fixed number of queries."""
+        return self.with_derived_facts().prefetch_related(*detail_details())
 
     def for_timeline_page(self):
         """Published launches with their derived facts, in time order: the timeline page reads
@@ -759,3 +743,26 @@ class LaunchClaim(CitesSources):
 
     def get_absolute_url(self):
         return self.launch.get_absolute_url()
+
+
+def detail_details():
+    """Prefetches of a launch's sources, its claims and its visible links, each with its
+    sources, as a launch page shows them."""
+    from .events import Link
+
+    return [
+        "sources",
+        Prefetch(
+            "claims",
+            queryset=LaunchClaim.objects.select_related("source").prefetch_related(
+                "further_sources"
+            ),
+        ),
+        Prefetch(
+            "links",
+            queryset=Link.objects.visible()
+            .select_related("event", "source")
+            .prefetch_related("further_sources")
+            .order_by("event__start_date", "id"),
+        ),
+    ]
