@@ -6,7 +6,7 @@ table: every column it serves, lists and objects as JSON text that Datasette dec
 performance documentation recommends: immutable (`-i`), with the row counts computed
 ahead by `datasette inspect` (`--inspect-file`), one process on a port of its own. wrk
 then measures its `/bench/launches.json?_shape=array&_size=50&_sort=sort_at` in rounds,
-each right beside a round of Salvo's list, warm (response cache on) and cold (caches off).
+each right beside a round of Salvo's list, warm (response cache on) and cold (response cache off).
 """
 
 import json

@@ -1,7 +1,7 @@
 """`make bench`: Salvo against the limit of its own stack, on one machine, in one run.
 
 Production settings on PostgreSQL, gunicorn, wrk. Quiet reading first: for 100 and 10,000
-launches, warm (the response cache on) and cold (caches off), requests per second and
+launches, warm (the response cache on) and cold (the response cache off), requests per second and
 p50/p99 of:
   a  the reference view: the API launch list's bytes from memory (the stack's limit)
   b  /api/v1/launches/?page_size=50&expand=statements
@@ -64,7 +64,7 @@ IN_PROCESS = {
     "f": ("actor page", "/actors/US/"),
     "g": ("API launches, no expand", peer.SALVO),
 }
-# The cold table's targets: ms per request, one at a time in process, caches off.
+# The cold table's targets: ms per request, one at a time in process, response cache off.
 COLD_TARGETS = {"c": 40, "f": 40, "d": 10, "b": 15}
 
 
@@ -441,7 +441,7 @@ def why(results, name):
         key = next(k for k in COLD_TARGETS if f": {IN_PROCESS[k][0]} ≤" in name)
         row = results[large]["queries"][key]
         text = (
-            f"One request costs {row['ms']:.1f} ms with every cache off, of which "
+            f"One request costs {row['ms']:.1f} ms with the response cache off, of which "
             f"{row['sql_ms']:.1f} ms is spent in its {row['queries']} queries; the rest is "
             "Python: building the rows and rendering them."
         )
@@ -490,7 +490,8 @@ def peer_why(results, mode):
     )
     if mode == "cold":
         text += (
-            f" With caches off one request of Salvo's list costs {cost:.1f} ms in process, "
+            f" With the response cache off one request of Salvo's list costs {cost:.1f} ms in "
+            "process, "
             f"a ceiling of {ceiling:.0f} req/s for {WORKERS} workers with the cores to "
             "themselves; wrk, PostgreSQL and the workers share them here."
         )
@@ -517,7 +518,8 @@ runs {ROUNDS} rounds, each right after a round of the reference: the figures are
 the rounds, the reference's over all its rounds in that mode.
 Datasets: `manage.py generate_dataset --launches N` (deterministic; ~20 statements per
 launch across 40 actors, 2 claims, 1 link, an event per two launches).
-"warm": the response cache on (PUBLIC_CACHE_SECONDS=600); "cold": caches off (0).
+"warm": the response cache on (PUBLIC_CACHE_SECONDS=600); "cold": the response cache off (0),
+the pieces of pages kept by their own record (core.fragments) on.
 ×ref: throughput as a fraction of (a), the same bytes served from memory, in the same mode:
 the median of each round's ratio to the reference round just before it, as the machine's
 speed drifts between rounds (a shared host).
@@ -538,7 +540,9 @@ speed drifts between rounds (a shared host).
 
 ### One cold request at a time, in one process (median of 15)
 
-The time a request costs a worker with every cache off (PUBLIC_CACHE_SECONDS=0, DEBUG off,
+The time a request costs a worker with the response cache off (PUBLIC_CACHE_SECONDS=0; the
+pieces of pages kept by their own record on, filled by a first request, as they are for the
+records a publish did not change; DEBUG off,
 production settings, the Django test client), and how much of it is spent waiting on
 PostgreSQL (executing the queries and receiving their rows).
 
@@ -606,7 +610,7 @@ def chart(results):
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Requests per second against dataset size; solid warm, dashed caches off">'
+        f'aria-label="Requests per second against dataset size; solid warm, dashed response cache off">'
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>'
         f'<line x1="{left}" y1="10" x2="{left}" y2="{height - bottom}" stroke="#999"/>'
         f'<text x="5" y="20" font-size="12">{top:.0f}</text><text x="5" y="{height - bottom}" font-size="12">0 req/s</text>'
