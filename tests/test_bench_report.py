@@ -116,7 +116,7 @@ def test_a_missed_cold_target_is_explained_with_the_runs_numbers():
     results[bench.SIZES[-1]]["queries"]["floor"] = {"ms": 5.3, "statements": 1000, "bytes": 1}
     report = bench.render(results, elapsed=200)
     assert "| cold, in process: timeline page / ≤ 40 ms | 212.0 ms | not met |" in report
-    assert "One request costs 212.0 ms with every cache off, of which 3.0 ms" in report
+    assert "One request costs 212.0 ms with the response cache off, of which 3.0 ms" in report
     assert "its 1000 statements read by plain SQL and encoded by orjson" in report
 
 
