@@ -90,23 +90,20 @@ def card_stamps():
         .filter(event__status=Status.PUBLISHED)
         .annotate(changed=Greatest("updated_at", "event__updated_at")),
     }
-    return {
-        name: Subquery(
-            part.filter(launch=OuterRef("pk"))
-            .order_by()
-            .values("launch")
-            .annotate(
-                stamp=Concat(
-                    Cast(Count("*"), CharField()),
-                    Value(":"),
-                    Cast(Max("changed"), CharField()),
-                    output_field=CharField(),
-                )
-            )
-            .values("stamp")
-        )
-        for name, part in parts.items()
-    }
+    return {name: count_and_latest(part, "launch", F("changed")) for name, part in parts.items()}
+
+
+def count_and_latest(rows, launch, changed):
+    """A subquery of a launch: how many of `rows` hang from it (by their field `launch`) and
+    the latest of their `changed`, as "count:latest" (NULL without any)."""
+    grouped = rows.filter(**{launch: OuterRef("pk")}).order_by().values(launch)
+    stamp = Concat(
+        Cast(Count("*"), CharField()),
+        Value(":"),
+        Cast(Max(changed), CharField()),
+        output_field=CharField(),
+    )
+    return Subquery(grouped.annotate(stamp=stamp).values("stamp"))
 
 
 def api_launch_stamps(launch_ids, *, expand=()):
@@ -314,11 +311,10 @@ def launch_head():
 def _launch_head():
     # Built once per process, and only ever cloned: building its dozen subqueries took 4 ms
     # a request, as long as compiling and running them together.
-    stamps = {}
-    for name, (rows, launch, changed) in PAGE_STAMP_PARTS.items():
-        grouped = rows.filter(**{launch: OuterRef("pk")}).order_by().values(launch)
-        stamp = Concat(Cast(Count("*"), CharField()), Value(" "), Cast(Max(changed), CharField()))
-        stamps[f"stamp_{name}"] = Subquery(grouped.annotate(stamp=stamp).values("stamp"))
+    stamps = {
+        f"stamp_{name}": count_and_latest(rows, launch, changed)
+        for name, (rows, launch, changed) in PAGE_STAMP_PARTS.items()
+    }
     # The actors that usually react, as ids (their names are reference data): what
     # usual_reactors() reads for the page only when its body is rendered again.
     spoke = (
