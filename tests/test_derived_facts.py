@@ -7,7 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from editorial.models import Status
-from timeline.models import Launch
+from editorial.services import record_delete, record_transition
+from timeline.models import Launch, LaunchFacts
+from timeline.models.facts import FACTS, computed
+from timeline.services import launch_create, launch_update
 
 from .factories import LaunchFactory
 
@@ -88,3 +91,101 @@ def test_derived_facts_cost_one_query_whatever_the_number_of_launches():
     assert len(few) == len(many) == 1
     assert len(facts_few) == 5
     assert [ordinal for ordinal, _ in facts_many] == list(range(1, 126))
+
+
+def stored_and_counted():
+    """Each launch's facts as stored, and as counted afresh from the launches."""
+    stored = Launch.objects.with_derived_facts().values_list("pk", *FACTS)
+    counted = computed(Launch.objects.all()).values_list("pk", *FACTS)
+    return (
+        {pk: facts for pk, *facts in stored},
+        {pk: facts for pk, *facts in counted},
+    )
+
+
+def assert_stored_facts_are_current():
+    stored, counted = stored_and_counted()
+    assert stored == counted
+
+
+def test_the_stored_facts_follow_each_change_made_through_the_services(chronology):
+    seed = Launch.objects.get(external_id="L2025-011")
+    ballistic_2025 = Launch.objects.published().filter(
+        category="ballistic", occurred_on__year=2025
+    )
+    first = ballistic_2025.chronological().first()
+    assert_stored_facts_are_current()
+
+    record_transition(instance=first, status=Status.DRAFT)
+    assert derived("L2025-011").category_ordinal == 5
+    assert_stored_facts_are_current()
+
+    record_transition(instance=first, status=Status.PUBLISHED)
+    assert derived("L2025-011").category_ordinal == 6
+
+    # Moved into the year before: it leaves 2025's count and joins 2024's.
+    launch_update(launch=first, occurred_on=datetime.date(2024, 12, 31), occurred_at=None)
+    assert derived("L2025-011").category_ordinal == 5
+    assert_stored_facts_are_current()
+
+    # The launch before the seed's takes another class and another address.
+    before = Launch.objects.get(slug=derived("L2025-011").previous_slug)
+    launch_update(launch=before, missile_class="SRBM", slug="renamed-launch")
+    seed = derived("L2025-011")
+    assert seed.previous_slug == "renamed-launch"
+    assert seed.previous_same_class_on == before.occurred_on
+    assert_stored_facts_are_current()
+
+    record_delete(instance=Launch.objects.get(slug="renamed-launch"))
+    assert derived("L2025-011").previous_on == datetime.date(2025, 10, 22)
+    assert_stored_facts_are_current()
+
+    between = launch_create(
+        status=Status.PUBLISHED,
+        occurred_on=datetime.date(2025, 11, 1),
+        category="ballistic",
+        missile_class="SRBM",
+        launching_state="KP",
+    )
+    seed = derived("L2025-011")
+    assert (seed.category_ordinal, seed.previous_slug) == (6, between.slug)
+    assert Launch.objects.with_derived_facts().get(pk=between.pk).category_ordinal == 5
+    assert_stored_facts_are_current()
+
+
+def test_a_draft_is_given_the_place_it_would_take(chronology):
+    draft = launch_create(
+        occurred_on=datetime.date(2025, 11, 8), category="ballistic", missile_class="SRBM"
+    )
+    facts = Launch.objects.with_derived_facts().get(pk=draft.pk)
+    assert (facts.category_ordinal, facts.previous_same_class_on) == (
+        7,
+        datetime.date(2025, 11, 7),
+    )
+    assert_stored_facts_are_current()
+
+
+def test_a_change_that_places_nothing_differently_leaves_the_facts_alone(chronology):
+    launch = Launch.objects.get(external_id="L2025-011")
+    with CaptureQueriesContext(connection) as queries:
+        launch_update(launch=launch, missile_name="Hwasong-11 (as reported)")
+    facts = ('FROM "timeline_launchfacts"', 'INTO "timeline_launchfacts"', "pg_advisory")
+    assert not [q["sql"] for q in queries if any(part in q["sql"] for part in facts)]
+
+
+def test_bulk_writes_are_brought_up_to_date_by_a_refresh(chronology):
+    start = datetime.datetime(2021, 1, 1, tzinfo=datetime.UTC)
+    Launch.objects.bulk_create(
+        Launch(
+            slug=f"bulk-{n}",
+            occurred_on=(start + datetime.timedelta(days=n)).date(),
+            sort_at=start + datetime.timedelta(days=n),
+            status=Status.PUBLISHED,
+        )
+        for n in range(3)
+    )
+    stored, counted = stored_and_counted()
+    assert stored != counted  # bulk_create() does not go through Launch.save()
+    assert LaunchFacts.objects.refresh() > 3  # the chronology's first launches follow them
+    assert_stored_facts_are_current()
+    assert LaunchFacts.objects.refresh() == 0

@@ -19,6 +19,7 @@ from timeline.models import (
     EventKind,
     Launch,
     LaunchClaim,
+    LaunchFacts,
     Link,
     Relation,
     Source,
@@ -316,6 +317,7 @@ def test_a_speaker_page_pages_by_fifty(client):
         )
         for n in range(55)
     )
+    LaunchFacts.objects.refresh()
     Statement.objects.bulk_create(
         Statement(
             launch=launch,
@@ -436,6 +438,7 @@ def test_a_long_list_of_backed_records_is_cut_and_says_so(client):
         )
         for n in range(105)
     )
+    LaunchFacts.objects.refresh()
     source.launches.add(*Launch.objects.all())
     text = text_of(client.get(f"/sources/{source.pk}/"))
     assert "Launches it reports (105) The 100 latest are listed." in text
@@ -483,6 +486,7 @@ def seed(count, *, prefix):
         )
         for n in range(count)
     )
+    LaunchFacts.objects.refresh()
     source.launches.add(*launches)
     events = Event.objects.bulk_create(
         Event(

@@ -13,7 +13,16 @@ from django.urls import reverse
 
 from editorial.models import Status
 from reactions.models import Actor, QuoteKind, Stance, Statement
-from timeline.models import DatePrecision, Event, EventKind, Launch, LaunchClaim, Link, Relation
+from timeline.models import (
+    DatePrecision,
+    Event,
+    EventKind,
+    Launch,
+    LaunchClaim,
+    LaunchFacts,
+    Link,
+    Relation,
+)
 
 from .factories import (
     EventFactory,
@@ -338,6 +347,7 @@ def bulk_seed(count, *, prefix):
             )
         )
     launches = Launch.objects.bulk_create(launches)
+    LaunchFacts.objects.refresh()
     Statement.objects.bulk_create(
         Statement(
             launch=launch,

@@ -9,6 +9,7 @@ from .events import (
     LinkQuerySet,
     Relation,
 )
+from .facts import LaunchFacts
 from .launches import (
     ClaimAttribute,
     Confidence,
@@ -42,6 +43,7 @@ __all__ = [
     "Launch",
     "LaunchCategory",
     "LaunchClaim",
+    "LaunchFacts",
     "LaunchQuerySet",
     "Link",
     "LinkConfidence",

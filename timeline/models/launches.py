@@ -5,9 +5,9 @@ import zoneinfo
 
 import pycountry
 from django.core.exceptions import ValidationError
-from django.db import connections, models
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, ExtractYear, TruncMonth, TruncYear
+from django.db import connections, models, router, transaction
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -18,6 +18,7 @@ from editorial.models import PublishableQuerySet, Status
 
 from ..counting import LAUNCH_EVENTS, MISSILES, ORDINAL_RULE
 from ..dates import known_date
+from .facts import FACTS, PLACING, LaunchFacts
 from .sources import CitesSources, Source
 
 
@@ -133,45 +134,16 @@ YEAR_EXPRESSIONS = {
 
 class LaunchQuerySet(PublishableQuerySet):
     def with_derived_facts(self):
-        """Annotate each launch with its place in the published record.
+        """Annotate each launch with its place in the published record, as LaunchFacts keeps
+        it (facts.computed() says how each is counted).
 
         `category_ordinal`: its rank among the year's launches of its category (the
         "sixth ballistic launch this year"); `previous_same_class_on`/`_slug`: the last
         published launch of its missile class before it; `previous_on`/`_slug`: the last
-        published launch of any kind. Correlated subqueries, so a filtered list still
-        counts against the whole published record.
+        published launch of any kind. Counted against the whole published record, so a
+        filtered list shows the same facts as the whole.
         """
-        published = Launch.objects.published()
-        # The plain bound on sort_at lets an index range scan start at the right place;
-        # the OR then breaks ties between launches at the same moment.
-        earlier = published.filter(sort_at__lte=OuterRef("sort_at")).filter(
-            Q(sort_at__lt=OuterRef("sort_at"))
-            | Q(sort_at=OuterRef("sort_at"), pk__lt=OuterRef("pk"))
-        )
-        ordinal = (
-            # A range on the date, not its year, so the (category, occurred_on) index
-            # bounds the count to the year's rows.
-            earlier.filter(
-                category=OuterRef("category"),
-                occurred_on__gte=OuterRef("year_start"),
-                occurred_on__lte=OuterRef("occurred_on"),
-            )
-            .order_by()
-            .values("category")
-            .annotate(n=models.Count("pk"))
-            .values("n")
-        )
-        latest_first = earlier.order_by("-sort_at", "-pk")
-        same_class = latest_first.filter(missile_class=OuterRef("missile_class"))
-        return self.annotate(year_start=TruncYear("occurred_on")).annotate(
-            category_ordinal=Coalesce(Subquery(ordinal), 0) + 1,
-            previous_same_class_on=Subquery(same_class.values("occurred_on")[:1]),
-            previous_same_class_slug=Subquery(same_class.values("slug")[:1]),
-            previous_same_class_precision=Subquery(same_class.values("date_precision")[:1]),
-            previous_on=Subquery(latest_first.values("occurred_on")[:1]),
-            previous_slug=Subquery(latest_first.values("slug")[:1]),
-            previous_precision=Subquery(latest_first.values("date_precision")[:1]),
-        )
+        return self.annotate(**{name: F(f"facts__{name}") for name in FACTS})
 
     def with_claims_disagree(self):
         """Annotate `claims_disagree`: claims_disagree() in SQL, for lists read as rows (the
@@ -546,10 +518,30 @@ class Launch(models.Model):
             update_fields
         ):
             kwargs["update_fields"] = {*update_fields, "sort_at"}
+        update_fields = kwargs.get("update_fields")
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        placed = update_fields is None or bool(set(PLACING) & set(update_fields))
+        before = self._stored_place(using) if placed else None
         super().save(*args, **kwargs)
+        now = tuple(getattr(self, name) for name in PLACING)
+        if placed and before != now:
+            moved_from = before[PLACING.index("sort_at")] if before else self.sort_at
+            since = min(self.sort_at, moved_from)
+            LaunchFacts.objects.refresh(since=since, using=using)
 
     def get_absolute_url(self):
         return reverse("explore:launch", kwargs={"slug": self.slug})
+
+    def _stored_place(self, using):
+        """What places this launch, as stored (PLACING), or None for a launch not stored yet;
+        its row locked until the transaction ends, so that two changes to it are placed in
+        the order they commit."""
+        if self._state.adding or self.pk is None:
+            return None
+        rows = type(self)._base_manager.using(using).filter(pk=self.pk)
+        if transaction.get_connection(using).in_atomic_block:
+            rows = rows.select_for_update()
+        return rows.values_list(*PLACING).first()
 
     def compute_sort_at(self):
         if self.occurred_at:

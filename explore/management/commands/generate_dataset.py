@@ -19,6 +19,7 @@ from timeline.models import (
     Launch,
     LaunchCategory,
     LaunchClaim,
+    LaunchFacts,
     Link,
     MissileClass,
     Relation,
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             Link.objects.filter(Q(launch__in=launches) | Q(event__in=events)),
             TriggerSuggestion.objects.filter(Q(launch__in=launches) | Q(event__in=events)),
             Launch.sources.through.objects.filter(launch__in=launches),
+            LaunchFacts.objects.filter(launch__in=launches),
             Event.sources.through.objects.filter(event__in=events),
             launches,
             events,
@@ -87,6 +89,7 @@ class Command(BaseCommand):
             Source.objects.filter(reference__startswith="gen-"),
         ):
             rows._raw_delete(rows.db)
+        LaunchFacts.objects.refresh()  # the launches left may have followed deleted ones
 
     def generate(self, rng, count):
         now = timezone.now()
@@ -149,6 +152,7 @@ class Command(BaseCommand):
                     )
                 )
         launches = Launch.objects.bulk_create(launches, batch_size=2000)
+        LaunchFacts.objects.refresh()  # bulk_create() does not call Launch.save()
         events = Event.objects.bulk_create(events, batch_size=2000)
         claims, links, statements = [], [], []
         for n, launch in enumerate(launches):
