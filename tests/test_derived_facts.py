@@ -1,9 +1,12 @@
 """Facts derived in the database: ordinals, the previous launch of a class, days between."""
 
 import datetime
+import io
+import threading
 
 import pytest
-from django.db import connection
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from editorial.models import Status
@@ -110,9 +113,7 @@ def assert_stored_facts_are_current():
 
 def test_the_stored_facts_follow_each_change_made_through_the_services(chronology):
     seed = Launch.objects.get(external_id="L2025-011")
-    ballistic_2025 = Launch.objects.published().filter(
-        category="ballistic", occurred_on__year=2025
-    )
+    ballistic_2025 = Launch.objects.published().filter(category="ballistic", occurred_on__year=2025)
     first = ballistic_2025.chronological().first()
     assert_stored_facts_are_current()
 
@@ -189,3 +190,55 @@ def test_bulk_writes_are_brought_up_to_date_by_a_refresh(chronology):
     assert LaunchFacts.objects.refresh() > 3  # the chronology's first launches follow them
     assert_stored_facts_are_current()
     assert LaunchFacts.objects.refresh() == 0
+
+
+def test_the_command_reports_and_stores_facts_left_out_of_date(chronology):
+    seed = Launch.objects.get(external_id="L2025-011")
+    LaunchFacts.objects.filter(launch=seed).update(category_ordinal=99)
+    with pytest.raises(
+        CommandError, match=f"1 launches' stored facts are out of date: {seed.slug}"
+    ):
+        call_command("refresh_launch_facts", "--check")
+    out = io.StringIO()
+    call_command("refresh_launch_facts", stdout=out)
+    assert out.getvalue().strip() == "1 launches' facts stored"
+    call_command("refresh_launch_facts", "--check", stdout=out)
+    assert derived("L2025-011").category_ordinal == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_launches_placed_at_once_each_count_the_other():
+    """The second writer waits for the first to commit before it counts: without that, each
+    would count the record without the other's launch."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    LaunchFactory(occurred_on=datetime.date(2025, 1, 1), category="ballistic")
+    first_saved, first_may_commit = threading.Event(), threading.Event()
+    errors = []
+
+    def place(day, *, hold=False):
+        try:
+            with transaction.atomic():
+                LaunchFactory(occurred_on=day, category="ballistic")
+                if hold:
+                    first_saved.set()
+                    first_may_commit.wait(10)
+        except Exception as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=place, args=(datetime.date(2025, 1, 2),), kwargs={"hold": True})
+    first.start()
+    assert first_saved.wait(10)
+    second = threading.Thread(target=place, args=(datetime.date(2025, 1, 3),))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first to commit
+    first_may_commit.set()
+    first.join(10)
+    second.join(10)
+    assert not errors
+    ordinals = Launch.objects.with_derived_facts().chronological()
+    assert [launch.category_ordinal for launch in ordinals] == [1, 2, 3]
+    assert_stored_facts_are_current()
