@@ -23,7 +23,7 @@ from django.template import engines
 from django.template.loader_tags import IncludeNode
 from django.utils.safestring import mark_safe
 
-from .caching import CacheUnavailable, data_version
+from .caching import CacheUnavailable, data_version, validity
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ def cached_fragments(records, *, template, stamp, render):
     by_pk = {record.pk: record for record in records}
 
     def build(missing):
-        return dict(zip(missing, render([by_pk[pk] for pk in missing]), strict=True))
+        # Kept as plain str: a SafeString is pickled with its class, and read back slower.
+        html = (str.__str__(piece) for piece in render([by_pk[pk] for pk in missing]))
+        return dict(zip(missing, html, strict=True))
 
     stamps = {pk: stamp(record) for pk, record in by_pk.items()}
     pieces = cached_pieces(stamps, namespace=f"html:{template_digest(template)}", build=build)
@@ -71,6 +73,22 @@ def code_digest(*modules):
     for name in modules:
         digest.update(inspect.getsource(importlib.import_module(name)).encode())
     return digest.hexdigest()
+
+
+def last_change():
+    """The sequence number of the latest change readers could see that this process knows
+    of (core.caching's scoped bumps), or None without a cache to trust.
+
+    For the stamp of a piece read from records of every kind, beside a stamp read from them:
+    a bump is made once its write has committed, so it also moves after a write that
+    committed after another it began before, which a stamp read from the rows (the latest
+    version in a history) can miss."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return None
+    try:
+        return validity()[1].seq
+    except (CacheUnavailable, redis.RedisError):
+        return None
 
 
 def cached_pieces(stamps, *, namespace, build):

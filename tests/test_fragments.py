@@ -2,17 +2,19 @@
 change renders again exactly the pieces that show it, at once, and no other."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.caching import bump_data_version
+from core.caching import bump, bump_data_version
 from editorial.models import Status
 from editorial.services import record_transition
 from explore.views import CARD_TEMPLATE, MARKER_TEMPLATE, STORY_TEMPLATE
 from reactions.models import Actor, Stance
+from timeline.models import Launch
 
 from .factories import (
     ClaimFactory,
@@ -137,8 +139,8 @@ def test_a_cached_page_reads_no_card_details(client, year):
     cold = count()
     warm = count()
     # The links, claims and chips of the cards, and the links of the markers, are read only
-    # to render them.
-    assert len(cold) - len(warm) == 4
+    # to render them; the years, sites and actors of the menus, only to build them.
+    assert len(cold) - len(warm) == 4 + 3
 
 
 def test_without_a_fragment_cache_every_piece_is_rendered(client, year, settings):
@@ -209,3 +211,63 @@ def test_the_latest_story_changes_with_what_it_tells_and_only_then(client, year)
     told, renders = story(client)
     assert renders == 1
     assert "/actors/CN/" in told
+
+
+def menu(page, name):
+    """The (value, label) options of the filter form's menu `name` but "any", as the page
+    shows them."""
+    start = page.index(f'name="{name}"')
+    options = page[start : page.index("</select>", start)]
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', options)
+
+
+def test_a_warm_front_page_reads_its_launches_and_events_and_a_stamp_only(client, year):
+    client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/")
+    # The stamp of the menus and of the actors that usually react, the year's launches and
+    # its events: no menu, and no usual reactors, read again.
+    assert len(captured) == 3
+    assert "history_id" in captured[0]["sql"]
+
+
+def test_the_menus_show_a_new_year_site_and_actor_at_once(client, year):
+    page = client.get(PAGE).content.decode()
+    assert [value for value, _ in menu(page, "year")] == ["2024"]
+    assert menu(page, "site") == []
+    assert [code for code, _ in menu(page, "actor")] == ["US"]
+
+    launch = LaunchFactory(
+        occurred_on=datetime.date(2025, 2, 1),
+        site_latitude="39.66",
+        site_longitude="124.70",
+        launch_site="Sohae",
+    )
+    StatementFactory(launch=launch, actor=Actor.objects.get(code="CN"))
+    page = client.get(PAGE).content.decode()
+    assert [value for value, _ in menu(page, "year")] == ["2025", "2024"]
+    assert menu(page, "site") == [("39.66,124.7", "Sohae (1)")]
+    assert [code for code, _ in menu(page, "actor")] == ["CN", "US"]
+
+    record_transition(instance=launch, status=Status.DRAFT)
+    page = client.get(PAGE).content.decode()
+    assert [value for value, _ in menu(page, "year")] == ["2024"]
+    assert menu(page, "site") == []
+    assert [code for code, _ in menu(page, "actor")] == ["US"]
+
+
+def test_a_change_the_history_does_not_show_yet_shows_once_announced(client, year):
+    # A write that began before another and committed after it: its version is not the
+    # latest, but the bump made once it committed moves the menus' stamp all the same.
+    client.get(PAGE)
+    Launch.objects.filter(pk=year["first"].pk).update(site_latitude=40, site_longitude=125)
+    assert menu(client.get(PAGE).content.decode(), "site") == []
+    bump("launches")
+    assert menu(client.get(PAGE).content.decode(), "site") == [("40,125", "Unnamed site (1)")]
+
+
+def test_without_a_fragment_cache_the_menus_are_read_each_time(client, year, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    client.get(PAGE)
+    Launch.objects.filter(pk=year["first"].pk).update(site_latitude=40, site_longitude=125)
+    assert menu(client.get(PAGE).content.decode(), "site") == [("40,125", "Unnamed site (1)")]
