@@ -15,6 +15,10 @@ import hashlib
 import importlib
 import inspect
 import logging
+import pickle
+import threading
+import time
+from collections import OrderedDict
 
 import redis
 from django.conf import settings
@@ -26,6 +30,75 @@ from django.utils.safestring import mark_safe
 from .caching import CacheUnavailable, data_version, validity
 
 logger = logging.getLogger(__name__)
+
+# Each process also keeps the pieces it read or built last, under the same keys: a key names
+# what its piece shows (the data version, the stamp, the code), so a copy is as good as the
+# shared cache's. A page rebuilt after a publish then reads from the shared cache only what
+# the publish changed, not its hundred-odd other pieces: reading and unpickling those took
+# about 3 ms of a timeline page at 10,000 launches.
+LOCAL_BYTES = 32 * 1024 * 1024
+
+
+class LocalPieces:
+    """A least-recently-used store of pieces, bounded by their size, each kept no longer than
+    FRAGMENT_CACHE_SECONDS after this process got it. A piece is shared by every request
+    that reads it: pieces are never changed (text, bytes, tuples)."""
+
+    def __init__(self, limit, clock=time.monotonic):
+        self.limit, self.size, self.entries = limit, 0, OrderedDict()
+        self.lock = threading.Lock()
+        self.clock = clock
+
+    def get_many(self, keys):
+        """{key: piece} of `keys` held and not expired."""
+        found, now = {}, self.clock()
+        with self.lock:
+            for key in keys:
+                entry = self.entries.get(key)
+                if entry is None:
+                    continue
+                piece, weight, expires = entry
+                if now >= expires:
+                    del self.entries[key]
+                    self.size -= weight
+                    continue
+                self.entries.move_to_end(key)
+                found[key] = piece
+        return found
+
+    def set_many(self, pieces, *, seconds):
+        """Keep each of `pieces` ({key: piece}) for `seconds`, the least recently used
+        dropped for room."""
+        expires = self.clock() + seconds
+        with self.lock:
+            for key, piece in pieces.items():
+                weight = weight_of(piece)
+                if weight > self.limit:
+                    continue
+                replaced = self.entries.pop(key, None)
+                if replaced is not None:
+                    self.size -= replaced[1]
+                self.entries[key] = (piece, weight, expires)
+                self.size += weight
+            while self.size > self.limit:
+                _, (_, weight, _) = self.entries.popitem(last=False)
+                self.size -= weight
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+def weight_of(piece):
+    """About how many bytes `piece` takes: its length for text and bytes (HTML, encoded
+    JSON), its pickle's otherwise (a menu's options)."""
+    if isinstance(piece, str | bytes):
+        return len(piece)
+    return len(pickle.dumps(piece, pickle.HIGHEST_PROTOCOL))
+
+
+local_pieces = LocalPieces(LOCAL_BYTES)
 
 
 @functools.cache
@@ -109,19 +182,22 @@ def cached_pieces(stamps, *, namespace, build):
     store = caches["fragments"] if "fragments" in settings.CACHES else cache
     prefix = f"piece:{namespace}:{version}"
     keys = {pk: f"{prefix}:{pk}:{digest(stamp)}" for pk, stamp in stamps.items()}
-    try:
-        found = store.get_many(keys.values())
-    except redis.RedisError as exc:
-        logger.warning("fragment cache unavailable: %r", exc)
-        found = {}
+    found = local_pieces.get_many(keys.values())
+    if wanted := [key for key in keys.values() if key not in found]:
+        try:
+            shared = store.get_many(wanted)
+        except redis.RedisError as exc:
+            logger.warning("fragment cache unavailable: %r", exc)
+            shared = {}
+        local_pieces.set_many(shared, seconds=settings.FRAGMENT_CACHE_SECONDS)
+        found.update(shared)
     pieces = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in stamps if pk not in pieces]
     if missing:
         built = build(missing)
         pieces.update(built)
+        kept = {keys[pk]: piece for pk, piece in built.items()}
         with contextlib.suppress(redis.RedisError):
-            store.set_many(
-                {keys[pk]: piece for pk, piece in built.items()},
-                timeout=settings.FRAGMENT_CACHE_SECONDS,
-            )
+            store.set_many(kept, timeout=settings.FRAGMENT_CACHE_SECONDS)
+        local_pieces.set_many(kept, seconds=settings.FRAGMENT_CACHE_SECONDS)
     return pieces

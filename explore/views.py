@@ -81,17 +81,18 @@ def records_stamp():
     return None if changed is None else (changed, queries.latest_versions())
 
 
-# The menus read from every published record, each built by a function of no arguments.
+# The menus read from every published record, each built by a function of no arguments as
+# a tuple: a piece kept is shared by the requests that read it, and never changed.
 MENUS = {
     # The years with published launches, newest first.
-    "years": lambda: Launch.objects.published_years(),
+    "years": lambda: tuple(Launch.objects.published_years()),
     # Each launch site as (value, label), the busiest first.
-    "sites": lambda: [
+    "sites": lambda: tuple(
         (site.key, f"{site.name} ({site.launches})")
         for site in maps.sites(Launch.objects.for_sites())
-    ],
+    ),
     # Each actor with a reaction readers may see, as (code, label).
-    "actors": lambda: list(queries.actors_with_reactions()),
+    "actors": lambda: tuple(queries.actors_with_reactions()),
 }
 
 
@@ -348,7 +349,7 @@ def usual_reactors(launches, stamp):
 
     def build(missing):
         with primary_reads():
-            return {pk: queries.usual_reactors(by_pk[pk]) for pk in missing}
+            return {pk: tuple(queries.usual_reactors(by_pk[pk])) for pk in missing}
 
     if stamp is None:
         return build(list(by_pk))

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.caching import bump, bump_data_version
+from core.fragments import LocalPieces
 from editorial.models import Status
 from editorial.services import record_transition
 from explore.views import CARD_TEMPLATE, MARKER_TEMPLATE, STORY_TEMPLATE
@@ -271,3 +272,47 @@ def test_without_a_fragment_cache_the_menus_are_read_each_time(client, year, set
     client.get(PAGE)
     Launch.objects.filter(pk=year["first"].pk).update(site_latitude=40, site_longitude=125)
     assert menu(client.get(PAGE).content.decode(), "site") == [("40,125", "Unnamed site (1)")]
+
+
+def test_pieces_read_once_are_read_from_the_process_after(client, year, monkeypatch):
+    store = caches["fragments"]
+    asked = []
+
+    def get_many(keys, *args, **kwargs):
+        asked.extend(keys)
+        return type(store).get_many(store, keys, *args, **kwargs)
+
+    first, _ = rendered(client, CARD_TEMPLATE)
+    monkeypatch.setattr(store, "get_many", get_many)
+    assert rendered(client, CARD_TEMPLATE) == (first, 0)
+    assert asked == []
+
+    StatementFactory(launch=year["second"], actor=Actor.objects.get(code="JP"))
+    page, cards = rendered(client, CARD_TEMPLATE)
+    # The shared cache is asked for the card that changed (and the menus, whose stamp moved
+    # with the statement's version), not for the others.
+    assert cards == 1
+    assert sum(":html:" in key for key in asked) == 1
+    assert card_of(page, year["first"]) == card_of(first, year["first"])
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_process_keeps_the_pieces_used_last_within_its_bound_and_their_time():
+    clock = Clock()
+    kept = LocalPieces(10, clock=clock)
+    kept.set_many({"a": "aaaa", "b": "bbbb"}, seconds=60)
+    assert kept.get_many(["a"]) == {"a": "aaaa"}  # now used after "b"
+    kept.set_many({"c": "cccc"}, seconds=60)
+    assert kept.get_many(["a", "b", "c"]) == {"a": "aaaa", "c": "cccc"}
+    kept.set_many({"big": "x" * 11}, seconds=60)  # larger than the bound: not kept
+    assert kept.get_many(["big"]) == {}
+    clock.now += 60
+    assert kept.get_many(["a", "c"]) == {}
+    assert kept.size == 0
