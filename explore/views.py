@@ -156,10 +156,14 @@ def year_links(request, years):
     """(year, query string) for each of `years`: the page's own query with that year, as
     `{% querystring year=… %}` writes it, built here once for the sixty-odd years."""
     query = request.GET.copy()
+    query["year"] = 0
+    # Encoded once: only the year's pair changes from one link to the next.
+    pairs = query.urlencode().split("&")
+    at = pairs.index("year=0")
     links = []
     for year in years:
-        query["year"] = year
-        links.append((year, f"?{query.urlencode()}"))
+        pairs[at] = f"year={year}"
+        links.append((year, f"?{'&'.join(pairs)}"))
     return links
 
 
