@@ -165,10 +165,11 @@ def last_change():
 
 
 def cached_pieces(stamps, *, namespace, build):
-    """{id: piece} for each id of `stamps` ({id: stamp}): each read from the `fragments`
-    cache under `namespace` (what the pieces also depend on: the code that builds them, the
-    time zone…) and its stamp, the others built together by `build(missing ids)` ({id:
-    piece}) and stored. cached_fragments() for pieces that are not templates' HTML.
+    """{id: piece} for each id of `stamps` ({id: stamp}): each read from this process's
+    copies (local_pieces) or else the `fragments` cache, under `namespace` (what the pieces
+    also depend on: the code that builds them, the time zone…) and its stamp, the others
+    built together by `build(missing ids)` ({id: piece}) and stored in both.
+    cached_fragments() for pieces that are not templates' HTML.
 
     Without a cache to trust (FRAGMENT_CACHE_SECONDS at 0, the data version unavailable, the
     cache failing), every piece is built and nothing is stored.

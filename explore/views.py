@@ -325,7 +325,7 @@ def latest_story(request, launches, year, years, stamp):
     reacted = next((launch for launch in latest_first if launch.card_statements), None)
     usual = usual_reactors([newest, *([reacted] if reacted else [])], stamp)
 
-    def stamp(story_of):
+    def story_stamp(story_of):
         told = [story_of, *([reacted] if reacted else [])]
         return [(launch.pk, card_stamp(launch), usual[launch.pk]) for launch in told]
 
@@ -341,7 +341,7 @@ def latest_story(request, launches, year, years, stamp):
             }
         return [get_template(STORY_TEMPLATE).render({"latest": story})]
 
-    stories = cached_fragments([newest], template=STORY_TEMPLATE, stamp=stamp, render=render)
+    stories = cached_fragments([newest], template=STORY_TEMPLATE, stamp=story_stamp, render=render)
     return stories[newest.pk]
 
 
