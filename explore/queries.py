@@ -204,6 +204,19 @@ def stamp_tables():
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 
 
+def timeline_events():
+    """The timeline page's events with the stamps of their markers
+    (Event.objects.for_timeline_page())."""
+    return _timeline_events().all()
+
+
+@functools.cache
+def _timeline_events():
+    # Built once, and only ever cloned, as _timeline_launches(): building the markers'
+    # subqueries took longer than cloning the queryset built.
+    return Event.objects.for_timeline_page()
+
+
 def marker_details():
     """Prefetches of what an event's marker on the timeline shows: its links and launches."""
     return [Prefetch("links", queryset=Link.objects.for_markers())]
@@ -222,6 +235,36 @@ def actors_with_reactions():
         .annotate(label=Coalesce(NullIf("short_name", Value("")), "name"))
         .order_by("label")
         .values_list("code", "label")
+    )
+
+
+def latest_versions():
+    """(id, time) of the latest version the history holds of a launch and of a statement, in
+    that order (None for one with none): what moves with any change to the records that the
+    timeline's menus (its years, sites and the actors that reacted) and the actors that
+    usually react are read from, besides the actors' names, which are reference data (the
+    data version). Any save or removal of a launch or statement adds a version, bulk loads
+    included (simple_history's bulk_create_with_history).
+
+    Each read from the end of its history's primary key: constant time, where counting the
+    records or reading their latest change would take longer as they grow."""
+    with connections[router.db_for_read(Launch)].cursor() as cursor:
+        cursor.execute(latest_versions_sql())
+        found = {n: (pk, changed) for n, pk, changed in cursor.fetchall()}
+    return (found.get(0), found.get(1))
+
+
+@functools.cache
+def latest_versions_sql():
+    # Built once: reaching a model's history manager builds a manager class each time.
+    tables = [
+        connection.ops.quote_name(model.history.model._meta.db_table)
+        for model in (Launch, Statement)
+    ]
+    return " UNION ALL ".join(
+        f"SELECT {n}, history_id, history_date FROM {table} "
+        f"WHERE history_id = (SELECT MAX(history_id) FROM {table})"
+        for n, table in enumerate(tables)
     )
 
 

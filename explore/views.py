@@ -15,7 +15,8 @@ from django.utils.safestring import mark_safe
 from django_filters.constants import EMPTY_VALUES
 
 from core.caching import reads, surrogate_keys
-from core.fragments import cached_fragments
+from core.fragments import cached_fragments, cached_pieces, code_digest, last_change
+from core.replicas import primary_reads
 from core.text import text_only
 from reactions.filters import LaunchFilter
 from reactions.forms import SearchForm
@@ -62,22 +63,77 @@ def filter_errors(filterset):
     ]
 
 
-def filter_choices():
-    """Options for the filter form's menus."""
+def filter_choices(menus):
+    """Options for the filter form's menus, the actors' from `menus` (reader_menus())."""
     return {
         "missile_classes": MissileClass.choices,
         "event_kinds": EventKind.choices,
         "stances": [(str(value), label) for value, label in Stance.choices],
-        "actors": queries.actors_with_reactions(),
+        "actors": menus["actors"],
     }
 
 
-def period(request, filterset_class, queryset):
+def records_stamp():
+    """A stamp of every launch and statement: the latest version of each kind
+    (queries.latest_versions()) and the latest change readers could see. None without a
+    fragment cache to keep anything under it."""
+    changed = last_change()
+    return None if changed is None else (changed, queries.latest_versions())
+
+
+# The menus read from every published record, each built by a function of no arguments as
+# a tuple: a piece kept is shared by the requests that read it, and never changed.
+MENUS = {
+    # The years with published launches, newest first.
+    "years": lambda: tuple(Launch.objects.published_years()),
+    # Each launch site as (value, label), the busiest first.
+    "sites": lambda: tuple(
+        (site.key, f"{site.name} ({site.launches})")
+        for site in maps.sites(Launch.objects.for_sites())
+    ),
+    # Each actor with a reaction readers may see, as (code, label).
+    "actors": lambda: tuple(queries.actors_with_reactions()),
+}
+
+
+# The code that builds the menus: a deploy that changes it builds them again.
+MENU_WRITERS = ("explore.views", "explore.maps", "explore.queries", "timeline.models.launches")
+
+
+def reader_menus(stamp, *names):
+    """{name: menu} of the MENUS `names`: read from the fragment cache under `stamp`
+    (records_stamp()), otherwise read from the database and kept. At 10,000 launches, reading
+    the three took about 10 ms of each timeline page, for menus that change only with the
+    records."""
+
+    def build(missing):
+        # From the primary: what is kept must be at least as recent as its stamp, which a
+        # replica lagging behind the one that gave the stamp would not be.
+        with primary_reads():
+            return {name: MENUS[name]() for name in missing}
+
+    if stamp is None:
+        return build(names)
+    namespace = f"menus:{code_digest(*MENU_WRITERS)}"
+    return cached_pieces(dict.fromkeys(names, stamp), namespace=namespace, build=build)
+
+
+def period(request, filterset_class, queryset, all_years):
     """Filter `queryset` to one year: the year asked for, or the latest that has matches.
+    `all_years`: the years with published launches, newest first (reader_menus()'s `years`).
 
     Returns the bound filterset (check `is_valid()`), the year and the years with matches.
     """
     data = request.GET.copy()
+    if not any(data.get(name) for name in filterset_class.base_filters if name != "year"):
+        # No filter but the year: every year has matches, and the year shown is known before
+        # the filters are read, once.
+        if not data.get("year") and all_years:
+            data["year"] = all_years[0]
+        filterset = filterset_class(data, queryset=queryset)
+        if not filterset.is_valid():
+            return filterset, None, []
+        return filterset, filterset.form.cleaned_data["year"], all_years
     filterset = filterset_class(data, queryset=queryset)
     if not filterset.is_valid():
         return filterset, None, []
@@ -87,7 +143,7 @@ def period(request, filterset_class, queryset):
         years = filterset_class(data, queryset=Launch.objects.published()).qs
         years = years.for_timeline_years()
     else:
-        years = Launch.objects.published_years()
+        years = all_years
     year = cleaned.get("year")
     if year is None and years:
         data["year"] = years[0]
@@ -100,10 +156,14 @@ def year_links(request, years):
     """(year, query string) for each of `years`: the page's own query with that year, as
     `{% querystring year=… %}` writes it, built here once for the sixty-odd years."""
     query = request.GET.copy()
+    query["year"] = 0
+    # Encoded once: only the year's pair changes from one link to the next.
+    pairs = query.urlencode().split("&")
+    at = pairs.index("year=0")
     links = []
     for year in years:
-        query["year"] = year
-        links.append((year, f"?{query.urlencode()}"))
+        pairs[at] = f"year={year}"
+        links.append((year, f"?{'&'.join(pairs)}"))
     return links
 
 
@@ -135,7 +195,11 @@ def index(request):
 
 def timeline_page(request, template):
     """The timeline rendered with `template`: the page, or its embeddable form."""
-    filterset, year, years = period(request, LaunchFilter, queries.timeline_launches())
+    stamp = records_stamp()
+    menus = reader_menus(stamp, "years", "sites", "actors")
+    filterset, year, years = period(
+        request, LaunchFilter, queries.timeline_launches(), menus["years"]
+    )
     context = {
         "filterset": filterset,
         "year": year,
@@ -143,11 +207,8 @@ def timeline_page(request, template):
         "year_choices": [(y, y) for y in years],
         "year_links": year_links(request, years),
         "filtered": any(request.GET.get(name) for name in FILTER_LABELS if name != "year"),
-        "site_choices": [
-            (site.key, f"{site.name} ({site.launches})")
-            for site in maps.sites(Launch.objects.for_sites())
-        ],
-        **filter_choices(),
+        "site_choices": menus["sites"],
+        **filter_choices(menus),
     }
     if not filterset.is_valid():
         context["errors"] = filter_errors(filterset)
@@ -165,7 +226,7 @@ def timeline_page(request, template):
             "kind": cleaned.get("event_kind") or "",
             "q": cleaned.get("q") or "",
         }
-        events = EventFilter(event_data, queryset=Event.objects.for_timeline_page()).qs
+        events = EventFilter(event_data, queryset=queries.timeline_events()).qs
         if any(cleaned.get(name) not in (None, "") for name in LAUNCH_ONLY_FILTERS):
             events = events.filter(links__launch__in=[launch.pk for launch in launches]).distinct()
         events = list(events)
@@ -177,7 +238,7 @@ def timeline_page(request, template):
     entries = merged(launches, events, newest_first=newest_first)
     earlier, later = neighbours(year, years)
     context.update(
-        latest=latest_story(request, launches, year, years),
+        latest=latest_story(request, launches, year, years, stamp),
         newest_first=newest_first,
         launch_count=len(launches),
         earlier=earlier,
@@ -247,7 +308,7 @@ def event_markers(events):
 STORY_TEMPLATE = "timeline/includes/_latest.html"
 
 
-def latest_story(request, launches, year, years):
+def latest_story(request, launches, year, years, stamp):
     """The latest launch and its reactions at a glance, for the front page as it opens: only
     without filters or a chosen year, where the year's launches end with the latest one.
     While the latest launch has no reaction yet, the latest launch of the year that has
@@ -255,17 +316,16 @@ def latest_story(request, launches, year, years):
 
     Read from the cache while the cards of both launches and the actors that usually react
     to each are unchanged: otherwise their claims and reactions are read, and it is
-    rendered again and kept."""
+    rendered again and kept. The actors that usually react are kept under `stamp`
+    (records_stamp()) too (usual_reactors())."""
     if not launches or year != years[0] or any(name in request.GET for name in FILTER_LABELS):
         return None
     latest_first = sorted(launches, key=lambda launch: (launch.sort_at, launch.pk), reverse=True)
     newest = latest_first[0]
     reacted = next((launch for launch in latest_first if launch.card_statements), None)
-    usual = {newest.pk: queries.usual_reactors(newest)}
-    if reacted is not None and reacted.pk not in usual:
-        usual[reacted.pk] = queries.usual_reactors(reacted)
+    usual = usual_reactors([newest, *([reacted] if reacted else [])], stamp)
 
-    def stamp(story_of):
+    def story_stamp(story_of):
         told = [story_of, *([reacted] if reacted else [])]
         return [(launch.pk, card_stamp(launch), usual[launch.pk]) for launch in told]
 
@@ -281,8 +341,25 @@ def latest_story(request, launches, year, years):
             }
         return [get_template(STORY_TEMPLATE).render({"latest": story})]
 
-    stories = cached_fragments([newest], template=STORY_TEMPLATE, stamp=stamp, render=render)
+    stories = cached_fragments([newest], template=STORY_TEMPLATE, stamp=story_stamp, render=render)
     return stories[newest.pk]
+
+
+def usual_reactors(launches, stamp):
+    """{launch id: queries.usual_reactors(launch)} of `launches`: read from the fragment cache
+    under `stamp` (records_stamp(), which moves with any launch or statement) and each
+    launch's place in time, otherwise read and kept."""
+    by_pk = {launch.pk: launch for launch in launches}
+
+    def build(missing):
+        with primary_reads():
+            return {pk: tuple(queries.usual_reactors(by_pk[pk])) for pk in missing}
+
+    if stamp is None:
+        return build(list(by_pk))
+    stamps = {pk: (stamp, launch.sort_at) for pk, launch in by_pk.items()}
+    namespace = f"usual-reactors:{code_digest('explore.queries')}"
+    return cached_pieces(stamps, namespace=namespace, build=build)
 
 
 def chip_glance(launch, usual_reactors):
@@ -366,8 +443,11 @@ def site_map(request):
 @reads(*LaunchFilter.base_filters)
 def stance_matrix(request):
     """Launches of one year against the actors that reacted to them, cell by cell."""
-    filterset, year, years = period(request, LaunchFilter, queries.matrix_launches())
-    context = {"filterset": filterset, "year": year, "years": years, **filter_choices()}
+    menus = reader_menus(records_stamp(), "years", "actors")
+    filterset, year, years = period(
+        request, LaunchFilter, queries.matrix_launches(), menus["years"]
+    )
+    context = {"filterset": filterset, "year": year, "years": years, **filter_choices(menus)}
     if not filterset.is_valid():
         context["errors"] = filter_errors(filterset)
         return render(request, "reactions/matrix.html", context, status=400)

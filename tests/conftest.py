@@ -55,6 +55,16 @@ def _no_rate_counts_from_before():
     _shared_looks.looked.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_local_pieces_from_before():
+    """Each test starts without the pieces of pages (core.fragments) an earlier test's
+    requests left in the process: with Redis, a flushed cache's data version is learned
+    again only within a second, under which those copies would still be found."""
+    from core.fragments import local_pieces
+
+    local_pieces.clear()
+
+
 @pytest.fixture
 def caching_on(settings):
     """The response cache on (the test settings turn it off), empty before and after."""

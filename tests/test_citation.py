@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pybtex.database import parse_string
 
+from core.fragments import local_pieces
 from editorial.models import Status
 from editorial.services import record_transition
 from explore.citation import Citation, bibtex_escape, change_log
@@ -236,6 +237,7 @@ def test_the_change_log_of_events_and_statements_names_their_public_fields(edito
 def queries_of(client, url):
     for store in caches.all():  # no cached fragment of a page either: each is rendered
         store.clear()
+    local_pieces.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

@@ -8,6 +8,7 @@ from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.fragments import local_pieces
 from reactions.models import Actor
 
 from .factories import EventFactory, LaunchFactory, LinkFactory, StatementFactory
@@ -131,6 +132,7 @@ def test_the_embed_costs_the_same_queries_whatever_the_number_of_launches(client
     def count():
         for store in caches.all():  # no cached card or marker either: each is rendered
             store.clear()
+        local_pieces.clear()
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/embed/?year=2025").status_code == 200
         return len(captured)

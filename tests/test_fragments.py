@@ -2,17 +2,20 @@
 change renders again exactly the pieces that show it, at once, and no other."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.caching import bump_data_version
+from core.caching import bump, bump_data_version
+from core.fragments import LocalPieces, local_pieces
 from editorial.models import Status
 from editorial.services import record_transition
 from explore.views import CARD_TEMPLATE, MARKER_TEMPLATE, STORY_TEMPLATE
 from reactions.models import Actor, Stance
+from timeline.models import Launch
 
 from .factories import (
     ClaimFactory,
@@ -137,8 +140,8 @@ def test_a_cached_page_reads_no_card_details(client, year):
     cold = count()
     warm = count()
     # The links, claims and chips of the cards, and the links of the markers, are read only
-    # to render them.
-    assert len(cold) - len(warm) == 4
+    # to render them; the years, sites and actors of the menus, only to build them.
+    assert len(cold) - len(warm) == 4 + 3
 
 
 def test_without_a_fragment_cache_every_piece_is_rendered(client, year, settings):
@@ -209,3 +212,118 @@ def test_the_latest_story_changes_with_what_it_tells_and_only_then(client, year)
     told, renders = story(client)
     assert renders == 1
     assert "/actors/CN/" in told
+
+
+def menu(page, name):
+    """The (value, label) options of the filter form's menu `name` but "any", as the page
+    shows them."""
+    start = page.index(f'name="{name}"')
+    options = page[start : page.index("</select>", start)]
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', options)
+
+
+def test_a_warm_front_page_reads_no_menu_and_no_usual_reactors(client, year):
+    client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/")
+    sql = [query["sql"] for query in captured]
+    # One constant-time stamp for them all; no actor, no year, no site read again.
+    assert sum("history_id" in query for query in sql) == 1
+    assert not [query for query in sql if "reactions_actor" in query]
+    sites = str(Launch.objects.for_sites().query)[:60]
+    assert not [query for query in sql if "RECURSIVE" in query or query.startswith(sites)]
+    cold = len(sql)
+    for store in caches.all():
+        store.clear()
+    local_pieces.clear()
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/")
+    # Rendered again: the years, sites and actors, the usual reactors of the latest launch,
+    # and the cards', markers' and story's details.
+    assert len(captured) > cold
+
+
+def test_the_menus_show_a_new_year_site_and_actor_at_once(client, year):
+    page = client.get(PAGE).content.decode()
+    assert [value for value, _ in menu(page, "year")] == ["2024"]
+    assert menu(page, "site") == []
+    assert [code for code, _ in menu(page, "actor")] == ["US"]
+
+    launch = LaunchFactory(
+        occurred_on=datetime.date(2025, 2, 1),
+        site_latitude="39.66",
+        site_longitude="124.70",
+        launch_site="Sohae",
+    )
+    StatementFactory(launch=launch, actor=Actor.objects.get(code="CN"))
+    page = client.get(PAGE).content.decode()
+    assert [value for value, _ in menu(page, "year")] == ["2025", "2024"]
+    assert menu(page, "site") == [("39.66,124.7", "Sohae (1)")]
+    assert [code for code, _ in menu(page, "actor")] == ["CN", "US"]
+
+    record_transition(instance=launch, status=Status.DRAFT)
+    page = client.get(PAGE).content.decode()
+    assert [value for value, _ in menu(page, "year")] == ["2024"]
+    assert menu(page, "site") == []
+    assert [code for code, _ in menu(page, "actor")] == ["US"]
+
+
+def test_a_change_the_history_does_not_show_yet_shows_once_announced(client, year):
+    # A write that began before another and committed after it: its version is not the
+    # latest, but the bump made once it committed moves the menus' stamp all the same.
+    client.get(PAGE)
+    Launch.objects.filter(pk=year["first"].pk).update(site_latitude=40, site_longitude=125)
+    assert menu(client.get(PAGE).content.decode(), "site") == []
+    bump("launches")
+    assert menu(client.get(PAGE).content.decode(), "site") == [("40,125", "Unnamed site (1)")]
+
+
+def test_without_a_fragment_cache_the_menus_are_read_each_time(client, year, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    client.get(PAGE)
+    Launch.objects.filter(pk=year["first"].pk).update(site_latitude=40, site_longitude=125)
+    assert menu(client.get(PAGE).content.decode(), "site") == [("40,125", "Unnamed site (1)")]
+
+
+def test_pieces_read_once_are_read_from_the_process_after(client, year, monkeypatch):
+    store = caches["fragments"]
+    asked = []
+
+    def get_many(keys, *args, **kwargs):
+        asked.extend(keys)
+        return type(store).get_many(store, keys, *args, **kwargs)
+
+    first, _ = rendered(client, CARD_TEMPLATE)
+    monkeypatch.setattr(store, "get_many", get_many)
+    assert rendered(client, CARD_TEMPLATE) == (first, 0)
+    assert asked == []
+
+    StatementFactory(launch=year["second"], actor=Actor.objects.get(code="JP"))
+    page, cards = rendered(client, CARD_TEMPLATE)
+    # The shared cache is asked for the card that changed (and the menus, whose stamp moved
+    # with the statement's version), not for the others.
+    assert cards == 1
+    assert sum(":html:" in key for key in asked) == 1
+    assert card_of(page, year["first"]) == card_of(first, year["first"])
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_process_keeps_the_pieces_used_last_within_its_bound_and_their_time():
+    clock = Clock()
+    kept = LocalPieces(10, clock=clock)
+    kept.set_many({"a": "aaaa", "b": "bbbb"}, seconds=60)
+    assert kept.get_many(["a"]) == {"a": "aaaa"}  # now used after "b"
+    kept.set_many({"c": "cccc"}, seconds=60)
+    assert kept.get_many(["a", "b", "c"]) == {"a": "aaaa", "c": "cccc"}
+    kept.set_many({"big": "x" * 11}, seconds=60)  # larger than the bound: not kept
+    assert kept.get_many(["big"]) == {}
+    clock.now += 60
+    assert kept.get_many(["a", "c"]) == {}
+    assert kept.size == 0

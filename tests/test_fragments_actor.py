@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.caching import bump_data_version
+from core.fragments import local_pieces
 from editorial.models import Status
 from editorial.services import record_delete, record_transition
 from reactions.models import Actor, Stance
@@ -160,6 +161,7 @@ def test_queries_do_not_grow_with_the_statements(client, spoken):
     def count():
         for store in caches.all():
             store.clear()
+        local_pieces.clear()
         with CaptureQueriesContext(connection) as cold:
             client.get(PAGE)
         with CaptureQueriesContext(connection) as warm:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.fragments import local_pieces
 from editorial.models import Status
 from reactions.models import Actor, QuoteKind, Stance, Statement
 from timeline.models import (
@@ -407,6 +408,7 @@ PAGES = [
 def count_queries(client, url):
     for store in caches.all():  # no cached fragment of a page either: each is rendered
         store.clear()
+    local_pieces.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
