@@ -2,6 +2,8 @@
 read is a 400 naming it, a value that is not one of a filter's choices a 400 naming them; and
 every response tells its client where it stands against its rate (RateLimit-* headers)."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -169,3 +171,44 @@ def test_the_subscription_list_refuses_parameters_it_does_not_read(client):
     assert refused.status_code == 400
     assert list(refused.json()) == ["status"]
     assert refused["RateLimit-Limit"] == "600"
+
+
+def api_filtersets():
+    """Each API view's filterset class, by the view's name."""
+    from django.urls import get_resolver
+
+    found = {}
+
+    def walk(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns)
+                continue
+            view = getattr(pattern.callback, "cls", None)
+            filterset = getattr(view, "filterset_class", None)
+            if filterset is not None:
+                found[view.__name__] = (view, filterset)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_api_filterset_leaves_a_list_as_it_is_when_given_nothing():
+    """What lets the filter backend skip building a filterset for a request that names no
+    filter: each filter, given no value, filters nothing."""
+    filtersets = api_filtersets()
+    assert {"LaunchViewSet", "StatementViewSet"} <= set(filtersets)
+    for name, (_, filterset_class) in filtersets.items():
+        queryset = filterset_class._meta.model._default_manager.all()
+        filtered = filterset_class(data={}, queryset=queryset)
+        assert filtered.is_valid(), name
+        assert str(filtered.qs.query) == str(queryset.query), name
+
+
+def test_a_list_given_one_filter_among_other_parameters_is_filtered(api):
+    LaunchFactory(occurred_on=datetime.date(2024, 5, 1), missile_class="ICBM")
+    LaunchFactory(occurred_on=datetime.date(2025, 5, 1), missile_class="SRBM")
+    assert len(api.get("/api/v1/launches/?page_size=5").json()["results"]) == 2
+    for query in ("year=2024", "date_from=2025-01-01", "missile_class=ICBM"):
+        narrowed = api.get(f"/api/v1/launches/?page_size=5&{query}").json()["results"]
+        assert len(narrowed) == 1, query
