@@ -5,6 +5,7 @@ import datetime
 import os
 import socket
 import threading
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis
@@ -132,6 +133,30 @@ def test_api_lists_are_keyed_by_their_documented_parameters_only(client):
     assert again.content == first.content
     assert stored_responses() == entries
     assert len(client.get("/api/v1/launches/?page_size=2").json()["results"]) == 2
+
+
+def test_a_query_asked_again_reaches_the_view_as_it_did_the_first_time(
+    client, django_capture_on_commit_callbacks
+):
+    LaunchFactory(occurred_on=datetime.date(2024, 5, 1))
+    LaunchFactory(occurred_on=datetime.date(2024, 6, 1))
+    api_list, page = "/api/v1/launches/?page_size=1&ordering=-sort_at", "/?utm_source=x&year=2024"
+    client.get(api_list)
+    client.get(page)
+    with django_capture_on_commit_callbacks(execute=True):  # both are rendered again
+        LaunchFactory(missile_name="Pukguksong-3", occurred_on=datetime.date(2024, 7, 1))
+    again = client.get(api_list).json()
+    assert again["results"][0]["missile_name"] == "Pukguksong-3"
+    asked = parse_qs(urlsplit(again["next"]).query)
+    assert asked.keys() == {"cursor", "ordering", "page_size"}
+    assert (asked["ordering"], asked["page_size"]) == (["-sort_at"], ["1"])
+    page_again = client.get(page).content.decode()
+    assert "Pukguksong-3" in page_again
+    assert "utm_source" not in page_again
+    for _ in range(2):
+        refused = client.get("/api/v1/launches/?page_size=1&junk=1")
+        assert refused.status_code == 400
+        assert list(refused.json()) == ["junk"]
 
 
 def test_a_parameter_the_api_does_not_read_is_refused_not_dropped_by_the_cache(client):
