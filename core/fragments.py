@@ -18,8 +18,8 @@ import logging
 import pickle
 import threading
 import time
-from collections import OrderedDict
 
+import cachetools
 import redis
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -40,54 +40,42 @@ LOCAL_BYTES = 32 * 1024 * 1024
 
 
 class LocalPieces:
-    """A least-recently-used store of pieces, bounded by their size, each kept no longer than
-    FRAGMENT_CACHE_SECONDS after this process got it. A piece is shared by every request
-    that reads it: pieces are never changed (text, bytes, tuples)."""
+    """The pieces this process got last, as cachetools' TLRUCache keeps them: the least
+    recently used dropped for room, by their size; each no longer than the time it was
+    given. A piece is shared by every request that reads it: pieces are never changed
+    (text, bytes, tuples)."""
 
     def __init__(self, limit, clock=time.monotonic):
-        self.limit, self.size, self.entries = limit, 0, OrderedDict()
+        self.pieces = cachetools.TLRUCache(
+            limit,
+            ttu=lambda key, kept, now: kept[1],
+            timer=clock,
+            getsizeof=lambda kept: weight_of(kept[0]),
+        )
         self.lock = threading.Lock()
-        self.clock = clock
+
+    @property
+    def size(self):
+        return self.pieces.currsize
 
     def get_many(self, keys):
         """{key: piece} of `keys` held and not expired."""
-        found, now = {}, self.clock()
         with self.lock:
-            for key in keys:
-                entry = self.entries.get(key)
-                if entry is None:
-                    continue
-                piece, weight, expires = entry
-                if now >= expires:
-                    del self.entries[key]
-                    self.size -= weight
-                    continue
-                self.entries.move_to_end(key)
-                found[key] = piece
-        return found
+            self.pieces.expire()
+            return {key: kept[0] for key in keys if (kept := self.pieces.get(key)) is not None}
 
     def set_many(self, pieces, *, seconds):
-        """Keep each of `pieces` ({key: piece}) for `seconds`, the least recently used
-        dropped for room."""
-        expires = self.clock() + seconds
+        """Keep each of `pieces` ({key: piece}) for `seconds`; one larger than the bound is
+        not kept."""
         with self.lock:
+            expires = self.pieces.timer() + seconds
             for key, piece in pieces.items():
-                weight = weight_of(piece)
-                if weight > self.limit:
-                    continue
-                replaced = self.entries.pop(key, None)
-                if replaced is not None:
-                    self.size -= replaced[1]
-                self.entries[key] = (piece, weight, expires)
-                self.size += weight
-            while self.size > self.limit:
-                _, (_, weight, _) = self.entries.popitem(last=False)
-                self.size -= weight
+                with contextlib.suppress(ValueError):
+                    self.pieces[key] = (piece, expires)
 
     def clear(self):
         with self.lock:
-            self.entries.clear()
-            self.size = 0
+            self.pieces.clear()
 
 
 def weight_of(piece):
