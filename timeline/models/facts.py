@@ -95,19 +95,8 @@ def refresh(launch_model, facts_model, *, since=None, using=None):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        launches = launch_model._base_manager.using(using)
-        stored = facts_model._base_manager.using(using)
-        if since is not None:
-            launches = launches.filter(sort_at__gte=since)
-            stored = stored.filter(launch__sort_at__gte=since)
-        now = {pk: facts for pk, *facts in computed(launches.order_by()).values_list("pk", *FACTS)}
-        before = {pk: facts for pk, *facts in stored.values_list("launch_id", *FACTS)}
-        changed = [
-            facts_model(launch_id=pk, **dict(zip(FACTS, facts, strict=True)))
-            for pk, facts in now.items()
-            if before.get(pk) != facts
-        ]
-        stored.model._base_manager.using(using).bulk_create(
+        changed = out_of_date(launch_model, facts_model, since=since, using=using)
+        facts_model._base_manager.using(using).bulk_create(
             changed,
             batch_size=1000,
             update_conflicts=True,
@@ -117,7 +106,30 @@ def refresh(launch_model, facts_model, *, since=None, using=None):
     return len(changed)
 
 
+def out_of_date(launch_model, facts_model, *, since=None, using=None):
+    """The facts, as unsaved `facts_model` rows, of the launches placed at `since` or later
+    (every launch when None) whose stored facts are missing or differ from computed()."""
+    launches = launch_model._base_manager.using(using)
+    stored = facts_model._base_manager.using(using)
+    if since is not None:
+        launches = launches.filter(sort_at__gte=since)
+        stored = stored.filter(launch__sort_at__gte=since)
+    now = {pk: facts for pk, *facts in computed(launches.order_by()).values_list("pk", *FACTS)}
+    before = {pk: facts for pk, *facts in stored.values_list("launch_id", *FACTS)}
+    return [
+        facts_model(launch_id=pk, **dict(zip(FACTS, facts, strict=True)))
+        for pk, facts in now.items()
+        if before.get(pk) != facts
+    ]
+
+
 class LaunchFactsManager(models.Manager):
+    def out_of_date(self):
+        """The launches whose stored facts are missing or out of date, as facts to store."""
+        from .launches import Launch
+
+        return out_of_date(Launch, self.model)
+
     def refresh(self, *, since=None, using=None):
         """Bring the stored facts up to date for the launches placed at `since` or later
         (all when None). Writes that bypass Launch.save(), such as bulk_create(), call it."""

@@ -3,7 +3,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from timeline.models import Launch, LaunchFacts
-from timeline.models.facts import FACTS, computed
 
 
 class Command(BaseCommand):
@@ -25,15 +24,8 @@ class Command(BaseCommand):
             stored = LaunchFacts.objects.refresh()
             self.stdout.write(f"{stored} launches' facts stored")
             return
-        kept = {
-            pk: facts
-            for pk, *facts in Launch.objects.with_derived_facts().values_list("pk", "slug", *FACTS)
-        }
-        stale = [
-            slug
-            for pk, slug, *facts in computed(Launch.objects.all()).values_list("pk", "slug", *FACTS)
-            if kept[pk] != [slug, *facts]
-        ]
+        behind = [facts.launch_id for facts in LaunchFacts.objects.out_of_date()]
+        stale = sorted(Launch.objects.filter(pk__in=behind).values_list("slug", flat=True))
         if stale:
             raise CommandError(
                 f"{len(stale)} launches' stored facts are out of date: {', '.join(stale[:20])}"
